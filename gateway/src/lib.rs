@@ -1,0 +1,120 @@
+//! The REST/JSON gateway: signs people in, checks their role, and turns each route into calls to
+//! the department services. Errors are problem+json; every route is in `/api/openapi.json`.
+
+mod auth;
+mod customers;
+mod json_body;
+mod observe;
+mod ops;
+mod problem;
+mod reports;
+mod rpc;
+mod state;
+pub mod users;
+mod wire;
+
+use std::sync::Arc;
+
+use atq_platform::{CancellationToken, Db, InternalKey, Peers};
+use axum::Router;
+use axum::routing::get;
+use sqlx::migrate::Migrator;
+use tokio::net::TcpListener;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use state::AppState;
+
+pub const NAME: &str = "gateway";
+
+static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Clone, Debug)]
+pub struct GatewaySettings {
+    pub database_url: String,
+    pub peers: Peers,
+    pub internal_key: InternalKey,
+    /// Signs the access tokens handed to people.
+    pub token_key: Vec<u8>,
+    /// Adds the demo staff (password `demo`) when missing.
+    pub demo_users: bool,
+    /// Creates `admin` with this password when there is no user at all.
+    pub admin_password: Option<String>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "ATQ integrated enterprise system", version = "1", description = "REST API of the ATQ gateway."),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags((name = "auth"), (name = "customers"), (name = "reports"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+pub async fn open_database(url: &str) -> anyhow::Result<Db> {
+    let db = Db::connect(url).await?;
+    db.migrate(&SQLITE, &POSTGRES).await?;
+    db.check_owner(NAME).await?;
+    Ok(db)
+}
+
+/// The whole HTTP application: API routes, operations routes, observability.
+pub fn router(mut state: AppState) -> Router {
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::login))
+        .merge(customers::router())
+        .merge(reports::router())
+        .split_for_parts();
+    state.openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
+    api.route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .route("/api/openapi.json", get(ops::openapi))
+        .route_layer(axum::middleware::from_fn(observe::observe))
+        .fallback(|| async { problem::Problem::new(atq_platform::ErrorCode::NotFound, "no such route") })
+        .with_state(state)
+}
+
+/// Runs the gateway on `listener` until `shutdown`, then finishes in-flight requests.
+pub async fn serve(
+    settings: GatewaySettings,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let db = open_database(&settings.database_url).await?;
+    if settings.demo_users {
+        users::seed_demo(&db).await?;
+    }
+    if let Some(password) = settings.admin_password.as_deref().filter(|p| !p.is_empty())
+        && users::count(&db).await? == 0
+    {
+        users::add(&db, "admin", "Administrator", password, atq_platform::Role::Admin, None).await?;
+        tracing::info!("created the admin user");
+    }
+    if users::count(&db).await? == 0 {
+        tracing::warn!("no users yet: set ATQ_ADMIN_PASSWORD or start with --demo");
+    }
+    let state =
+        AppState::new(db.clone(), settings.internal_key, auth::TokenKeys::new(&settings.token_key), &settings.peers)?;
+    let app = router(state);
+    tracing::info!(address = %listener.local_addr()?, "gateway listening");
+    let outcome = axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await;
+    db.close().await;
+    tracing::info!("gateway stopped");
+    Ok(outcome?)
+}

@@ -1,0 +1,117 @@
+//! Errors as RFC 9457 `application/problem+json`, from the one error table in the platform.
+
+use atq_platform::error::RemoteError;
+use atq_platform::{Error, ErrorCode, FieldError};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug)]
+pub struct Problem {
+    pub status: StatusCode,
+    pub reason: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProblemBody {
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldErrorBody>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FieldErrorBody {
+    pub field: String,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Problem {
+        Problem {
+            status: StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            reason: code.reason(),
+            title: code.title(),
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn invalid(errors: Vec<FieldError>) -> Problem {
+        let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+        Problem { errors, ..Problem::new(ErrorCode::InvalidInput, detail) }
+    }
+
+    pub fn field(field: &str, message: &str) -> Problem {
+        Problem::invalid(vec![FieldError::new(field, message)])
+    }
+
+    pub fn unauthenticated(detail: &str) -> Problem {
+        Problem::new(ErrorCode::Unauthenticated, detail)
+    }
+
+    /// 428: an update came without the version it was based on.
+    pub fn precondition_required() -> Problem {
+        Problem {
+            status: StatusCode::PRECONDITION_REQUIRED,
+            reason: "precondition_required",
+            title: "Version required",
+            detail: "send If-Match with the ETag you read, or version in the body".into(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+impl From<tonic::Status> for Problem {
+    fn from(status: tonic::Status) -> Problem {
+        let remote = RemoteError::from_status(&status);
+        if remote.code == ErrorCode::InvalidInput && !remote.fields.is_empty() {
+            return Problem::invalid(remote.fields);
+        }
+        Problem::new(remote.code, remote.message)
+    }
+}
+
+impl From<Error> for Problem {
+    fn from(error: Error) -> Problem {
+        match error {
+            Error::Invalid(fields) => Problem::invalid(fields),
+            Error::Internal(source) => {
+                tracing::error!(error = format!("{source:#}"), "internal error");
+                Problem::new(ErrorCode::Internal, "internal error")
+            }
+            other => Problem::new(other.code(), other.to_string()),
+        }
+    }
+}
+
+impl From<sqlx::Error> for Problem {
+    fn from(error: sqlx::Error) -> Problem {
+        Problem::from(Error::from(error))
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let body = ProblemBody {
+            type_uri: format!("/problems/{}", self.reason.replace('_', "-")),
+            title: self.title.to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail,
+            errors: self.errors.into_iter().map(|e| FieldErrorBody { field: e.field, message: e.message }).collect(),
+            trace_id: atq_platform::telemetry::current_trace_id(),
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response
+    }
+}

@@ -1,0 +1,44 @@
+//! What every handler shares: clients of the services, keys, the gateway's own database.
+
+use std::sync::Arc;
+
+use atq_platform::{Db, InternalKey, Peers, grpc_client};
+use atq_proto::analytics::v1::reports_client::ReportsClient;
+use atq_proto::sales::v1::customers_client::CustomersClient;
+use tonic::transport::Channel;
+
+use crate::auth::TokenKeys;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub internal_key: InternalKey,
+    pub token_keys: TokenKeys,
+    pub customers: CustomersClient<Channel>,
+    pub reports: ReportsClient<Channel>,
+    /// Each service's channel, by name, for readiness.
+    pub services: Arc<Vec<(&'static str, Channel)>>,
+    pub openapi_json: Arc<String>,
+}
+
+impl AppState {
+    pub fn new(db: Db, internal_key: InternalKey, token_keys: TokenKeys, peers: &Peers) -> anyhow::Result<AppState> {
+        let sales = grpc_client::channel(&peers.sales)?;
+        let analytics = grpc_client::channel(&peers.analytics)?;
+        let services = vec![
+            ("sales", sales.clone()),
+            ("import-planning", grpc_client::channel(&peers.import_planning)?),
+            ("accounting-warehouse", grpc_client::channel(&peers.accounting_warehouse)?),
+            ("analytics", analytics.clone()),
+        ];
+        Ok(AppState {
+            db,
+            internal_key,
+            token_keys,
+            customers: CustomersClient::new(sales),
+            reports: ReportsClient::new(analytics),
+            services: Arc::new(services),
+            openapi_json: Arc::new(String::new()),
+        })
+    }
+}

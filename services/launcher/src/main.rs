@@ -1,0 +1,159 @@
+//! `atq up` runs everything in one process; `atq serve <module>` runs one (containers,
+//! Kubernetes); `atq migrate` brings databases up to date.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use atq_launcher::{Config, System, demo, modules};
+use atq_platform::telemetry::{self, LogFormat};
+use atq_platform::{CancellationToken, InternalKey, Peers};
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+
+#[derive(Parser)]
+#[command(name = "atq", version, about = "ATQ integrated enterprise system")]
+struct Cli {
+    /// TOML configuration file (default: ./atq.toml when present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Log lines as text or json.
+    #[arg(long, global = true, value_parser = ["text", "json"])]
+    log_format: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every service and the gateway in this process.
+    Up {
+        /// Where the SQLite files live.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// The gateway's address.
+        #[arg(long)]
+        http: Option<String>,
+        /// Load demo users (password `demo`) and demo data once.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Run one module: sales, import-planning, accounting-warehouse, analytics or gateway.
+    Serve {
+        module: String,
+        /// Listen address (default: grpc_addr for services, http_addr for the gateway).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply migrations of the named modules (default: all) and exit.
+    Migrate { modules: Vec<String> },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Some(format) = cli.log_format.as_deref() {
+        config.log_format = if format == "json" { LogFormat::Json } else { LogFormat::Text };
+    }
+    telemetry::init(config.log_format);
+    atq_platform::metrics::install();
+    match cli.command {
+        Command::Up { data_dir, http, demo } => {
+            if let Some(dir) = data_dir {
+                config.data_dir = dir;
+            }
+            if let Some(http) = http {
+                config.http_addr = http;
+            }
+            up(config, demo).await
+        }
+        Command::Serve { module, listen } => serve(config, &module, listen).await,
+        Command::Migrate { modules: names } => {
+            let names =
+                if names.is_empty() { modules::MODULES.iter().map(|m| m.name.to_owned()).collect() } else { names };
+            for name in names {
+                modules::migrate(&name, &config.database_url(&name)).await?;
+                tracing::info!(module = %name, "migrated");
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn up(config: Config, demo: bool) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let system = System::start(config, demo).await?;
+    if demo {
+        demo::load(system.peers(), system.internal_key()).await?;
+    }
+    if let Some(address) = system.http_addr() {
+        tracing::info!(%address, startup_ms = started.elapsed().as_millis() as u64, "atq is up: http://{address}/api/openapi.json");
+    }
+    system.run_until(shutdown_signal()).await
+}
+
+async fn serve(config: Config, name: &str, listen: Option<String>) -> anyhow::Result<()> {
+    let module =
+        modules::find(name).with_context(|| format!("unknown module {name}; expected one of {}", modules::names()))?;
+    let address =
+        listen.unwrap_or_else(|| if module.grpc { config.grpc_addr.clone() } else { config.http_addr.clone() });
+    let listener = TcpListener::bind(&address).await.with_context(|| format!("cannot listen on {address}"))?;
+    let internal_key = config
+        .internal_key
+        .as_deref()
+        .filter(|key| !key.is_empty())
+        .map(InternalKey::new)
+        .context("ATQ_INTERNAL_KEY is required when modules run in separate processes")?;
+    let token_key = match (module.grpc, config.token_key.as_deref()) {
+        (true, _) => Vec::new(),
+        (false, Some(key)) if !key.is_empty() => key.as_bytes().to_vec(),
+        (false, _) => anyhow::bail!("ATQ_TOKEN_KEY is required to run the gateway on its own"),
+    };
+    let peer = |addr: &Option<String>, what: &str| addr.clone().unwrap_or_else(|| format!("http://{what}:50051"));
+    let peers = Peers {
+        sales: peer(&config.sales_addr, "sales"),
+        import_planning: peer(&config.import_planning_addr, "import-planning"),
+        accounting_warehouse: peer(&config.accounting_warehouse_addr, "accounting-warehouse"),
+        analytics: peer(&config.analytics_addr, "analytics"),
+    };
+    let shutdown = CancellationToken::new();
+    let context = modules::ModuleContext {
+        database_url: config.database_url(name),
+        peers,
+        internal_key,
+        token_key,
+        demo: false,
+        admin_password: config.admin_password.clone(),
+        listener,
+        shutdown: shutdown.clone(),
+    };
+    let mut task = tokio::spawn((module.run)(context));
+    tokio::select! {
+        outcome = &mut task => return outcome.context("module panicked")?,
+        _ = shutdown_signal() => shutdown.cancel(),
+    }
+    task.await.context("module panicked")?
+}
+
+/// Ctrl-C or SIGTERM (what Kubernetes sends before it kills a pod).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

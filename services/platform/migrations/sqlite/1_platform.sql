@@ -1,0 +1,30 @@
+-- Tables every service has: outbox, idempotency records, number series, feed cursors.
+CREATE TABLE outbox (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL CONSTRAINT outbox_event_id_key UNIQUE,
+    event_type TEXT NOT NULL,
+    aggregate_type TEXT NOT NULL,
+    aggregate_id TEXT NOT NULL,
+    occurred_at BIGINT NOT NULL,
+    payload BLOB NOT NULL,
+    traceparent TEXT NOT NULL
+);
+
+CREATE TABLE idempotency_keys (
+    scope TEXT NOT NULL,
+    idem_key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    response BLOB NOT NULL,
+    created_at BIGINT NOT NULL,
+    CONSTRAINT idempotency_keys_pkey PRIMARY KEY (scope, idem_key)
+);
+
+CREATE TABLE number_series (
+    series TEXT NOT NULL CONSTRAINT number_series_pkey PRIMARY KEY,
+    last_value BIGINT NOT NULL
+);
+
+CREATE TABLE feed_cursors (
+    feed TEXT NOT NULL CONSTRAINT feed_cursors_pkey PRIMARY KEY,
+    position BIGINT NOT NULL
+);

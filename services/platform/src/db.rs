@@ -1,0 +1,150 @@
+//! One pool type for both backends: sqlx `Any` over SQLite (embedded default) or PostgreSQL.
+//! Queries are written once in portable SQL (`$n` placeholders, integers for money and instants).
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Executor};
+
+static PLATFORM_SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
+static PLATFORM_POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
+
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects to `sqlite://…` or `postgres://…`. SQLite files are created when missing.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            anyhow::bail!("unsupported database url {url:?}: expected sqlite:// or postgres://");
+        };
+        let options: AnyConnectOptions = url.parse().with_context(|| format!("bad database url {url:?}"))?;
+        let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let pool = match backend {
+            Backend::Sqlite => {
+                pool_options
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // WAL lets readers run beside the one writer; the busy timeout makes a
+                            // second writer wait for the first instead of failing.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA busy_timeout = 30000").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await
+            }
+            Backend::Postgres => pool_options.max_connections(16).connect_with(options).await,
+        }
+        .with_context(|| format!("cannot connect to {}", redact(url)))?;
+        Ok(Db { pool, backend })
+    }
+
+    /// The SQLite url of a service's file under the data directory.
+    pub fn sqlite_url(data_dir: &Path, service: &str) -> String {
+        format!("sqlite://{}?mode=rwc", data_dir.join(format!("{service}.db")).display())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`)
+    /// so two writers queue instead of failing when a read lock cannot be upgraded.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// Applies the platform's tables (versions below 100) and then the service's own migrations
+    /// (versions from 100) for the matching backend. On PostgreSQL the migrator holds an advisory
+    /// lock, so several replicas starting at once apply each migration once.
+    pub async fn migrate(&self, sqlite: &Migrator, postgres: &Migrator) -> anyhow::Result<()> {
+        let (platform, service) = match self.backend {
+            Backend::Sqlite => (&PLATFORM_SQLITE, sqlite),
+            Backend::Postgres => (&PLATFORM_POSTGRES, postgres),
+        };
+        let mut migrations: Vec<_> = platform.migrations.iter().chain(service.migrations.iter()).cloned().collect();
+        migrations.sort_by_key(|migration| migration.version);
+        let migrator = Migrator { migrations: migrations.into(), ..Migrator::DEFAULT };
+        migrator.run(&self.pool).await.context("migrations failed")?;
+        Ok(())
+    }
+
+    /// Refuses a database that another service created: each service owns its own.
+    pub async fn check_owner(&self, service: &str) -> anyhow::Result<()> {
+        let owners: Vec<String> =
+            sqlx::query_scalar("SELECT service FROM service_identity").fetch_all(&self.pool).await?;
+        if owners.iter().any(|owner| owner != service) {
+            anyhow::bail!(
+                "this database belongs to {}, not {service}: give each service its own database",
+                owners.join(", ")
+            );
+        }
+        Ok(())
+    }
+
+    /// A cheap round trip, for readiness.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Hides a password in a database url before it reaches a log line.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &credentials[..colon], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redact_hides_the_password_only() {
+        assert_eq!(redact("postgres://atq:secret@db:5432/sales"), "postgres://atq:***@db:5432/sales");
+        assert_eq!(redact("postgres://postgres@127.0.0.1/x"), "postgres://postgres@127.0.0.1/x");
+        assert_eq!(redact("sqlite://data/sales.db?mode=rwc"), "sqlite://data/sales.db?mode=rwc");
+    }
+}

@@ -1,0 +1,118 @@
+//! Consumes a sibling's event feed into a local projection. The cursor is stored in the same
+//! transaction as the projection's writes, so a restart neither loses nor repeats an event, and
+//! the cursor is advanced by compare-and-set, so a second replica consuming the same feed cannot
+//! apply a batch twice: the slower one's transaction is rolled back and it resumes from the new
+//! cursor.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use atq_proto::events::v1::event_feed_client::EventFeedClient;
+use atq_proto::events::v1::{Event, SubscribeRequest};
+use futures::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+use crate::caller::{Caller, InternalKey};
+use crate::db::{Db, Tx};
+use crate::error::{Error, Result};
+use crate::grpc_client;
+
+const MAX_BATCH: usize = 256;
+
+#[tonic::async_trait]
+pub trait Projection: Send + Sync + 'static {
+    /// Applies one event inside the consumer's transaction. Events of unknown types are skipped.
+    async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<()>;
+}
+
+pub struct FeedConsumer {
+    /// The cursor's name in `feed_cursors`, e.g. "sales".
+    pub feed: String,
+    pub address: String,
+    pub db: Db,
+    pub key: InternalKey,
+    pub consumer: String,
+    pub projection: Arc<dyn Projection>,
+}
+
+pub async fn cursor(db: &Db, feed: &str) -> Result<i64> {
+    let position: Option<i64> = sqlx::query_scalar("SELECT position FROM feed_cursors WHERE feed = $1")
+        .bind(feed)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(position.unwrap_or(0))
+}
+
+impl FeedConsumer {
+    /// Runs until shutdown, reconnecting with backoff when the producer is away.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match self.consume(&shutdown).await {
+                Ok(()) => return,
+                Err(error) => {
+                    tracing::warn!(feed = %self.feed, error = %error, "feed consumer interrupted, resuming");
+                }
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(backoff) => {}
+            }
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+        }
+    }
+
+    async fn consume(&self, shutdown: &CancellationToken) -> Result<()> {
+        sqlx::query("INSERT INTO feed_cursors (feed, position) VALUES ($1, 0) ON CONFLICT (feed) DO NOTHING")
+            .bind(&self.feed)
+            .execute(self.db.pool())
+            .await?;
+        let mut position = cursor(&self.db, &self.feed).await?;
+        let channel = grpc_client::channel(&self.address).map_err(Error::internal)?;
+        let mut client = EventFeedClient::new(channel);
+        let caller = Caller::service(&self.consumer);
+        let mut request = tonic::Request::new(SubscribeRequest { after_position: position });
+        grpc_client::attach_caller(&mut request, &self.key, &caller);
+        let stream = tokio::select! {
+            _ = shutdown.cancelled() => return Ok(()),
+            response = client.subscribe(request) => response?.into_inner(),
+        };
+        let mut batches = stream.ready_chunks(MAX_BATCH);
+        loop {
+            let batch = tokio::select! {
+                _ = shutdown.cancelled() => return Ok(()),
+                batch = batches.next() => batch,
+            };
+            let Some(batch) = batch else {
+                return Err(Error::Unavailable("the feed closed".into()));
+            };
+            let events = batch.into_iter().collect::<Result<Vec<_>, _>>()?;
+            position = self.apply_batch(position, &events).await?;
+        }
+    }
+
+    async fn apply_batch(&self, from: i64, events: &[Event]) -> Result<i64> {
+        let fresh: Vec<&Event> = events.iter().filter(|event| event.position > from).collect();
+        let Some(last) = fresh.last().map(|event| event.position) else {
+            return Ok(from);
+        };
+        let mut tx = self.db.begin().await?;
+        for event in &fresh {
+            self.projection.apply(&mut tx, event).await?;
+        }
+        let moved = sqlx::query("UPDATE feed_cursors SET position = $1 WHERE feed = $2 AND position = $3")
+            .bind(last)
+            .bind(&self.feed)
+            .bind(from)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if moved != 1 {
+            tx.rollback().await?;
+            return Err(Error::Conflict(format!("cursor of feed {} moved under this consumer", self.feed)));
+        }
+        tx.commit().await?;
+        metrics::gauge!("atq_feed_consumer_position", "feed" => self.feed.clone()).set(last as f64);
+        Ok(last)
+    }
+}

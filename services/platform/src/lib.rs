@@ -1,0 +1,30 @@
+//! What every ATQ process stands on: storage on SQLite or PostgreSQL, the transactional outbox and
+//! its feed, idempotency records, gapless numbering, the error table shared by gRPC and HTTP,
+//! caller identity between services, and telemetry.
+
+pub mod business_time;
+pub mod caller;
+pub mod db;
+pub mod error;
+pub mod feed_consumer;
+pub mod grpc_client;
+pub mod grpc_server;
+pub mod idempotency;
+pub mod metrics;
+pub mod numbering;
+pub mod office;
+pub mod outbox;
+pub mod paging;
+pub mod peers;
+pub mod search_text;
+pub mod settings;
+pub mod telemetry;
+pub mod testing;
+pub mod validation;
+
+pub use caller::{Caller, InternalKey, Role};
+pub use db::{Backend, Db, Tx};
+pub use error::{Error, ErrorCode, FieldError, Result};
+pub use office::Office;
+pub use peers::Peers;
+pub use tokio_util::sync::CancellationToken;

@@ -1,0 +1,155 @@
+//! The transactional outbox: a service records its domain events in the same transaction as the
+//! change, and serves them as a resumable stream ([`EventFeedService`]).
+
+use std::time::Duration;
+
+use atq_proto::events::v1::event_feed_server::EventFeed;
+use atq_proto::events::v1::{Event, HeadRequest, HeadResponse, SubscribeRequest};
+use prost::Message;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+
+use crate::business_time::{now_micros, to_timestamp};
+use crate::db::{Backend, Db, Tx};
+use crate::error::Result;
+
+/// Serialises outbox writers on PostgreSQL so positions become visible in the order they were
+/// taken: a reader that has seen position n never later finds a committed n-1.
+const OUTBOX_LOCK_KEY: i64 = 0x0A7_0B0C;
+const BATCH: i64 = 500;
+const POLL_EVERY: Duration = Duration::from_millis(100);
+
+/// Records one event. Call it as the last write of the transaction, just before commit, to keep
+/// the PostgreSQL outbox lock short.
+pub async fn append(
+    tx: &mut Tx,
+    backend: Backend,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    event_type: &str,
+    payload: &impl Message,
+) -> Result<()> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT 1 AS locked FROM pg_advisory_xact_lock($1)")
+            .bind(OUTBOX_LOCK_KEY)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO outbox (event_id, event_type, aggregate_type, aggregate_id, occurred_at, payload, traceparent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(event_type)
+    .bind(aggregate_type)
+    .bind(aggregate_id)
+    .bind(now_micros())
+    .bind(payload.encode_to_vec())
+    .bind(crate::telemetry::current_traceparent())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn read_after(db: &Db, after_position: i64, limit: i64) -> Result<Vec<Event>> {
+    let rows = sqlx::query(
+        "SELECT position, event_id, event_type, aggregate_type, aggregate_id, occurred_at, payload, traceparent \
+         FROM outbox WHERE position > $1 ORDER BY position LIMIT $2",
+    )
+    .bind(after_position)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(event_from_row).collect()
+}
+
+fn event_from_row(row: &AnyRow) -> Result<Event> {
+    Ok(Event {
+        position: row.try_get("position")?,
+        event_id: row.try_get("event_id")?,
+        event_type: row.try_get("event_type")?,
+        aggregate_type: row.try_get("aggregate_type")?,
+        aggregate_id: row.try_get("aggregate_id")?,
+        occurred_at: Some(to_timestamp(row.try_get("occurred_at")?)),
+        payload: row.try_get("payload")?,
+        traceparent: row.try_get("traceparent")?,
+    })
+}
+
+/// Serves a service's outbox as `atq.events.v1.EventFeed`.
+pub struct EventFeedService {
+    db: Db,
+    shutdown: CancellationToken,
+}
+
+impl EventFeedService {
+    pub fn new(db: Db, shutdown: CancellationToken) -> Self {
+        EventFeedService { db, shutdown }
+    }
+}
+
+#[tonic::async_trait]
+impl EventFeed for EventFeedService {
+    type SubscribeStream = ReceiverStream<Result<Event, Status>>;
+
+    async fn subscribe(&self, request: Request<SubscribeRequest>) -> Result<Response<Self::SubscribeStream>, Status> {
+        let after = request.into_inner().after_position.max(0);
+        let (sender, receiver) = mpsc::channel(BATCH as usize);
+        tokio::spawn(stream_events(self.db.clone(), after, sender, self.shutdown.clone()));
+        Ok(Response::new(ReceiverStream::new(receiver)))
+    }
+
+    async fn head(&self, _request: Request<HeadRequest>) -> Result<Response<HeadResponse>, Status> {
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT position, occurred_at FROM outbox ORDER BY position DESC LIMIT 1")
+                .fetch_optional(self.db.pool())
+                .await
+                .map_err(crate::Error::from)?;
+        Ok(Response::new(HeadResponse {
+            last_position: row.map(|r| r.0).unwrap_or(0),
+            last_occurred_at: row.map(|r| to_timestamp(r.1)),
+        }))
+    }
+}
+
+/// Sends events as they appear until the subscriber leaves or the process shuts down (the
+/// subscriber then resumes from its cursor, here or on another replica).
+async fn stream_events(
+    db: Db,
+    mut after: i64,
+    sender: mpsc::Sender<Result<Event, Status>>,
+    shutdown: CancellationToken,
+) {
+    loop {
+        let batch = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = sender.closed() => return,
+            batch = read_after(&db, after, BATCH) => batch,
+        };
+        match batch {
+            Ok(events) if events.is_empty() => {
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = sender.closed() => return,
+                    _ = tokio::time::sleep(POLL_EVERY) => {}
+                }
+            }
+            Ok(events) => {
+                for event in events {
+                    after = event.position;
+                    if sender.send(Ok(event)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            Err(error) => {
+                let _ = sender.send(Err(Status::from(error))).await;
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,10 @@
+#![allow(clippy::unwrap_used)]
+
+//! End-to-end tests: the real system in-process, on SQLite by default and on PostgreSQL when
+//! `ATQ_TEST_POSTGRES_URL` is set.
+
+mod access;
+mod customers;
+mod operations;
+mod reports;
+mod search;

@@ -1,0 +1,192 @@
+//! The end-to-end harness: the real system (every service and the gateway, real gRPC on loopback
+//! ports) started in this process, each module on a fresh database of the backend under test.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use atq_launcher::{Config, System};
+use atq_platform::testing::{TestDatabase, fresh_database};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+pub struct TestSystem {
+    system: Option<System>,
+    pub base: String,
+    http: reqwest::Client,
+    _databases: Vec<TestDatabase>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The fields named in a problem+json body.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| errors.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl TestSystem {
+    /// Starts everything with the demo users (password `demo`) and no other data.
+    pub async fn start() -> TestSystem {
+        atq_platform::telemetry::init_for_tests();
+        atq_platform::metrics::install();
+        let mut databases = Vec::new();
+        let mut config = Config { http_addr: "127.0.0.1:0".into(), ..Config::default() };
+        for module in ["sales", "import-planning", "accounting-warehouse", "analytics", "gateway"] {
+            let database = fresh_database(module).await.expect("test database");
+            let url = Some(database.url.clone());
+            match module {
+                "sales" => config.sales_database_url = url,
+                "import-planning" => config.import_planning_database_url = url,
+                "accounting-warehouse" => config.accounting_warehouse_database_url = url,
+                "analytics" => config.analytics_database_url = url,
+                _ => config.gateway_database_url = url,
+            }
+            databases.push(database);
+        }
+        let system = System::start(config, true).await.expect("system starts");
+        let base = format!("http://{}", system.http_addr().expect("gateway address"));
+        let test = TestSystem { system: Some(system), base, http: reqwest::Client::new(), _databases: databases };
+        test.wait_until_ready().await.expect("system becomes ready");
+        test
+    }
+
+    async fn wait_until_ready(&self) -> anyhow::Result<()> {
+        for _ in 0..300 {
+            if let Ok(response) = self.http.get(format!("{}/readyz", self.base)).send().await
+                && response.status() == StatusCode::OK
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        anyhow::bail!("not ready after 30 s")
+    }
+
+    pub fn system(&mut self) -> &mut System {
+        self.system.as_mut().expect("running")
+    }
+
+    /// Signs in as a demo user.
+    pub async fn login(&self, username: &str) -> Session {
+        let reply = self
+            .anonymous()
+            .send(
+                Method::POST,
+                "/api/v1/auth/login",
+                Some(serde_json::json!({"username": username, "password": "demo"})),
+                &[],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "login of {username}: {}", reply.body);
+        let token = reply.body["access_token"].as_str().expect("token").to_owned();
+        Session { base: self.base.clone(), http: self.http.clone(), token: Some(token) }
+    }
+
+    pub fn anonymous(&self) -> Session {
+        Session { base: self.base.clone(), http: self.http.clone(), token: None }
+    }
+
+    pub async fn stop_module(&mut self, module: &'static str) -> anyhow::Result<std::net::SocketAddr> {
+        let system = self.system();
+        let address = system.module_address(module).context("module not running")?;
+        system.stop_module(module).await?;
+        Ok(address)
+    }
+
+    pub async fn start_module(&mut self, module: &'static str, address: std::net::SocketAddr) -> anyhow::Result<()> {
+        self.system().restart_module(module, address).await?;
+        self.wait_until_ready().await
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(system) = self.system.take() {
+            system.stop().await.expect("clean shutdown");
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Session {
+    base: String,
+    http: reqwest::Client,
+    token: Option<String>,
+}
+
+impl Session {
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(body), &[]).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value, if_match: &str) -> Reply {
+        self.send(Method::PATCH, path, Some(body), &[("If-Match", if_match)]).await
+    }
+
+    /// Creates a customer and returns it, failing the test on anything but 201.
+    pub async fn create_customer(&self, body: Value) -> Value {
+        let reply = self.post("/api/v1/customers", body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.body
+    }
+}
+
+/// A valid customer body; tests override what they are about.
+pub fn customer(name: &str, group: &str, office: &str) -> Value {
+    serde_json::json!({
+        "name": name,
+        "group": group,
+        "phone": "0912345678",
+        "email": "khach@example.vn",
+        "address": "1 Tràng Tiền, Hoàn Kiếm, Hà Nội",
+        "office": office,
+    })
+}
+
+/// Polls until `check` holds, for results that arrive through an event feed.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    for _ in 0..200 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
