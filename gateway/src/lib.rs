@@ -66,11 +66,9 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Connects, migrates and claims this service's database.
 pub async fn open_database(url: &str) -> anyhow::Result<Db> {
-    let db = Db::connect(url).await?;
-    db.migrate(&SQLITE, &POSTGRES).await?;
-    db.check_owner(NAME).await?;
-    Ok(db)
+    Db::open(url, NAME, &SQLITE, &POSTGRES).await
 }
 
 /// The whole HTTP application: API routes, operations routes, observability.

@@ -13,11 +13,9 @@ pub const NAME: &str = "accounting-warehouse";
 static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Connects, migrates and claims this service's database.
 pub async fn open_database(url: &str) -> anyhow::Result<Db> {
-    let db = Db::connect(url).await?;
-    db.migrate(&SQLITE, &POSTGRES).await?;
-    db.check_owner(NAME).await?;
-    Ok(db)
+    Db::open(url, NAME, &SQLITE, &POSTGRES).await
 }
 
 pub async fn serve(

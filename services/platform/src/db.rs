@@ -100,8 +100,22 @@ impl Db {
         Ok(())
     }
 
-    /// Refuses a database that another service created: each service owns its own.
-    pub async fn check_owner(&self, service: &str) -> anyhow::Result<()> {
+    /// Connects, brings the schema up to date and claims the database for `service`.
+    pub async fn open(url: &str, service: &str, sqlite: &Migrator, postgres: &Migrator) -> anyhow::Result<Db> {
+        let db = Db::connect(url).await?;
+        db.migrate(sqlite, postgres).await.with_context(|| format!("{service}: {}", redact(url)))?;
+        db.claim_owner(service).await?;
+        Ok(db)
+    }
+
+    /// Refuses a database that another service claimed: each service owns its own.
+    async fn claim_owner(&self, service: &str) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO service_identity (service) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM service_identity)",
+        )
+        .bind(service)
+        .execute(&self.pool)
+        .await?;
         let owners: Vec<String> =
             sqlx::query_scalar("SELECT service FROM service_identity").fetch_all(&self.pool).await?;
         if owners.iter().any(|owner| owner != service) {
@@ -139,7 +153,17 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::*;
+
+    #[tokio::test]
+    async fn a_database_claimed_by_one_service_is_refused_to_another() {
+        let database = crate::testing::fresh_database("claim").await.unwrap();
+        let none = Migrator::DEFAULT;
+        Db::open(&database.url, "sales", &none, &none).await.unwrap().close().await;
+        Db::open(&database.url, "sales", &none, &none).await.unwrap().close().await;
+        let error = Db::open(&database.url, "analytics", &none, &none).await.unwrap_err();
+        assert!(error.to_string().contains("belongs to sales"), "{error}");
+    }
 
     #[test]
     fn redact_hides_the_password_only() {

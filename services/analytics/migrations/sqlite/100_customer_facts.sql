@@ -1,10 +1,3 @@
--- Records which service owns this database, so a misconfigured URL pointing at a sibling's
--- database is caught at start instead of mixing data.
-CREATE TABLE service_identity (
-    service TEXT NOT NULL CONSTRAINT service_identity_pkey PRIMARY KEY
-);
-INSERT INTO service_identity (service) VALUES ('analytics');
-
 -- One row per customer, from the sales feed. Dates are local (Asia/Ho_Chi_Minh) ISO dates, so
 -- text order is date order.
 CREATE TABLE customer_facts (

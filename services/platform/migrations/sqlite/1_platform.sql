@@ -1,4 +1,9 @@
--- Tables every service has: outbox, idempotency records, number series, feed cursors.
+-- Tables every service has: owner, outbox, idempotency records, number series, feed cursors.
+
+-- The service that owns this database; a URL pointing at a sibling's database is refused at start.
+CREATE TABLE service_identity (
+    service TEXT NOT NULL CONSTRAINT service_identity_pkey PRIMARY KEY
+);
 CREATE TABLE outbox (
     position INTEGER PRIMARY KEY AUTOINCREMENT,
     event_id TEXT NOT NULL CONSTRAINT outbox_event_id_key UNIQUE,
