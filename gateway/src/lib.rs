@@ -88,6 +88,16 @@ pub fn router(mut state: AppState) -> Router {
         .with_state(state)
 }
 
+async fn sample_pool(db: Db, shutdown: CancellationToken) {
+    loop {
+        atq_platform::metrics::sample_pool(&db, NAME);
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+        }
+    }
+}
+
 /// Runs the gateway on `listener` until `shutdown`, then finishes in-flight requests.
 pub async fn serve(
     settings: GatewaySettings,
@@ -107,6 +117,7 @@ pub async fn serve(
     if users::count(&db).await? == 0 {
         tracing::warn!("no users yet: set ATQ_ADMIN_PASSWORD or start with --demo");
     }
+    tokio::spawn(sample_pool(db.clone(), shutdown.clone()));
     let state =
         AppState::new(db.clone(), settings.internal_key, auth::TokenKeys::new(&settings.token_key), &settings.peers)?;
     let app = router(state);

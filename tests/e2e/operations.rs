@@ -19,6 +19,10 @@ async fn health_readiness_metrics_and_the_api_document_answer() {
         "atq_http_request_duration_seconds_bucket",
         "atq_grpc_server_requests_total{service=\"sales\",method=\"/atq.sales.v1.Customers/CreateCustomer\",code=\"Ok\"}",
         "atq_customers_created_total",
+        "atq_db_pool_connections{service=\"sales\",state=\"idle\"}",
+        "atq_db_pool_connections{service=\"gateway\",state=\"in_use\"}",
+        "atq_outbox_last_position{service=\"sales\"}",
+        "atq_feed_consumer_lag_events{feed=\"sales\"}",
     ] {
         assert!(text.contains(series), "missing {series}");
     }

@@ -18,6 +18,8 @@ pub struct Config {
     pub http_addr: String,
     /// The gRPC address of a service started with `atq serve <service>`.
     pub grpc_addr: String,
+    /// `/metrics` and `/healthz` of a service started with `atq serve <service>`.
+    pub metrics_addr: String,
     pub log_format: LogFormat,
     /// Shared by the gateway and the services to sign caller identities. Required when they run
     /// in separate processes; `atq up` makes one when it is absent.
@@ -44,6 +46,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             http_addr: "127.0.0.1:8080".into(),
             grpc_addr: "0.0.0.0:50051".into(),
+            metrics_addr: "0.0.0.0:9090".into(),
             log_format: LogFormat::Text,
             internal_key: None,
             token_key: None,

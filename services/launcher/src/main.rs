@@ -55,9 +55,19 @@ async fn main() -> anyhow::Result<()> {
     if let Some(format) = cli.log_format.as_deref() {
         config.log_format = if format == "json" { LogFormat::Json } else { LogFormat::Text };
     }
-    telemetry::init(config.log_format);
+    let process_name = match &cli.command {
+        Command::Serve { module, .. } => format!("atq-{module}"),
+        _ => "atq".to_owned(),
+    };
+    telemetry::init(config.log_format, &process_name)?;
     atq_platform::metrics::install();
-    match cli.command {
+    let outcome = run(cli.command, config).await;
+    telemetry::shutdown();
+    outcome
+}
+
+async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
+    match command {
         Command::Up { data_dir, http, demo } => {
             if let Some(dir) = data_dir {
                 config.data_dir = dir;
@@ -128,11 +138,28 @@ async fn serve(config: Config, name: &str, listen: Option<String>) -> anyhow::Re
         shutdown: shutdown.clone(),
     };
     let mut task = tokio::spawn((module.run)(context));
+    if module.grpc {
+        let metrics_listener = TcpListener::bind(&config.metrics_addr)
+            .await
+            .with_context(|| format!("cannot listen on {} for metrics", config.metrics_addr))?;
+        tokio::spawn(serve_metrics(metrics_listener, shutdown.clone()));
+    }
     tokio::select! {
         outcome = &mut task => return outcome.context("module panicked")?,
         _ = shutdown_signal() => shutdown.cancel(),
     }
     task.await.context("module panicked")?
+}
+
+/// A service's own `/metrics` and `/healthz` when it runs alone (in `up`, the gateway serves the
+/// metrics of the whole process).
+async fn serve_metrics(listener: TcpListener, shutdown: CancellationToken) {
+    let app = axum::Router::new()
+        .route("/metrics", axum::routing::get(|| async { atq_platform::metrics::render() }))
+        .route("/healthz", axum::routing::get(|| async { "ok\n" }));
+    if let Err(error) = axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await {
+        tracing::error!(error = %error, "metrics listener failed");
+    }
 }
 
 /// Ctrl-C or SIGTERM (what Kubernetes sends before it kills a pod).

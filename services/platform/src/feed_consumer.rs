@@ -8,16 +8,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use atq_proto::events::v1::event_feed_client::EventFeedClient;
-use atq_proto::events::v1::{Event, SubscribeRequest};
+use atq_proto::events::v1::{Event, HeadRequest, SubscribeRequest};
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
+use tonic::transport::Channel;
+use tracing::Instrument;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 
+use crate::business_time::timestamp_micros;
 use crate::caller::{Caller, InternalKey};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::grpc_client;
 
 const MAX_BATCH: usize = 256;
+const LAG_EVERY: Duration = Duration::from_secs(5);
 
 #[tonic::async_trait]
 pub trait Projection: Send + Sync + 'static {
@@ -41,6 +46,13 @@ pub async fn cursor(db: &Db, feed: &str) -> Result<i64> {
         .fetch_optional(db.pool())
         .await?;
     Ok(position.unwrap_or(0))
+}
+
+/// Where the consumer stands: the last applied position and when that event happened.
+#[derive(Clone, Copy, Default)]
+struct Progress {
+    position: i64,
+    occurred_at: Option<i64>,
 }
 
 impl FeedConsumer {
@@ -67,43 +79,61 @@ impl FeedConsumer {
             .bind(&self.feed)
             .execute(self.db.pool())
             .await?;
-        let mut position = cursor(&self.db, &self.feed).await?;
+        let mut progress = Progress { position: cursor(&self.db, &self.feed).await?, occurred_at: None };
         let channel = grpc_client::channel(&self.address).map_err(Error::internal)?;
         let mut client = EventFeedClient::new(channel);
         let caller = Caller::service(&self.consumer);
-        let mut request = tonic::Request::new(SubscribeRequest { after_position: position });
+        let mut request = tonic::Request::new(SubscribeRequest { after_position: progress.position });
         grpc_client::attach_caller(&mut request, &self.key, &caller);
         let stream = tokio::select! {
             _ = shutdown.cancelled() => return Ok(()),
             response = client.subscribe(request) => response?.into_inner(),
         };
         let mut batches = stream.ready_chunks(MAX_BATCH);
+        let mut lag_timer = tokio::time::interval(LAG_EVERY);
         loop {
             let batch = tokio::select! {
                 _ = shutdown.cancelled() => return Ok(()),
+                _ = lag_timer.tick() => {
+                    self.report_lag(&mut client, &caller, progress).await;
+                    continue;
+                }
                 batch = batches.next() => batch,
             };
             let Some(batch) = batch else {
                 return Err(Error::Unavailable("the feed closed".into()));
             };
             let events = batch.into_iter().collect::<Result<Vec<_>, _>>()?;
-            position = self.apply_batch(position, &events).await?;
+            progress = self.apply_batch(progress, &events).await?;
         }
     }
 
-    async fn apply_batch(&self, from: i64, events: &[Event]) -> Result<i64> {
-        let fresh: Vec<&Event> = events.iter().filter(|event| event.position > from).collect();
-        let Some(last) = fresh.last().map(|event| event.position) else {
+    async fn apply_batch(&self, from: Progress, events: &[Event]) -> Result<Progress> {
+        let fresh: Vec<&Event> = events.iter().filter(|event| event.position > from.position).collect();
+        let Some(newest) = fresh.last() else {
             return Ok(from);
         };
+        let reached =
+            Progress { position: newest.position, occurred_at: newest.occurred_at.as_ref().map(timestamp_micros) };
         let mut tx = self.db.begin().await?;
         for event in &fresh {
-            self.projection.apply(&mut tx, event).await?;
+            let span = tracing::info_span!(
+                "feed.apply",
+                otel.kind = "consumer",
+                feed = %self.feed,
+                event_type = %event.event_type,
+                position = event.position,
+            );
+            // The producer's request and this work are two traces, linked.
+            if let Some(producer) = crate::telemetry::span_context_of(&event.traceparent) {
+                span.add_link(producer);
+            }
+            self.projection.apply(&mut tx, event).instrument(span).await?;
         }
         let moved = sqlx::query("UPDATE feed_cursors SET position = $1 WHERE feed = $2 AND position = $3")
-            .bind(last)
+            .bind(reached.position)
             .bind(&self.feed)
-            .bind(from)
+            .bind(from.position)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -112,7 +142,24 @@ impl FeedConsumer {
             return Err(Error::Conflict(format!("cursor of feed {} moved under this consumer", self.feed)));
         }
         tx.commit().await?;
-        metrics::gauge!("atq_feed_consumer_position", "feed" => self.feed.clone()).set(last as f64);
-        Ok(last)
+        metrics::gauge!("atq_feed_consumer_position", "feed" => self.feed.clone()).set(reached.position as f64);
+        Ok(reached)
+    }
+
+    /// Events not yet consumed, and how much older the consumer's newest event is than the feed's.
+    async fn report_lag(&self, client: &mut EventFeedClient<Channel>, caller: &Caller, progress: Progress) {
+        let mut request = tonic::Request::new(HeadRequest {});
+        request.set_timeout(grpc_client::DEFAULT_DEADLINE);
+        grpc_client::attach_caller(&mut request, &self.key, caller);
+        let Ok(head) = client.head(request).await.map(tonic::Response::into_inner) else { return };
+        let behind = (head.last_position - progress.position).max(0);
+        let seconds = match (behind, head.last_occurred_at.as_ref().map(timestamp_micros), progress.occurred_at) {
+            (0, _, _) => 0.0,
+            (_, Some(newest), Some(applied)) => (newest - applied).max(0) as f64 / 1e6,
+            (_, Some(newest), None) => (crate::business_time::now_micros() - newest).max(0) as f64 / 1e6,
+            _ => 0.0,
+        };
+        metrics::gauge!("atq_feed_consumer_lag_events", "feed" => self.feed.clone()).set(behind as f64);
+        metrics::gauge!("atq_feed_consumer_lag_seconds", "feed" => self.feed.clone()).set(seconds);
     }
 }

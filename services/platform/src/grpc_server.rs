@@ -26,7 +26,7 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let (health, health_service) = tonic_health::server::health_reporter();
-    tokio::spawn(report_readiness(health, db.clone(), shutdown.clone()));
+    tokio::spawn(report_readiness(name, health, db.clone(), shutdown.clone()));
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(atq_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -45,10 +45,19 @@ pub async fn serve(
 }
 
 /// The overall health ("") follows the database: a replica that cannot reach it says so and is
-/// taken out of rotation.
-async fn report_readiness(health: tonic_health::server::HealthReporter, db: Db, shutdown: CancellationToken) {
+/// taken out of rotation. The same beat samples the pool and the outbox for the dashboards.
+async fn report_readiness(
+    name: &'static str,
+    health: tonic_health::server::HealthReporter,
+    db: Db,
+    shutdown: CancellationToken,
+) {
     let mut last = None;
     loop {
+        crate::metrics::sample_pool(&db, name);
+        if let Ok(position) = crate::outbox::last_position(&db).await {
+            metrics::gauge!("atq_outbox_last_position", "service" => name).set(position as f64);
+        }
         let status = match db.ping().await {
             Ok(()) => ServingStatus::Serving,
             Err(error) => {

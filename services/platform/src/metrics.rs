@@ -36,6 +36,14 @@ pub fn render() -> String {
     handle.render()
 }
 
+/// Connections of a pool in use and idle, as `atq_db_pool_connections{service, state}`.
+pub fn sample_pool(db: &crate::Db, service: &'static str) {
+    let size = db.pool().size() as f64;
+    let idle = db.pool().num_idle() as f64;
+    metrics::gauge!("atq_db_pool_connections", "service" => service, "state" => "in_use").set(size - idle);
+    metrics::gauge!("atq_db_pool_connections", "service" => service, "state" => "idle").set(idle);
+}
+
 #[derive(Clone)]
 pub struct GrpcObservabilityLayer {
     service: &'static str,

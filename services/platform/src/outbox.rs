@@ -55,6 +55,11 @@ pub async fn append(
     Ok(())
 }
 
+pub async fn last_position(db: &Db) -> Result<i64> {
+    let position: Option<i64> = sqlx::query_scalar("SELECT MAX(position) FROM outbox").fetch_one(db.pool()).await?;
+    Ok(position.unwrap_or(0))
+}
+
 pub async fn read_after(db: &Db, after_position: i64, limit: i64) -> Result<Vec<Event>> {
     let rows = sqlx::query(
         "SELECT position, event_id, event_type, aggregate_type, aggregate_id, occurred_at, payload, traceparent \
