@@ -66,3 +66,33 @@ async fn the_report_checks_its_period_and_its_readers() {
     assert_eq!(keeper.get("/api/v1/reports/new-customers").await.status, StatusCode::FORBIDDEN);
     system.stop().await;
 }
+
+#[tokio::test]
+async fn two_analytics_replicas_on_one_database_count_every_event_once() {
+    let mut system = TestSystem::start().await;
+    let director = system.login("director").await;
+    let settings = atq_platform::settings::ServiceSettings {
+        database_url: system.database_url("analytics").to_owned(),
+        peers: system.system().peers().clone(),
+        internal_key: system.system().internal_key().clone(),
+    };
+    let second_replica_stop = atq_platform::CancellationToken::new();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let second_replica = tokio::spawn(atq_analytics::serve(settings, listener, second_replica_stop.clone()));
+
+    let creations = (0..24).map(|i| {
+        let director = director.clone();
+        let office = ["HN", "HCM", "DL"][i % 3];
+        async move { director.create_customer(customer(&format!("Khách {i}"), "dealer", office)).await }
+    });
+    futures::future::join_all(creations).await;
+    eventually("24 customers counted", || async { total(&counts(&director).await) == 24 }).await;
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let rows = counts(&director).await;
+    assert_eq!(total(&rows), 24, "both replicas consumed the feed; each event counted once");
+    assert!(rows.iter().all(|row| row.2 == 8), "{rows:?}");
+
+    second_replica_stop.cancel();
+    second_replica.await.unwrap().unwrap();
+    system.stop().await;
+}

@@ -13,7 +13,7 @@ pub struct TestSystem {
     system: Option<System>,
     pub base: String,
     http: reqwest::Client,
-    _databases: Vec<TestDatabase>,
+    databases: Vec<(&'static str, TestDatabase)>,
 }
 
 pub struct Reply {
@@ -53,11 +53,11 @@ impl TestSystem {
                 "analytics" => config.analytics_database_url = url,
                 _ => config.gateway_database_url = url,
             }
-            databases.push(database);
+            databases.push((module, database));
         }
         let system = System::start(config, true).await.expect("system starts");
         let base = format!("http://{}", system.http_addr().expect("gateway address"));
-        let test = TestSystem { system: Some(system), base, http: reqwest::Client::new(), _databases: databases };
+        let test = TestSystem { system: Some(system), base, http: reqwest::Client::new(), databases };
         test.wait_until_ready().await.expect("system becomes ready");
         test
     }
@@ -72,6 +72,11 @@ impl TestSystem {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         anyhow::bail!("not ready after 30 s")
+    }
+
+    /// The database a module was started on.
+    pub fn database_url(&self, module: &str) -> &str {
+        self.databases.iter().find(|(name, _)| *name == module).map(|(_, db)| db.url.as_str()).expect("known module")
     }
 
     pub fn system(&mut self) -> &mut System {

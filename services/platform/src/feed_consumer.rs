@@ -163,3 +163,90 @@ impl FeedConsumer {
         metrics::gauge!("atq_feed_consumer_lag_seconds", "feed" => self.feed.clone()).set(seconds);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sqlx::migrate::Migrator;
+    use tonic::service::Routes;
+
+    use super::*;
+    use crate::testing::fresh_database;
+
+    /// Not idempotent on purpose: applying an event twice would show in the count.
+    struct Counter;
+
+    #[tonic::async_trait]
+    impl Projection for Counter {
+        async fn apply(&self, tx: &mut Tx, _event: &Event) -> Result<()> {
+            sqlx::query("UPDATE applied SET events = events + 1").execute(&mut **tx).await?;
+            Ok(())
+        }
+    }
+
+    async fn append_events(db: &Db, count: i64) {
+        for i in 0..count {
+            let mut tx = db.begin().await.unwrap();
+            let payload = prost_types::Duration { seconds: i, nanos: 0 };
+            crate::outbox::append(&mut tx, db.backend(), "thing", &i.to_string(), "test.Thing", &payload)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_consumers_of_one_feed_apply_each_event_exactly_once() {
+        let none = Migrator::DEFAULT;
+        let (producer_db, consumer_db) =
+            (fresh_database("producer").await.unwrap(), fresh_database("consumer").await.unwrap());
+        let producer = Db::open(&producer_db.url, "producer", &none, &none).await.unwrap();
+        let consumer = Db::open(&consumer_db.url, "consumer", &none, &none).await.unwrap();
+        sqlx::query("CREATE TABLE applied (events BIGINT NOT NULL)").execute(consumer.pool()).await.unwrap();
+        sqlx::query("INSERT INTO applied (events) VALUES (0)").execute(consumer.pool()).await.unwrap();
+
+        let key = InternalKey::random();
+        let shutdown = CancellationToken::new();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(crate::grpc_server::serve(
+            "producer",
+            listener,
+            producer.clone(),
+            key.clone(),
+            Routes::default(),
+            shutdown.clone(),
+        ));
+        append_events(&producer, 150).await;
+        let replicas: Vec<_> = (0..2)
+            .map(|_| {
+                let replica = FeedConsumer {
+                    feed: "producer".into(),
+                    address: address.clone(),
+                    db: consumer.clone(),
+                    key: key.clone(),
+                    consumer: "counter".into(),
+                    projection: Arc::new(Counter),
+                };
+                tokio::spawn(replica.run(shutdown.clone()))
+            })
+            .collect();
+        append_events(&producer, 150).await;
+
+        let last = crate::outbox::last_position(&producer).await.unwrap();
+        for _ in 0..400 {
+            if cursor(&consumer, "producer").await.unwrap() == last {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(cursor(&consumer, "producer").await.unwrap(), last);
+        let applied: i64 = sqlx::query_scalar("SELECT events FROM applied").fetch_one(consumer.pool()).await.unwrap();
+        assert_eq!(applied, 300);
+
+        shutdown.cancel();
+        for replica in replicas {
+            replica.await.unwrap();
+        }
+        server.await.unwrap().unwrap();
+    }
+}
