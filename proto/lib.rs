@@ -19,6 +19,11 @@ pub mod atq {
             tonic::include_proto!("atq.sales.v1");
         }
     }
+    pub mod importplanning {
+        pub mod v1 {
+            tonic::include_proto!("atq.importplanning.v1");
+        }
+    }
     pub mod analytics {
         pub mod v1 {
             tonic::include_proto!("atq.analytics.v1");
@@ -26,7 +31,7 @@ pub mod atq {
     }
 }
 
-pub use atq::{analytics, common, events, sales};
+pub use atq::{analytics, common, events, importplanning, sales};
 
 /// Encoded descriptors of every ATQ proto, for gRPC reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/atq_descriptor.bin"));

@@ -4,8 +4,8 @@ use atq_platform::caller::Action;
 use atq_proto::common::v1::PageRequest;
 use atq_proto::sales::v1 as pb;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -16,7 +16,10 @@ use crate::json_body::JsonBody;
 use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
-use crate::wire::{ListBody, group_from_text, group_text, office_from_text, office_text, parse_limit, rfc3339};
+use crate::wire::{
+    ListBody, expected_version, group_from_text, group_text, office_from_text, office_text, parse_limit,
+    record_response, rfc3339,
+};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -111,19 +114,9 @@ pub struct CustomerQuery {
     pub cursor: Option<String>,
 }
 
-fn with_etag(status: StatusCode, customer: pb::Customer) -> Response {
-    let etag = format!("\"{}\"", customer.version);
-    let location = format!("/api/v1/customers/{}", customer.id);
-    let mut response = (status, axum::Json(CustomerBody::from(customer))).into_response();
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        response.headers_mut().insert(header::ETAG, value);
-    }
-    if status == StatusCode::CREATED
-        && let Ok(value) = HeaderValue::from_str(&location)
-    {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    response
+fn customer_response(status: StatusCode, customer: pb::Customer) -> Response {
+    let (version, location) = (customer.version, format!("/api/v1/customers/{}", customer.id));
+    record_response(status, CustomerBody::from(customer), version, &location)
 }
 
 /// Create a customer. The same `Idempotency-Key` with the same body returns the first customer.
@@ -149,7 +142,7 @@ pub async fn create_customer(
     };
     let ctx = CallContext::write(&state, &caller, &headers)?;
     let customer = ctx.call(&state.customers, message, |mut c, r| async move { c.create_customer(r).await }).await?;
-    Ok(with_etag(StatusCode::CREATED, customer))
+    Ok(customer_response(StatusCode::CREATED, customer))
 }
 
 /// One customer, with its ETag.
@@ -165,7 +158,7 @@ pub async fn get_customer(
     let customer = ctx
         .call(&state.customers, pb::GetCustomerRequest { id }, |mut c, r| async move { c.get_customer(r).await })
         .await?;
-    Ok(with_etag(StatusCode::OK, customer))
+    Ok(customer_response(StatusCode::OK, customer))
 }
 
 /// Change some fields. Send `If-Match` (the ETag you read) or `version`; a stale one is 412.
@@ -181,10 +174,7 @@ pub async fn update_customer(
     JsonBody(body): JsonBody<UpdateCustomerBody>,
 ) -> Result<Response, Problem> {
     caller.require(Action::WriteCustomers)?;
-    let expected_version = match (if_match_version(&headers)?, body.version) {
-        (Some(v), _) | (None, Some(v)) => v,
-        (None, None) => return Err(Problem::precondition_required()),
-    };
+    let expected_version = expected_version(&headers, body.version)?;
     let message = pb::UpdateCustomerRequest {
         id,
         expected_version,
@@ -199,14 +189,7 @@ pub async fn update_customer(
     };
     let ctx = CallContext::write(&state, &caller, &headers)?;
     let customer = ctx.call(&state.customers, message, |mut c, r| async move { c.update_customer(r).await }).await?;
-    Ok(with_etag(StatusCode::OK, customer))
-}
-
-fn if_match_version(headers: &HeaderMap) -> Result<Option<i64>, Problem> {
-    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
-    let text = value.to_str().unwrap_or_default().trim();
-    let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-    text.parse::<i64>().map(Some).map_err(|_| Problem::field("If-Match", "must be the ETag this record was read with"))
+    Ok(customer_response(StatusCode::OK, customer))
 }
 
 /// Customers, filtered and searched; sales staff see their own office only.

@@ -7,9 +7,11 @@ mod json_body;
 mod observe;
 mod ops;
 mod problem;
+mod products;
 mod reports;
 mod rpc;
 mod state;
+mod suppliers;
 pub mod users;
 mod wire;
 
@@ -49,7 +51,7 @@ pub struct GatewaySettings {
     info(title = "ATQ integrated enterprise system", version = "1", description = "REST API of the ATQ gateway."),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "auth"), (name = "customers"), (name = "reports"))
+    tags((name = "auth"), (name = "customers"), (name = "catalog"), (name = "reports"))
 )]
 struct ApiDoc;
 
@@ -77,6 +79,8 @@ pub fn router(mut state: AppState) -> Router {
         .routes(routes!(auth::login))
         .merge(customers::router())
         .merge(reports::router())
+        .merge(suppliers::router())
+        .merge(products::router())
         .split_for_parts();
     state.openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
     api.route("/healthz", get(ops::healthz))

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use atq_platform::{Db, InternalKey, Peers, grpc_client};
 use atq_proto::analytics::v1::reports_client::ReportsClient;
+use atq_proto::importplanning::v1::catalog_client::CatalogClient;
 use atq_proto::sales::v1::customers_client::CustomersClient;
 use tonic::transport::Channel;
 
@@ -16,6 +17,7 @@ pub struct AppState {
     pub token_keys: TokenKeys,
     pub customers: CustomersClient<Channel>,
     pub reports: ReportsClient<Channel>,
+    pub catalog: CatalogClient<Channel>,
     /// Each service's channel, by name, for readiness.
     pub services: Arc<Vec<(&'static str, Channel)>>,
     pub openapi_json: Arc<String>,
@@ -25,9 +27,10 @@ impl AppState {
     pub fn new(db: Db, internal_key: InternalKey, token_keys: TokenKeys, peers: &Peers) -> anyhow::Result<AppState> {
         let sales = grpc_client::channel(&peers.sales)?;
         let analytics = grpc_client::channel(&peers.analytics)?;
+        let import_planning = grpc_client::channel(&peers.import_planning)?;
         let services = vec![
             ("sales", sales.clone()),
-            ("import-planning", grpc_client::channel(&peers.import_planning)?),
+            ("import-planning", import_planning.clone()),
             ("accounting-warehouse", grpc_client::channel(&peers.accounting_warehouse)?),
             ("analytics", analytics.clone()),
         ];
@@ -37,6 +40,7 @@ impl AppState {
             token_keys,
             customers: CustomersClient::new(sales),
             reports: ReportsClient::new(analytics),
+            catalog: CatalogClient::new(import_planning),
             services: Arc::new(services),
             openapi_json: Arc::new(String::new()),
         })

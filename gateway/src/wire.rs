@@ -5,6 +5,8 @@ use atq_platform::Office;
 use atq_platform::business_time::from_micros;
 use atq_platform::business_time::timestamp_micros;
 use atq_proto::sales::v1::CustomerGroup;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -71,5 +73,80 @@ pub struct ListBody<T> {
 impl<T> ListBody<T> {
     pub fn new(items: Vec<T>, next_cursor: String) -> Self {
         ListBody { items, next_cursor: (!next_cursor.is_empty()).then_some(next_cursor) }
+    }
+}
+
+/// A record with its `ETag` (its version) and, when created, its `Location`.
+pub fn record_response(status: StatusCode, body: impl Serialize, version: i64, location: &str) -> Response {
+    let mut response = (status, axum::Json(body)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    if status == StatusCode::CREATED
+        && let Ok(value) = HeaderValue::from_str(location)
+    {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// The version an update is based on: `If-Match` (the ETag read) or `version` in the body.
+pub fn expected_version(headers: &HeaderMap, body_version: Option<i64>) -> Result<i64, Problem> {
+    let from_header = match headers.get(header::IF_MATCH) {
+        None => None,
+        Some(value) => {
+            let text = value.to_str().unwrap_or_default().trim();
+            let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
+            Some(
+                text.parse::<i64>()
+                    .map_err(|_| Problem::field("If-Match", "must be the ETag this record was read with"))?,
+            )
+        }
+    };
+    from_header.or(body_version).ok_or_else(Problem::precondition_required)
+}
+
+/// "0.10" -> 1000 basis points; anything else is sent as unknown for the service to refuse.
+pub fn rate_bp_from_text(text: &str) -> i32 {
+    let text = text.trim();
+    let Some((whole, fraction)) = text.split_once('.').or(Some((text, ""))) else { return UNKNOWN };
+    if whole != "0" || fraction.len() > 4 || !fraction.chars().all(|c| c.is_ascii_digit()) {
+        return UNKNOWN;
+    }
+    format!("{fraction:0<4}").parse::<i32>().unwrap_or(UNKNOWN)
+}
+
+/// 1000 basis points -> "0.10".
+pub fn rate_text(bp: i32) -> String {
+    let digits = format!("{:04}", bp.clamp(0, 9999));
+    let trimmed = digits.trim_end_matches('0');
+    let fraction = if trimmed.len() < 2 { &digits[..2] } else { trimmed };
+    format!("0.{fraction}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_travel_as_decimal_strings() {
+        assert_eq!(rate_bp_from_text("0.10"), 1000);
+        assert_eq!(rate_bp_from_text("0.1"), 1000);
+        assert_eq!(rate_bp_from_text("0.08"), 800);
+        assert_eq!(rate_bp_from_text("0.0525"), 525);
+        assert_eq!(rate_bp_from_text("10%"), UNKNOWN);
+        assert_eq!(rate_bp_from_text("1.0"), UNKNOWN);
+        assert_eq!(rate_text(1000), "0.10");
+        assert_eq!(rate_text(800), "0.08");
+        assert_eq!(rate_text(525), "0.0525");
+    }
+
+    #[test]
+    fn if_match_wins_over_the_body_and_one_is_required() {
+        let mut headers = HeaderMap::new();
+        assert!(expected_version(&headers, None).is_err());
+        assert_eq!(expected_version(&headers, Some(4)).unwrap(), 4);
+        headers.insert(header::IF_MATCH, HeaderValue::from_static("W/\"7\""));
+        assert_eq!(expected_version(&headers, Some(4)).unwrap(), 7);
     }
 }

@@ -1,9 +1,15 @@
-//! Import planning (import-export department): catalog, exchange rates, landed cost, price quote
-//! sheets, import plans and supplier orders. Today it serves its event feed and health; its
-//! domain arrives with the catalog and import-planning work.
+//! Import planning (import-export department): the catalog of suppliers and products now;
+//! exchange rates, landed cost, price quote sheets, import plans and supplier orders to come.
 
+pub mod catalog;
+mod catalog_api;
+pub mod product_store;
+pub mod supplier_store;
+
+use atq_platform::caller::authenticate;
 use atq_platform::settings::ServiceSettings;
 use atq_platform::{CancellationToken, Db, grpc_server};
+use atq_proto::importplanning::v1::catalog_server::CatalogServer;
 use sqlx::migrate::Migrator;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
@@ -24,8 +30,12 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let db = open_database(&settings.database_url).await?;
+    let catalog = CatalogServer::with_interceptor(
+        catalog_api::CatalogApi::new(db.clone()),
+        authenticate(settings.internal_key.clone()),
+    );
     let outcome =
-        grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, Routes::default(), shutdown).await;
+        grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, Routes::new(catalog), shutdown).await;
     db.close().await;
     outcome
 }

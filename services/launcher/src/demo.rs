@@ -1,4 +1,4 @@
-//! Demo customers, created through the sales service like any others (so analytics sees them),
+//! Demo data, created through the services like any other records (so their feeds carry it),
 //! each under a fixed idempotency key: loading twice adds nothing.
 
 use std::time::Duration;
@@ -118,8 +118,11 @@ fn seller_of(office: WireOffice) -> Caller {
     Caller { username: username.into(), role: Role::SalesRep, office: Some(office) }
 }
 
-/// Waits for sales to be serving, then creates the demo customers once.
+/// Waits for each service to be serving, then creates the demo catalog and customers once.
 pub async fn load(peers: &Peers, key: &InternalKey) -> anyhow::Result<()> {
+    let catalog = grpc_client::channel(&peers.import_planning)?;
+    wait_until_serving(HealthClient::new(catalog.clone())).await?;
+    crate::demo_catalog::load(catalog, key).await?;
     let channel = grpc_client::channel(&peers.sales)?;
     wait_until_serving(HealthClient::new(channel.clone())).await?;
     let client = CustomersClient::new(channel);
@@ -159,5 +162,5 @@ async fn wait_until_serving(mut health: HealthClient<tonic::transport::Channel>)
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    anyhow::bail!("sales did not become ready within 30 seconds")
+    anyhow::bail!("a service did not become ready within 30 seconds")
 }

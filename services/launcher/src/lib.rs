@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod demo;
+mod demo_catalog;
 pub mod modules;
 pub mod system;
 

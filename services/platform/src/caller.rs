@@ -33,6 +33,8 @@ pub enum Action {
     ReadCustomers,
     WriteCustomers,
     ReadReports,
+    ReadCatalog,
+    WriteCatalog,
 }
 
 impl Role {
@@ -70,6 +72,9 @@ impl Role {
             Action::ReadCustomers => true,
             Action::WriteCustomers => matches!(self, SalesRep | SalesManager | Director | Admin),
             Action::ReadReports => matches!(self, SalesManager | Director | Admin | Accountant | Service),
+            Action::ReadCatalog => true,
+            // The import-export department keeps the catalog.
+            Action::WriteCatalog => matches!(self, ImportOfficer | Director | Admin),
         }
     }
 

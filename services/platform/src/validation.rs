@@ -33,3 +33,49 @@ impl Violations {
         if self.0.is_empty() { Ok(()) } else { Err(Error::Invalid(self.0)) }
     }
 }
+
+/// Trimmed text with inner runs of white space folded, 1 to `max` characters.
+pub fn required_text(text: &str, max: usize) -> Result<String, String> {
+    let value = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match value.chars().count() {
+        0 => Err("must not be empty".into()),
+        n if n > max => Err(format!("must be at most {max} characters")),
+        _ => Ok(value),
+    }
+}
+
+/// Like [`required_text`], but empty is allowed.
+pub fn optional_text(text: &str, max: usize) -> Result<String, String> {
+    if text.trim().is_empty() { Ok(String::new()) } else { required_text(text, max) }
+}
+
+/// An email address, or empty.
+pub fn optional_email(text: &str) -> Result<String, String> {
+    let email = text.trim();
+    if email.is_empty() {
+        return Ok(String::new());
+    }
+    email_address::EmailAddress::parse_with_options(email, email_address::Options::default().without_display_text())
+        .map(|parsed| parsed.as_str().to_owned())
+        .map_err(|_| "must be an email address like name@example.vn".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        assert_eq!(required_text("  Máy  đo   độ nhớt ", 50), Ok("Máy đo độ nhớt".into()));
+        assert!(required_text("   ", 50).is_err());
+        assert!(required_text("abcdef", 5).is_err());
+        assert_eq!(optional_text("  ", 5), Ok(String::new()));
+    }
+
+    #[test]
+    fn emails_are_checked_when_present() {
+        assert_eq!(optional_email(" sales@fann.com "), Ok("sales@fann.com".into()));
+        assert_eq!(optional_email(""), Ok(String::new()));
+        assert!(optional_email("fann.com").is_err());
+    }
+}

@@ -1,6 +1,6 @@
 //! Customers as the sales department knows them, with the checks that keep bad values out.
 
-use atq_platform::validation::Violations;
+use atq_platform::validation::{self, Violations};
 use atq_platform::{Caller, Error, Office};
 use atq_proto::sales::v1 as pb;
 
@@ -50,12 +50,7 @@ impl CustomerGroup {
 }
 
 pub fn parse_name(text: &str) -> Result<String, String> {
-    let name = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match name.chars().count() {
-        0 => Err("must not be empty".into()),
-        n if n > 200 => Err("must be at most 200 characters".into()),
-        _ => Ok(name),
-    }
+    validation::required_text(text, 200)
 }
 
 /// Vietnamese numbers: 10 digits from 0 (mobile), 11 from 02 (landline with area code), or the
@@ -85,22 +80,11 @@ pub fn parse_tax_code(text: &str) -> Result<String, String> {
 }
 
 pub fn parse_email(text: &str) -> Result<String, String> {
-    let email = text.trim();
-    if email.is_empty() {
-        return Ok(String::new());
-    }
-    email_address::EmailAddress::parse_with_options(email, email_address::Options::default().without_display_text())
-        .map(|parsed| parsed.as_str().to_owned())
-        .map_err(|_| "must be an email address like name@example.vn".into())
+    validation::optional_email(text)
 }
 
 pub fn parse_address(text: &str) -> Result<String, String> {
-    let address = text.trim();
-    match address.chars().count() {
-        0 => Err("must not be empty".into()),
-        n if n > 500 => Err("must be at most 500 characters".into()),
-        _ => Ok(address.to_owned()),
-    }
+    validation::required_text(text, 500)
 }
 
 pub fn parse_username(text: &str) -> Result<String, String> {
