@@ -24,6 +24,11 @@ pub mod atq {
             tonic::include_proto!("atq.importplanning.v1");
         }
     }
+    pub mod accountingwarehouse {
+        pub mod v1 {
+            tonic::include_proto!("atq.accountingwarehouse.v1");
+        }
+    }
     pub mod analytics {
         pub mod v1 {
             tonic::include_proto!("atq.analytics.v1");
@@ -31,7 +36,7 @@ pub mod atq {
     }
 }
 
-pub use atq::{analytics, common, events, importplanning, sales};
+pub use atq::{accountingwarehouse, analytics, common, events, importplanning, sales};
 
 /// Encoded descriptors of every ATQ proto, for gRPC reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/atq_descriptor.bin"));

@@ -11,6 +11,7 @@ mod products;
 mod reports;
 mod rpc;
 mod state;
+mod stock;
 mod suppliers;
 pub mod users;
 mod wire;
@@ -51,7 +52,7 @@ pub struct GatewaySettings {
     info(title = "ATQ integrated enterprise system", version = "1", description = "REST API of the ATQ gateway."),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "auth"), (name = "customers"), (name = "catalog"), (name = "reports"))
+    tags((name = "auth"), (name = "customers"), (name = "catalog"), (name = "warehouse"), (name = "reports"))
 )]
 struct ApiDoc;
 
@@ -81,6 +82,7 @@ pub fn router(mut state: AppState) -> Router {
         .merge(reports::router())
         .merge(suppliers::router())
         .merge(products::router())
+        .merge(stock::router())
         .split_for_parts();
     state.openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
     api.route("/healthz", get(ops::healthz))

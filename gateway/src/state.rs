@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use atq_platform::{Db, InternalKey, Peers, grpc_client};
+use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
 use atq_proto::analytics::v1::reports_client::ReportsClient;
 use atq_proto::importplanning::v1::catalog_client::CatalogClient;
 use atq_proto::sales::v1::customers_client::CustomersClient;
@@ -18,6 +19,7 @@ pub struct AppState {
     pub customers: CustomersClient<Channel>,
     pub reports: ReportsClient<Channel>,
     pub catalog: CatalogClient<Channel>,
+    pub warehouse: WarehouseClient<Channel>,
     /// Each service's channel, by name, for readiness.
     pub services: Arc<Vec<(&'static str, Channel)>>,
     pub openapi_json: Arc<String>,
@@ -28,10 +30,11 @@ impl AppState {
         let sales = grpc_client::channel(&peers.sales)?;
         let analytics = grpc_client::channel(&peers.analytics)?;
         let import_planning = grpc_client::channel(&peers.import_planning)?;
+        let accounting_warehouse = grpc_client::channel(&peers.accounting_warehouse)?;
         let services = vec![
             ("sales", sales.clone()),
             ("import-planning", import_planning.clone()),
-            ("accounting-warehouse", grpc_client::channel(&peers.accounting_warehouse)?),
+            ("accounting-warehouse", accounting_warehouse.clone()),
             ("analytics", analytics.clone()),
         ];
         Ok(AppState {
@@ -41,6 +44,7 @@ impl AppState {
             customers: CustomersClient::new(sales),
             reports: ReportsClient::new(analytics),
             catalog: CatalogClient::new(import_planning),
+            warehouse: WarehouseClient::new(accounting_warehouse),
             services: Arc::new(services),
             openapi_json: Arc::new(String::new()),
         })

@@ -22,7 +22,10 @@ fn viscometer(supplier_id: i64) -> Value {
 
 async fn fann(officer: &Session) -> i64 {
     let reply = officer
-        .post("/api/v1/suppliers", json!({"name": "Fann Instrument", "country": "fr", "currency": "eur", "lead_time_days": 42}))
+        .post(
+            "/api/v1/suppliers",
+            json!({"name": "Fann Instrument", "country": "fr", "currency": "eur", "lead_time_days": 42}),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     assert_eq!(reply.body["code"], "NCC001");
@@ -52,7 +55,10 @@ async fn the_import_officer_keeps_the_catalog_and_sales_reads_it() {
 
     let school_rate = officer.patch(&path, json!({"vat_rate": "0.05", "list_price": 280_000_000}), "\"1\"").await;
     assert_eq!(school_rate.status, StatusCode::OK, "{}", school_rate.body);
-    assert_eq!((school_rate.body["vat_rate"].as_str(), school_rate.body["list_price_with_vat"].as_i64()), (Some("0.05"), Some(294_000_000)));
+    assert_eq!(
+        (school_rate.body["vat_rate"].as_str(), school_rate.body["list_price_with_vat"].as_i64()),
+        (Some("0.05"), Some(294_000_000))
+    );
     assert_eq!(officer.patch(&path, json!({"list_price": 1}), "\"1\"").await.status, StatusCode::PRECONDITION_FAILED);
 
     for query in ["may%20do%20do%20nhot", "VISCOMETER", "model%2035"] {
@@ -88,9 +94,18 @@ async fn bad_products_are_refused_with_every_field_named() {
     unknown_supplier["model_code"] = json!("Z-10");
     assert_eq!(officer.post("/api/v1/products", unknown_supplier).await.error_fields(), ["supplier_id"]);
 
-    let same_name = officer.post("/api/v1/suppliers", json!({"name": "FANN  instrument", "country": "FR", "currency": "EUR", "lead_time_days": 10})).await;
+    let same_name = officer
+        .post(
+            "/api/v1/suppliers",
+            json!({"name": "FANN  instrument", "country": "FR", "currency": "EUR", "lead_time_days": 10}),
+        )
+        .await;
     assert_eq!(same_name.error_fields(), ["name"]);
-    assert_eq!(officer.get("/api/v1/products").await.body["items"].as_array().unwrap().len(), 1, "nothing else was written");
+    assert_eq!(
+        officer.get("/api/v1/products").await.body["items"].as_array().unwrap().len(),
+        1,
+        "nothing else was written"
+    );
     system.stop().await;
 }
 

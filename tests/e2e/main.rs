@@ -9,3 +9,4 @@ mod customers;
 mod operations;
 mod reports;
 mod search;
+mod stock;

@@ -195,3 +195,37 @@ where
     }
     panic!("timed out waiting for {what}");
 }
+
+/// Two catalog products for stock tests: one serial-tracked, one counted by quantity.
+pub struct TestProducts {
+    pub viscometer: i64,
+    pub filter_press: i64,
+}
+
+/// Adds a supplier and two products as the import officer.
+pub async fn seed_products(system: &TestSystem) -> TestProducts {
+    let officer = system.login("import").await;
+    let supplier = officer
+        .post(
+            "/api/v1/suppliers",
+            serde_json::json!({"name": "Fann Instrument", "country": "FR", "currency": "EUR", "lead_time_days": 42}),
+        )
+        .await;
+    assert_eq!(supplier.status, StatusCode::CREATED, "{}", supplier.body);
+    let supplier_id = supplier.body["id"].as_i64().expect("supplier id");
+    let product = |model: &str, name: &str, serial_tracked: bool| {
+        serde_json::json!({
+            "model_code": model, "name_vi": name, "category": "chemistry", "brand": "Fann", "brand_class": "big",
+            "supplier_id": supplier_id, "unit": "bộ", "hs_code": "9027.80.30", "warranty_months": 12,
+            "serial_tracked": serial_tracked, "list_price": 285_000_000, "vat_rate": "0.10",
+        })
+    };
+    let mut ids = Vec::new();
+    for (model, name, serial) in [("Model 35SA", "Máy đo độ nhớt", true), ("LPLT 300", "Bộ lọc ép API", false)]
+    {
+        let created = officer.post("/api/v1/products", product(model, name, serial)).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        ids.push(created.body["id"].as_i64().expect("product id"));
+    }
+    TestProducts { viscometer: ids[0], filter_press: ids[1] }
+}

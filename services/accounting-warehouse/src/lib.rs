@@ -1,9 +1,17 @@
-//! Accounting and warehouse: stock by warehouse and condition, goods issue, invoices, receivables,
-//! payments and the journal. Today it serves its event feed and health; its domain arrives with
-//! the order-to-cash work.
+//! Accounting and warehouse: stock by warehouse and condition with serial numbers and
+//! moving-average cost (receipts, transfers, stocktakes) now; reservations, goods issue, invoices,
+//! receivables, payments and the journal to come.
 
+mod catalog_reader;
+pub mod documents;
+pub mod stock;
+pub mod stock_store;
+mod warehouse_api;
+
+use atq_platform::caller::authenticate;
 use atq_platform::settings::ServiceSettings;
 use atq_platform::{CancellationToken, Db, grpc_server};
+use atq_proto::accountingwarehouse::v1::warehouse_server::WarehouseServer;
 use sqlx::migrate::Migrator;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
@@ -24,8 +32,13 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let db = open_database(&settings.database_url).await?;
+    let catalog = catalog_reader::CatalogReader::new(&settings.peers.import_planning, settings.internal_key.clone())?;
+    let warehouse = WarehouseServer::with_interceptor(
+        warehouse_api::WarehouseApi { db: db.clone(), catalog },
+        authenticate(settings.internal_key.clone()),
+    );
     let outcome =
-        grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, Routes::default(), shutdown).await;
+        grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, Routes::new(warehouse), shutdown).await;
     db.close().await;
     outcome
 }

@@ -35,6 +35,8 @@ pub enum Action {
     ReadReports,
     ReadCatalog,
     WriteCatalog,
+    ReadStock,
+    WriteStock,
 }
 
 impl Role {
@@ -75,6 +77,9 @@ impl Role {
             Action::ReadCatalog => true,
             // The import-export department keeps the catalog.
             Action::WriteCatalog => matches!(self, ImportOfficer | Director | Admin),
+            // Sales plans with stock figures; the warehouse keeper moves the goods.
+            Action::ReadStock => true,
+            Action::WriteStock => matches!(self, WarehouseKeeper | Director | Admin),
         }
     }
 

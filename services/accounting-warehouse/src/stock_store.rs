@@ -1,0 +1,269 @@
+//! Stock levels, the move ledger, serial units and moving-average costs. Every decrement is a
+//! conditional update, so stock never goes below what is reserved, whatever runs concurrently.
+
+use atq_platform::error::Result;
+use atq_platform::{Db, Office, Tx};
+use sqlx::{Any, Row};
+
+use crate::stock::Condition;
+
+/// Where stock sits: a product in a warehouse in a condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Place {
+    pub product_id: i64,
+    pub warehouse: Office,
+    pub condition: Condition,
+}
+
+pub async fn add(tx: &mut Tx, place: Place, quantity: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO stock_levels (product_id, warehouse, condition, on_hand, reserved) VALUES ($1, $2, $3, $4, 0) \
+         ON CONFLICT (product_id, warehouse, condition) DO UPDATE SET on_hand = stock_levels.on_hand + $4",
+    )
+    .bind(place.product_id)
+    .bind(place.warehouse.code())
+    .bind(place.condition.as_str())
+    .bind(quantity)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Takes `quantity` units that are on hand and not reserved; false (and nothing changed) when
+/// there are not enough.
+pub async fn take(tx: &mut Tx, place: Place, quantity: i64) -> Result<bool> {
+    let taken = sqlx::query(
+        "UPDATE stock_levels SET on_hand = on_hand - $1 \
+         WHERE product_id = $2 AND warehouse = $3 AND condition = $4 AND on_hand - reserved >= $1",
+    )
+    .bind(quantity)
+    .bind(place.product_id)
+    .bind(place.warehouse.code())
+    .bind(place.condition.as_str())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(taken == 1)
+}
+
+/// (on hand, reserved) at a place; zeros where there has never been stock.
+pub async fn level<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, place: Place) -> Result<(i64, i64)> {
+    let row: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT on_hand, reserved FROM stock_levels WHERE product_id = $1 AND warehouse = $2 AND condition = $3",
+    )
+    .bind(place.product_id)
+    .bind(place.warehouse.code())
+    .bind(place.condition.as_str())
+    .fetch_optional(executor)
+    .await?;
+    Ok(row.unwrap_or((0, 0)))
+}
+
+pub struct Move<'a> {
+    pub document_type: &'a str,
+    pub document_number: &'a str,
+    pub place: Place,
+    pub quantity: i64,
+    pub unit_cost: i64,
+    pub reason: &'a str,
+    pub by: &'a str,
+    pub at: i64,
+}
+
+pub async fn record_move(tx: &mut Tx, m: &Move<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO stock_moves (document_type, document_number, product_id, warehouse, condition, quantity, \
+         unit_cost, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(m.document_type)
+    .bind(m.document_number)
+    .bind(m.place.product_id)
+    .bind(m.place.warehouse.code())
+    .bind(m.place.condition.as_str())
+    .bind(m.quantity)
+    .bind(m.unit_cost)
+    .bind(m.reason)
+    .bind(m.by)
+    .bind(m.at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Units and value come in (receipts, surpluses): the average moves toward the new cost.
+pub async fn add_value(tx: &mut Tx, product_id: i64, quantity: i64, value: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO product_costs (product_id, quantity, total_value) VALUES ($1, $2, $3) \
+         ON CONFLICT (product_id) DO UPDATE SET quantity = product_costs.quantity + $2, \
+         total_value = product_costs.total_value + $3",
+    )
+    .bind(product_id)
+    .bind(quantity)
+    .bind(value)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Units go out at the average cost; returns the value that leaves. The share is rounded half up,
+/// and the last unit takes whatever value remains, so no đồng is lost or invented.
+pub async fn remove_value(tx: &mut Tx, product_id: i64, quantity: i64) -> Result<i64> {
+    let (held, value) = costs(&mut **tx, product_id).await?;
+    let leaving = if quantity >= held { value } else { share(value, quantity, held) };
+    sqlx::query(
+        "UPDATE product_costs SET quantity = quantity - $1, total_value = total_value - $2 WHERE product_id = $3",
+    )
+    .bind(quantity.min(held))
+    .bind(leaving)
+    .bind(product_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(leaving)
+}
+
+/// value x part / whole, rounded half up.
+pub fn share(value: i64, part: i64, whole: i64) -> i64 {
+    if whole <= 0 {
+        return 0;
+    }
+    let exact = i128::from(value) * i128::from(part);
+    i64::try_from((2 * exact + i128::from(whole)) / (2 * i128::from(whole))).unwrap_or(i64::MAX)
+}
+
+async fn costs<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, product_id: i64) -> Result<(i64, i64)> {
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT quantity, total_value FROM product_costs WHERE product_id = $1")
+            .bind(product_id)
+            .fetch_optional(executor)
+            .await?;
+    Ok(row.unwrap_or((0, 0)))
+}
+
+/// The moving-average unit cost, rounded half up to the đồng.
+pub async fn average_cost<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, product_id: i64) -> Result<i64> {
+    let (quantity, value) = costs(executor, product_id).await?;
+    Ok(share(value, 1, quantity))
+}
+
+/// Receives serial units; returns the serials that are already in the company (refused).
+pub async fn receive_serials(tx: &mut Tx, place: Place, serials: &[String], at: i64) -> Result<Vec<String>> {
+    let mut refused = Vec::new();
+    for serial in serials {
+        // A unit written off as missing may turn up again; one in stock or issued may not.
+        let changed = sqlx::query(
+            "INSERT INTO serials (product_id, serial, warehouse, condition, status, updated_at) \
+             VALUES ($1, $2, $3, $4, 'in_stock', $5) ON CONFLICT (product_id, serial) DO UPDATE \
+             SET warehouse = $3, condition = $4, status = 'in_stock', updated_at = $5 WHERE serials.status = 'missing'",
+        )
+        .bind(place.product_id)
+        .bind(serial)
+        .bind(place.warehouse.code())
+        .bind(place.condition.as_str())
+        .bind(at)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            refused.push(serial.clone());
+        }
+    }
+    Ok(refused)
+}
+
+/// Moves or re-labels serial units that are in stock at `from`; returns the serials that were not.
+pub async fn update_serials(
+    tx: &mut Tx,
+    from: Place,
+    serials: &[String],
+    to: Office,
+    status: &str,
+    at: i64,
+) -> Result<Vec<String>> {
+    let mut refused = Vec::new();
+    for serial in serials {
+        let changed = sqlx::query(
+            "UPDATE serials SET warehouse = $1, status = $2, updated_at = $3 WHERE product_id = $4 AND serial = $5 \
+             AND warehouse = $6 AND condition = $7 AND status = 'in_stock'",
+        )
+        .bind(to.code())
+        .bind(status)
+        .bind(at)
+        .bind(from.product_id)
+        .bind(serial)
+        .bind(from.warehouse.code())
+        .bind(from.condition.as_str())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            refused.push(serial.clone());
+        }
+    }
+    Ok(refused)
+}
+
+/// The serials in stock at a place.
+pub async fn serials_in_stock(tx: &mut Tx, place: Place) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT serial FROM serials WHERE product_id = $1 AND warehouse = $2 AND condition = $3 AND status = 'in_stock' \
+         ORDER BY serial",
+    )
+    .bind(place.product_id)
+    .bind(place.warehouse.code())
+    .bind(place.condition.as_str())
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(|row| Ok(row.try_get::<String, _>("serial")?)).collect()
+}
+
+pub struct LevelRow {
+    pub place: Place,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub average_unit_cost: i64,
+}
+
+pub async fn list_levels(db: &Db, product_id: i64, warehouse: Option<Office>) -> Result<Vec<LevelRow>> {
+    let rows = sqlx::query(
+        "SELECT l.product_id, l.warehouse, l.condition, l.on_hand, l.reserved, \
+         COALESCE(c.quantity, 0) AS cost_quantity, COALESCE(c.total_value, 0) AS cost_value \
+         FROM stock_levels l LEFT JOIN product_costs c ON c.product_id = l.product_id \
+         WHERE ($1 = 0 OR l.product_id = $1) AND ($2 = '' OR l.warehouse = $2) \
+         ORDER BY l.product_id, l.warehouse, l.condition",
+    )
+    .bind(product_id)
+    .bind(warehouse.map(Office::code).unwrap_or(""))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let warehouse: String = row.try_get("warehouse")?;
+            let condition: String = row.try_get("condition")?;
+            let corrupt = || atq_platform::Error::internal(anyhow::anyhow!("bad stock row {warehouse}/{condition}"));
+            Ok(LevelRow {
+                place: Place {
+                    product_id: row.try_get("product_id")?,
+                    warehouse: Office::parse(&warehouse).map_err(|_| corrupt())?,
+                    condition: Condition::parse(&condition).ok_or_else(corrupt)?,
+                },
+                on_hand: row.try_get("on_hand")?,
+                reserved: row.try_get("reserved")?,
+                average_unit_cost: share(row.try_get("cost_value")?, 1, row.try_get("cost_quantity")?),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share;
+
+    #[test]
+    fn shares_round_half_up_and_the_whole_is_kept() {
+        assert_eq!(share(1_000, 1, 3), 333);
+        assert_eq!(share(1_000, 2, 3), 667);
+        assert_eq!(share(5, 1, 2), 3);
+        assert_eq!(share(0, 1, 0), 0);
+        assert_eq!(share(i64::MAX / 2, 3, 3), i64::MAX / 2);
+    }
+}

@@ -1,0 +1,141 @@
+//! gRPC adapter for `atq.accountingwarehouse.v1.Warehouse`.
+
+use atq_platform::caller::Action;
+use atq_platform::{Caller, Db, Error, Office, Tx, idempotency};
+use atq_proto::accountingwarehouse::v1 as pb;
+use atq_proto::accountingwarehouse::v1::warehouse_server::Warehouse;
+use tonic::{Request, Response, Status};
+
+use crate::catalog_reader::CatalogReader;
+use crate::documents::{self, Tracking, product_ids};
+use crate::stock_store;
+
+pub struct WarehouseApi {
+    pub db: Db,
+    pub catalog: CatalogReader,
+}
+
+fn optional_office(field: &str, value: i32) -> Result<Option<Office>, Error> {
+    match value {
+        0 => Ok(None),
+        value => Office::from_proto(value).map(Some).map_err(|message| Error::invalid(field, message)),
+    }
+}
+
+#[tonic::async_trait]
+impl Warehouse for WarehouseApi {
+    async fn list_stock(
+        &self,
+        request: Request<pb::ListStockRequest>,
+    ) -> Result<Response<pb::ListStockResponse>, Status> {
+        Caller::of(&request)?.require(Action::ReadStock)?;
+        let input = request.into_inner();
+        let warehouse = optional_office("warehouse", input.warehouse)?;
+        let rows = stock_store::list_levels(&self.db, input.product_id.max(0), warehouse).await?;
+        let items = rows
+            .into_iter()
+            .map(|row| pb::StockLevel {
+                product_id: row.place.product_id,
+                warehouse: row.place.warehouse.to_proto() as i32,
+                condition: row.place.condition.to_proto() as i32,
+                on_hand: row.on_hand,
+                reserved: row.reserved,
+                available: row.on_hand - row.reserved,
+                average_unit_cost: row.average_unit_cost,
+            })
+            .collect();
+        Ok(Response::new(pb::ListStockResponse { items }))
+    }
+
+    async fn list_serials(
+        &self,
+        request: Request<pb::ListSerialsRequest>,
+    ) -> Result<Response<pb::ListSerialsResponse>, Status> {
+        Caller::of(&request)?.require(Action::ReadStock)?;
+        let input = request.into_inner();
+        let warehouse = optional_office("warehouse", input.warehouse)?;
+        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
+            "SELECT product_id, serial, warehouse, condition, status FROM serials \
+             WHERE product_id = $1 AND ($2 = '' OR warehouse = $2) ORDER BY serial",
+        )
+        .bind(input.product_id)
+        .bind(warehouse.map(Office::code).unwrap_or(""))
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(Error::from)?;
+        let items = rows
+            .into_iter()
+            .map(|(product_id, serial, warehouse, condition, status)| pb::SerialUnit {
+                serial,
+                product_id,
+                warehouse: Office::parse(&warehouse).map(|o| o.to_proto() as i32).unwrap_or_default(),
+                condition: crate::stock::Condition::parse(&condition).map(|c| c.to_proto() as i32).unwrap_or_default(),
+                status,
+            })
+            .collect();
+        Ok(Response::new(pb::ListSerialsResponse { items }))
+    }
+
+    async fn create_receipt(
+        &self,
+        request: Request<pb::CreateReceiptRequest>,
+    ) -> Result<Response<pb::Receipt>, Status> {
+        let ids = |input: &pb::CreateReceiptRequest| product_ids(input.lines.iter().map(|l| l.product_id));
+        self.issue(request, "CreateReceipt", ids, |tx, db, caller, input, tracking| {
+            Box::pin(async move { documents::receive(tx, &db, &caller, &input, &tracking).await })
+        })
+        .await
+    }
+
+    async fn create_transfer(
+        &self,
+        request: Request<pb::CreateTransferRequest>,
+    ) -> Result<Response<pb::Transfer>, Status> {
+        let ids = |input: &pb::CreateTransferRequest| product_ids(input.lines.iter().map(|l| l.product_id));
+        self.issue(request, "CreateTransfer", ids, |tx, db, caller, input, tracking| {
+            Box::pin(async move { documents::transfer(tx, &db, &caller, &input, &tracking).await })
+        })
+        .await
+    }
+
+    async fn create_count(&self, request: Request<pb::CreateCountRequest>) -> Result<Response<pb::StockCount>, Status> {
+        let ids = |input: &pb::CreateCountRequest| product_ids(input.lines.iter().map(|l| l.product_id));
+        self.issue(request, "CreateCount", ids, |tx, db, caller, input, tracking| {
+            Box::pin(async move { documents::count(tx, &db, &caller, &input, &tracking).await })
+        })
+        .await
+    }
+}
+
+impl WarehouseApi {
+    /// Every stock document the same way: the warehouse keeper's permission, one catalog call for
+    /// its products, then the document applied once per idempotency key, in one transaction.
+    async fn issue<Req, Resp>(
+        &self,
+        request: Request<Req>,
+        operation: &str,
+        product_ids_of: fn(&Req) -> Vec<i64>,
+        apply: ApplyDocument<Req, Resp>,
+    ) -> Result<Response<Resp>, Status>
+    where
+        Req: prost::Message + Clone + Send + Sync + 'static,
+        Resp: prost::Message + Default + 'static,
+    {
+        let caller = Caller::of(&request)?;
+        caller.require(Action::WriteStock)?;
+        let key = idempotency::key_of(&request)?;
+        let input = request.into_inner();
+        let tracking = self.catalog.serial_tracking(&caller, &product_ids_of(&input)).await?;
+        let scope = format!("warehouse.{operation}:{}", caller.username);
+        let db = self.db.clone();
+        let document = idempotency::run_once(&self.db, &scope, key.as_deref(), &input, |tx| {
+            apply(tx, db.clone(), caller.clone(), input.clone(), tracking.clone())
+        })
+        .await?;
+        Ok(Response::new(document))
+    }
+}
+
+/// Applies one document inside the transaction it is given.
+type ApplyDocument<Req, Resp> =
+    for<'t> fn(&'t mut Tx, Db, Caller, Req, Tracking) -> futures::future::BoxFuture<'t, atq_platform::Result<Resp>>;
