@@ -8,5 +8,6 @@ mod catalog;
 mod customers;
 mod operations;
 mod reports;
+mod reservations;
 mod search;
 mod stock;

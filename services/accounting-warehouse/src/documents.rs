@@ -12,6 +12,7 @@ use atq_proto::accountingwarehouse::v1 as pb;
 use chrono::Datelike;
 use prost::Message;
 
+use crate::reservations;
 use crate::stock::{Condition, parse_quantity, parse_serials};
 use crate::stock_store::{self, Move, Place};
 
@@ -124,6 +125,7 @@ pub async fn receive(
     for (i, (product_id, quantity, condition, unit_cost, serials)) in lines.iter().enumerate() {
         let place = Place { product_id: *product_id, warehouse, condition: *condition };
         stock_store::add(tx, place, *quantity).await?;
+        reservations::fill_waiting(tx, db, place).await?;
         let refused = stock_store::receive_serials(tx, place, serials, now).await?;
         if !refused.is_empty() {
             refusals.add(format!("lines[{i}].serials"), format!("already in the company: {}", refused.join(", ")));
@@ -209,6 +211,7 @@ pub async fn transfer(
             )));
         }
         stock_store::add(tx, target, *quantity).await?;
+        reservations::fill_waiting(tx, db, target).await?;
         let refused = stock_store::update_serials(tx, source, serials, to, "in_stock", now).await?;
         if !refused.is_empty() {
             return Err(Error::invalid(
@@ -314,6 +317,7 @@ pub async fn count(
         } else if difference > 0 {
             let cost = stock_store::average_cost(&mut **tx, line.product_id).await?;
             stock_store::add(tx, place, difference).await?;
+            reservations::fill_waiting(tx, db, place).await?;
             stock_store::add_value(tx, line.product_id, difference, difference.saturating_mul(cost)).await?;
         }
         stock_store::update_serials(tx, place, &missing, warehouse, "missing", now).await?;

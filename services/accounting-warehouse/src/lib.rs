@@ -4,6 +4,7 @@
 
 mod catalog_reader;
 pub mod documents;
+pub mod reservations;
 pub mod stock;
 pub mod stock_store;
 mod warehouse_api;

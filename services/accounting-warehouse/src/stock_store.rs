@@ -254,6 +254,49 @@ pub async fn list_levels(db: &Db, product_id: i64, warehouse: Option<Office>) ->
         .collect()
 }
 
+/// Reserves as much of `want` as is available at `place` (on hand, not yet reserved); returns how
+/// much it got. Concurrent reservers each get a share that is still there when they commit.
+pub async fn reserve_up_to(tx: &mut Tx, place: Place, want: i64) -> Result<i64> {
+    // A competitor may take some between the read and the conditional update; read again then.
+    for _ in 0..16 {
+        let (on_hand, reserved) = level(&mut **tx, place).await?;
+        let grant = want.min(on_hand - reserved);
+        if grant <= 0 {
+            return Ok(0);
+        }
+        let done = sqlx::query(
+            "UPDATE stock_levels SET reserved = reserved + $1 \
+             WHERE product_id = $2 AND warehouse = $3 AND condition = $4 AND on_hand - reserved >= $1",
+        )
+        .bind(grant)
+        .bind(place.product_id)
+        .bind(place.warehouse.code())
+        .bind(place.condition.as_str())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if done == 1 {
+            return Ok(grant);
+        }
+    }
+    Err(atq_platform::Error::Unavailable("stock is changing too fast to reserve, try again".into()))
+}
+
+/// Gives reserved units back to available stock.
+pub async fn unreserve(tx: &mut Tx, place: Place, quantity: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE stock_levels SET reserved = reserved - $1 \
+         WHERE product_id = $2 AND warehouse = $3 AND condition = $4 AND reserved >= $1",
+    )
+    .bind(quantity)
+    .bind(place.product_id)
+    .bind(place.warehouse.code())
+    .bind(place.condition.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::share;

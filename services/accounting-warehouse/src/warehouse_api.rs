@@ -8,7 +8,7 @@ use tonic::{Request, Response, Status};
 
 use crate::catalog_reader::CatalogReader;
 use crate::documents::{self, Tracking, product_ids};
-use crate::stock_store;
+use crate::{reservations, stock_store};
 
 pub struct WarehouseApi {
     pub db: Db,
@@ -74,6 +74,39 @@ impl Warehouse for WarehouseApi {
             })
             .collect();
         Ok(Response::new(pb::ListSerialsResponse { items }))
+    }
+
+    async fn reserve(&self, request: Request<pb::ReserveRequest>) -> Result<Response<pb::Reservation>, Status> {
+        let caller = Caller::of(&request)?;
+        caller.require(Action::ReserveStock)?;
+        let input = request.into_inner();
+        // The order's number makes the call idempotent: a retry finds the reservation made.
+        let mut tx = self.db.begin().await.map_err(Error::from)?;
+        let reservation = reservations::reserve(&mut tx, &self.db, &caller, &input).await?;
+        tx.commit().await.map_err(Error::from)?;
+        Ok(Response::new(reservation))
+    }
+
+    async fn release(&self, request: Request<pb::ReleaseRequest>) -> Result<Response<pb::Reservation>, Status> {
+        Caller::of(&request)?.require(Action::ReserveStock)?;
+        let order_ref = request.into_inner().order_ref;
+        let mut tx = self.db.begin().await.map_err(Error::from)?;
+        let reservation = reservations::release(&mut tx, &self.db, &order_ref).await?;
+        tx.commit().await.map_err(Error::from)?;
+        Ok(Response::new(reservation))
+    }
+
+    async fn get_reservation(
+        &self,
+        request: Request<pb::GetReservationRequest>,
+    ) -> Result<Response<pb::Reservation>, Status> {
+        Caller::of(&request)?.require(Action::ReadStock)?;
+        let order_ref = request.into_inner().order_ref;
+        let mut conn = self.db.pool().acquire().await.map_err(Error::from)?;
+        let reservation = reservations::load(&mut conn, &order_ref)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("reservation {order_ref}")))?;
+        Ok(Response::new(reservation))
     }
 
     async fn create_receipt(

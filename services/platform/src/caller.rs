@@ -37,6 +37,7 @@ pub enum Action {
     WriteCatalog,
     ReadStock,
     WriteStock,
+    ReserveStock,
 }
 
 impl Role {
@@ -80,6 +81,8 @@ impl Role {
             // Sales plans with stock figures; the warehouse keeper moves the goods.
             Action::ReadStock => true,
             Action::WriteStock => matches!(self, WarehouseKeeper | Director | Admin),
+            // Confirming and cancelling orders reserves and releases stock.
+            Action::ReserveStock => matches!(self, SalesRep | SalesManager | Director | Admin | Service),
         }
     }
 

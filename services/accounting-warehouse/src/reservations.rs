@@ -1,0 +1,205 @@
+//! Stock reserved for orders. A line reserves what is available in good condition; the rest waits
+//! as a backorder and is filled first-come (in the order lines were made) whenever good stock
+//! arrives or another order releases its reservation.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use atq_platform::business_time::now_micros;
+use atq_platform::error::Result;
+use atq_platform::validation::Violations;
+use atq_platform::{Caller, Db, Error, Office, Tx, outbox};
+use atq_proto::accountingwarehouse::v1 as pb;
+use sqlx::AnyConnection;
+
+use crate::stock::{Condition, parse_quantity};
+use crate::stock_store::{self, Place};
+
+struct Line {
+    id: i64,
+    line_no: i64,
+    product_id: i64,
+    requested: i64,
+    reserved: i64,
+}
+
+pub async fn load(conn: &mut AnyConnection, order_ref: &str) -> Result<Option<pb::Reservation>> {
+    let head: Option<(String, String)> =
+        sqlx::query_as("SELECT warehouse, status FROM reservations WHERE order_ref = $1")
+            .bind(order_ref)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((warehouse, status)) = head else { return Ok(None) };
+    let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT line_no, product_id, requested, reserved FROM reservation_lines WHERE order_ref = $1 ORDER BY line_no",
+    )
+    .bind(order_ref)
+    .fetch_all(&mut *conn)
+    .await?;
+    let active = status == "active";
+    Ok(Some(pb::Reservation {
+        order_ref: order_ref.to_owned(),
+        warehouse: Office::parse(&warehouse).map(|o| o.to_proto() as i32).unwrap_or_default(),
+        status,
+        lines: rows
+            .into_iter()
+            .map(|(line_no, product_id, requested, reserved)| pb::ReservationLine {
+                line_no: line_no as i32,
+                product_id,
+                requested,
+                reserved,
+                backordered: if active { requested - reserved } else { 0 },
+            })
+            .collect(),
+    }))
+}
+
+async fn publish(tx: &mut Tx, db: &Db, order_ref: &str) -> Result<pb::Reservation> {
+    let reservation = load(tx, order_ref).await?.ok_or_else(|| Error::NotFound(format!("reservation {order_ref}")))?;
+    let event = pb::ReservationChanged { reservation: Some(reservation.clone()) };
+    outbox::append(tx, db.backend(), "reservation", order_ref, "atq.accountingwarehouse.v1.ReservationChanged", &event)
+        .await?;
+    Ok(reservation)
+}
+
+async fn grant(tx: &mut Tx, line: &Line, amount: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE reservation_lines SET reserved = reserved + $1, \
+         waiting = CASE WHEN reserved + $1 < requested THEN 1 ELSE 0 END WHERE id = $2",
+    )
+    .bind(amount)
+    .bind(line.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn parse_order_ref(text: &str) -> Result<String, String> {
+    let order_ref = text.trim();
+    if !order_ref.is_empty() && order_ref.len() <= 64 && order_ref.chars().all(|c| c.is_ascii_graphic()) {
+        Ok(order_ref.to_owned())
+    } else {
+        Err("must be the order's number (1 to 64 visible characters)".into())
+    }
+}
+
+pub async fn reserve(tx: &mut Tx, db: &Db, caller: &Caller, input: &pb::ReserveRequest) -> Result<pb::Reservation> {
+    let mut v = Violations::new();
+    let order_ref = v.check("order_ref", parse_order_ref(&input.order_ref));
+    let warehouse = v.check("warehouse", Office::from_proto(input.warehouse));
+    crate::documents::check_lines_present(input.lines.len(), &mut v);
+    let mut seen = BTreeSet::new();
+    for (i, line) in input.lines.iter().enumerate() {
+        v.check(&format!("lines[{i}].quantity"), parse_quantity(line.quantity));
+        if line.product_id <= 0 {
+            v.add(format!("lines[{i}].product_id"), "is required");
+        }
+        if line.line_no <= 0 || !seen.insert(line.line_no) {
+            v.add(format!("lines[{i}].line_no"), "must be a positive number, once per order");
+        }
+    }
+    v.finish()?;
+    let (Some(order_ref), Some(warehouse)) = (order_ref, warehouse) else {
+        return Err(Error::invalid("order_ref", "is required"));
+    };
+
+    if let Some(existing) = load(tx, &order_ref).await? {
+        // The same order asking again (a retry) gets its reservation as it stands.
+        let asked: BTreeMap<i32, (i64, i64)> =
+            input.lines.iter().map(|l| (l.line_no, (l.product_id, l.quantity))).collect();
+        let held: BTreeMap<i32, (i64, i64)> =
+            existing.lines.iter().map(|l| (l.line_no, (l.product_id, l.requested))).collect();
+        if asked != held || existing.warehouse != warehouse.to_proto() as i32 {
+            return Err(Error::Conflict(format!("order {order_ref} already holds a different reservation")));
+        }
+        return Ok(existing);
+    }
+
+    let now = now_micros();
+    sqlx::query(
+        "INSERT INTO reservations (order_ref, warehouse, status, created_by, created_at, updated_at) \
+         VALUES ($1, $2, 'active', $3, $4, $4)",
+    )
+    .bind(&order_ref)
+    .bind(warehouse.code())
+    .bind(&caller.username)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    for line in &input.lines {
+        let place = Place { product_id: line.product_id, warehouse, condition: Condition::Good };
+        let reserved = stock_store::reserve_up_to(tx, place, line.quantity).await?;
+        sqlx::query(
+            "INSERT INTO reservation_lines (order_ref, line_no, product_id, warehouse, requested, reserved, waiting) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&order_ref)
+        .bind(i64::from(line.line_no))
+        .bind(line.product_id)
+        .bind(warehouse.code())
+        .bind(line.quantity)
+        .bind(reserved)
+        .bind(i64::from(reserved < line.quantity))
+        .execute(&mut **tx)
+        .await?;
+    }
+    publish(tx, db, &order_ref).await
+}
+
+pub async fn release(tx: &mut Tx, db: &Db, order_ref: &str) -> Result<pb::Reservation> {
+    let current = load(tx, order_ref).await?.ok_or_else(|| Error::NotFound(format!("reservation {order_ref}")))?;
+    if current.status == "released" {
+        return Ok(current);
+    }
+    let warehouse = Office::from_proto(current.warehouse).map_err(|e| Error::internal(anyhow::anyhow!(e)))?;
+    let changed = sqlx::query(
+        "UPDATE reservations SET status = 'released', updated_at = $1 WHERE order_ref = $2 AND status = 'active'",
+    )
+    .bind(now_micros())
+    .bind(order_ref)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(Error::Conflict(format!("reservation {order_ref} changed meanwhile, try again")));
+    }
+    sqlx::query("UPDATE reservation_lines SET waiting = 0 WHERE order_ref = $1")
+        .bind(order_ref)
+        .execute(&mut **tx)
+        .await?;
+    for line in current.lines.iter().filter(|l| l.reserved > 0) {
+        let place = Place { product_id: line.product_id, warehouse, condition: Condition::Good };
+        stock_store::unreserve(tx, place, line.reserved).await?;
+        fill_waiting(tx, db, place).await?;
+    }
+    publish(tx, db, order_ref).await
+}
+
+/// Gives newly available good stock at `place` to the oldest waiting lines first.
+pub async fn fill_waiting(tx: &mut Tx, db: &Db, place: Place) -> Result<()> {
+    if place.condition != Condition::Good {
+        return Ok(());
+    }
+    let rows: Vec<(i64, i64, i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT id, line_no, product_id, requested, reserved, order_ref FROM reservation_lines \
+         WHERE product_id = $1 AND warehouse = $2 AND waiting = 1 ORDER BY id",
+    )
+    .bind(place.product_id)
+    .bind(place.warehouse.code())
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut filled = BTreeSet::new();
+    for (id, line_no, product_id, requested, reserved, order_ref) in rows {
+        let line = Line { id, line_no, product_id, requested, reserved };
+        let got = stock_store::reserve_up_to(tx, place, line.requested - line.reserved).await?;
+        if got == 0 {
+            break;
+        }
+        grant(tx, &line, got).await?;
+        tracing::info!(order = %order_ref, line = line.line_no, product_id = line.product_id, units = got, "backorder filled");
+        filled.insert(order_ref);
+    }
+    for order_ref in filled {
+        publish(tx, db, &order_ref).await?;
+    }
+    Ok(())
+}
