@@ -1,5 +1,6 @@
 //! `/api/v1/customers`: the sales department's customer records.
 
+use atq_platform::business_time::date_from_proto;
 use atq_platform::caller::Action;
 use atq_proto::common::v1::PageRequest;
 use atq_proto::sales::v1 as pb;
@@ -44,6 +45,8 @@ pub struct CustomerBody {
     pub tax_code: String,
     pub assigned_to: String,
     pub purchase_count: i64,
+    /// Local date of the latest confirmed order, YYYY-MM-DD.
+    pub last_purchase_on: Option<String>,
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
@@ -63,6 +66,7 @@ impl From<pb::Customer> for CustomerBody {
             tax_code: c.tax_code,
             assigned_to: c.assigned_to,
             purchase_count: c.purchase_count,
+            last_purchase_on: c.last_purchase_on.as_ref().and_then(|d| date_from_proto(d).ok()).map(|d| d.to_string()),
             version: c.version,
             created_at: rfc3339(c.created_at.as_ref()),
             updated_at: rfc3339(c.updated_at.as_ref()),

@@ -6,6 +6,7 @@ mod customers;
 mod json_body;
 mod observe;
 mod ops;
+mod orders;
 mod problem;
 mod products;
 mod reports;
@@ -52,7 +53,7 @@ pub struct GatewaySettings {
     info(title = "ATQ integrated enterprise system", version = "1", description = "REST API of the ATQ gateway."),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "auth"), (name = "customers"), (name = "catalog"), (name = "warehouse"), (name = "reports"))
+    tags((name = "auth"), (name = "customers"), (name = "catalog"), (name = "orders"), (name = "warehouse"), (name = "reports"))
 )]
 struct ApiDoc;
 
@@ -83,6 +84,7 @@ pub fn router(mut state: AppState) -> Router {
         .merge(suppliers::router())
         .merge(products::router())
         .merge(stock::router())
+        .merge(orders::router())
         .split_for_parts();
     state.openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
     api.route("/healthz", get(ops::healthz))

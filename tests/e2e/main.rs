@@ -7,6 +7,7 @@ mod access;
 mod catalog;
 mod customers;
 mod operations;
+mod orders;
 mod reports;
 mod reservations;
 mod search;

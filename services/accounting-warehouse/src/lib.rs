@@ -2,7 +2,6 @@
 //! moving-average cost (receipts, transfers, stocktakes) now; reservations, goods issue, invoices,
 //! receivables, payments and the journal to come.
 
-mod catalog_reader;
 pub mod documents;
 pub mod reservations;
 pub mod stock;
@@ -33,7 +32,8 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let db = open_database(&settings.database_url).await?;
-    let catalog = catalog_reader::CatalogReader::new(&settings.peers.import_planning, settings.internal_key.clone())?;
+    let catalog =
+        atq_platform::catalog::CatalogReader::new(&settings.peers.import_planning, settings.internal_key.clone())?;
     let warehouse = WarehouseServer::with_interceptor(
         warehouse_api::WarehouseApi { db: db.clone(), catalog },
         authenticate(settings.internal_key.clone()),

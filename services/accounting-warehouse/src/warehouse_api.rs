@@ -6,9 +6,9 @@ use atq_proto::accountingwarehouse::v1 as pb;
 use atq_proto::accountingwarehouse::v1::warehouse_server::Warehouse;
 use tonic::{Request, Response, Status};
 
-use crate::catalog_reader::CatalogReader;
 use crate::documents::{self, Tracking, product_ids};
 use crate::{reservations, stock_store};
+use atq_platform::catalog::CatalogReader;
 
 pub struct WarehouseApi {
     pub db: Db,
@@ -158,7 +158,8 @@ impl WarehouseApi {
         caller.require(Action::WriteStock)?;
         let key = idempotency::key_of(&request)?;
         let input = request.into_inner();
-        let tracking = self.catalog.serial_tracking(&caller, &product_ids_of(&input)).await?;
+        let products = self.catalog.products(&caller, &product_ids_of(&input)).await?;
+        let tracking: Tracking = products.into_iter().map(|(id, product)| (id, product.serial_tracked)).collect();
         let scope = format!("warehouse.{operation}:{}", caller.username);
         let db = self.db.clone();
         let document = idempotency::run_once(&self.db, &scope, key.as_deref(), &input, |tx| {

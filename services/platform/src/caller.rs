@@ -38,6 +38,8 @@ pub enum Action {
     ReadStock,
     WriteStock,
     ReserveStock,
+    ReadOrders,
+    WriteOrders,
 }
 
 impl Role {
@@ -83,6 +85,9 @@ impl Role {
             Action::WriteStock => matches!(self, WarehouseKeeper | Director | Admin),
             // Confirming and cancelling orders reserves and releases stock.
             Action::ReserveStock => matches!(self, SalesRep | SalesManager | Director | Admin | Service),
+            // The warehouse ships orders and accounting invoices them: both read them.
+            Action::ReadOrders => true,
+            Action::WriteOrders => matches!(self, SalesRep | SalesManager | Director | Admin),
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod business_time;
 pub mod caller;
+pub mod catalog;
 pub mod currency;
 pub mod db;
 pub mod error;

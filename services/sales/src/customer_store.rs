@@ -12,7 +12,7 @@ use sqlx::{Any, Row};
 use crate::customer::{CustomerFields, CustomerGroup};
 
 const COLUMNS: &str = "id, code, name, customer_group, phone, email, address, office, tax_code, assigned_to, \
-                       purchase_count, version, created_at, updated_at";
+                       purchase_count, last_purchase_on, version, created_at, updated_at";
 
 #[derive(Clone, Debug)]
 pub struct CustomerRow {
@@ -20,6 +20,8 @@ pub struct CustomerRow {
     pub code: String,
     pub fields: CustomerFields,
     pub purchase_count: i64,
+    /// Local date, YYYY-MM-DD, or empty.
+    pub last_purchase_on: String,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -40,6 +42,7 @@ impl CustomerRow {
             tax_code: f.tax_code.clone(),
             assigned_to: f.assigned_to.clone(),
             purchase_count: self.purchase_count,
+            last_purchase_on: self.last_purchase_on.parse().ok().map(atq_platform::business_time::date_to_proto),
             version: self.version,
             created_at: Some(to_timestamp(self.created_at)),
             updated_at: Some(to_timestamp(self.updated_at)),
@@ -66,6 +69,7 @@ fn from_row(row: &AnyRow) -> Result<CustomerRow> {
             assigned_to: row.try_get("assigned_to")?,
         },
         purchase_count: row.try_get("purchase_count")?,
+        last_purchase_on: row.try_get("last_purchase_on")?,
         version: row.try_get("version")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
@@ -111,6 +115,7 @@ pub async fn insert(tx: &mut Tx, db: &Db, fields: &CustomerFields, caller: &Call
         code,
         fields: fields.clone(),
         purchase_count: 0,
+        last_purchase_on: String::new(),
         version: 1,
         created_at: now,
         updated_at: now,

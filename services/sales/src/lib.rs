@@ -1,18 +1,30 @@
-//! Sales (CRM): customers now; quotes, contracts, orders and dispatch orders as they come.
+//! Sales (CRM): customers and sales orders now; quotes, contracts and dispatch orders as they come.
 
 pub mod customer;
 mod customer_api;
 pub mod customer_store;
+pub mod order;
+mod order_api;
+pub mod order_store;
+mod reservation_feed;
+
+use std::sync::Arc;
 
 use atq_platform::caller::authenticate;
+use atq_platform::catalog::CatalogReader;
+use atq_platform::feed_consumer::FeedConsumer;
 use atq_platform::settings::ServiceSettings;
-use atq_platform::{CancellationToken, Db, grpc_server};
+use atq_platform::{CancellationToken, Db, grpc_client, grpc_server};
+use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
 use atq_proto::sales::v1::customers_server::CustomersServer;
+use atq_proto::sales::v1::orders_server::OrdersServer;
 use sqlx::migrate::Migrator;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 
 pub const NAME: &str = "sales";
+/// The cursor name of the accounting-warehouse feed in `feed_cursors`.
+pub const WAREHOUSE_FEED: &str = "accounting-warehouse";
 
 static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -33,8 +45,28 @@ pub async fn serve(
         customer_api::CustomerApi::new(db.clone()),
         authenticate(settings.internal_key.clone()),
     );
-    let outcome =
-        grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, Routes::new(customers), shutdown).await;
+    let orders = OrdersServer::with_interceptor(
+        order_api::OrderApi {
+            db: db.clone(),
+            catalog: CatalogReader::new(&settings.peers.import_planning, settings.internal_key.clone())?,
+            warehouse: WarehouseClient::new(grpc_client::channel(&settings.peers.accounting_warehouse)?),
+            key: settings.internal_key.clone(),
+        },
+        authenticate(settings.internal_key.clone()),
+    );
+    let reservations = FeedConsumer {
+        feed: WAREHOUSE_FEED.to_owned(),
+        address: settings.peers.accounting_warehouse.clone(),
+        db: db.clone(),
+        key: settings.internal_key.clone(),
+        consumer: NAME.to_owned(),
+        projection: Arc::new(reservation_feed::ReservationFeed),
+    };
+    let consuming = tokio::spawn(reservations.run(shutdown.clone()));
+    let routes = Routes::new(customers).add_service(orders);
+    let outcome = grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, routes, shutdown.clone()).await;
+    shutdown.cancel();
+    let _ = consuming.await;
     db.close().await;
     outcome
 }

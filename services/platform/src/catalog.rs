@@ -1,12 +1,15 @@
-//! What the warehouse needs from the catalog (import planning): that products exist and whether
-//! each is serial-tracked. One batched call per document.
+//! Reading the catalog (owned by import planning) from another service: one batched call for the
+//! products a document names.
 
 use std::collections::HashMap;
 
-use atq_platform::{Caller, Error, InternalKey, grpc_client};
-use atq_proto::importplanning::v1::GetProductsRequest;
 use atq_proto::importplanning::v1::catalog_client::CatalogClient;
+use atq_proto::importplanning::v1::{GetProductsRequest, Product};
 use tonic::transport::Channel;
+
+use crate::caller::{Caller, InternalKey};
+use crate::error::Error;
+use crate::grpc_client;
 
 #[derive(Clone)]
 pub struct CatalogReader {
@@ -19,8 +22,11 @@ impl CatalogReader {
         Ok(CatalogReader { client: CatalogClient::new(grpc_client::channel(address)?), key })
     }
 
-    /// Product id -> serial-tracked, for the ids that exist.
-    pub async fn serial_tracking(&self, caller: &Caller, ids: &[i64]) -> Result<HashMap<i64, bool>, Error> {
+    /// The products with these ids, by id; ids the catalog does not know are absent.
+    pub async fn products(&self, caller: &Caller, ids: &[i64]) -> Result<HashMap<i64, Product>, Error> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
         let message = GetProductsRequest { ids: ids.to_vec() };
         let products = grpc_client::with_retry(|| {
             let mut client = self.client.clone();
@@ -30,6 +36,6 @@ impl CatalogReader {
         .await?
         .into_inner()
         .items;
-        Ok(products.into_iter().map(|p| (p.id, p.serial_tracked)).collect())
+        Ok(products.into_iter().map(|p| (p.id, p)).collect())
     }
 }

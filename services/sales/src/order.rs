@@ -1,0 +1,193 @@
+//! Sales orders: the lines a salesperson enters, checked against the catalog, with exact amounts.
+
+use std::collections::HashMap;
+
+use atq_platform::business_time::{date_from_proto, local_date, now_micros};
+use atq_platform::currency::with_vat;
+use atq_platform::validation::Violations;
+use atq_platform::{Error, Office};
+use atq_proto::importplanning::v1::Product;
+use atq_proto::sales::v1 as pb;
+use chrono::NaiveDate;
+
+pub const MAX_LINES: usize = 200;
+const MAX_QUANTITY: i64 = 1_000_000;
+const VAT_RATES_BP: [i32; 3] = [1000, 800, 500];
+
+/// The statuses an order passes through.
+pub mod status {
+    pub const DRAFT: &str = "draft";
+    /// Stock is being reserved; a retried confirmation carries on from here.
+    pub const CONFIRMING: &str = "confirming";
+    pub const CONFIRMED: &str = "confirmed";
+    /// Stock is being released; a retried cancellation carries on from here.
+    pub const CANCELLING: &str = "cancelling";
+    pub const CANCELLED: &str = "cancelled";
+    pub const ALL: [&str; 5] = [DRAFT, CONFIRMING, CONFIRMED, CANCELLING, CANCELLED];
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewLine {
+    pub line_no: i64,
+    pub product_id: i64,
+    pub model_code: String,
+    pub product_name: String,
+    pub supplier_id: i64,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub vat_rate_bp: i64,
+    pub delivery_date: Option<NaiveDate>,
+    pub net_amount: i64,
+    pub vat_amount: i64,
+}
+
+/// What a line costs: net = quantity x unit price; VAT on the net, rounded half up.
+pub fn amounts(quantity: i64, unit_price: i64, vat_rate_bp: i64) -> Option<(i64, i64)> {
+    let net = quantity.checked_mul(unit_price)?;
+    let gross = with_vat(net, vat_rate_bp);
+    Some((net, gross - net))
+}
+
+#[derive(Clone, Debug)]
+pub struct NewOrder {
+    pub customer_id: i64,
+    pub warehouse: Option<Office>,
+    pub note: String,
+    pub lines: Vec<NewLine>,
+}
+
+impl NewOrder {
+    /// Checks a create request against the catalog entries of its products.
+    pub fn parse(input: &pb::CreateOrderRequest, catalog: &HashMap<i64, Product>) -> Result<NewOrder, Error> {
+        let mut v = Violations::new();
+        if input.customer_id <= 0 {
+            v.add("customer_id", "is required");
+        }
+        let warehouse = match input.warehouse {
+            0 => None,
+            value => v.check("warehouse", Office::from_proto(value)),
+        };
+        let note = v.check("note", atq_platform::validation::optional_text(&input.note, 2000)).unwrap_or_default();
+        if input.lines.is_empty() {
+            v.add("lines", "at least one line is required");
+        } else if input.lines.len() > MAX_LINES {
+            v.add("lines", format!("at most {MAX_LINES} lines per order"));
+        }
+        let today = local_date(now_micros());
+        let mut lines = Vec::new();
+        for (i, line) in input.lines.iter().enumerate() {
+            let field = |name: &str| format!("lines[{i}].{name}");
+            let product = catalog.get(&line.product_id);
+            if product.is_none() {
+                v.add(field("product_id"), "no product in the catalog has this id");
+            }
+            if !(1..=MAX_QUANTITY).contains(&line.quantity) {
+                v.add(field("quantity"), format!("must be 1 to {MAX_QUANTITY}"));
+            }
+            let Some(product) = product else { continue };
+            let unit_price = line.unit_price.unwrap_or(product.list_price);
+            if unit_price < 0 {
+                v.add(field("unit_price"), "must not be negative");
+            }
+            let vat_rate_bp = line.vat_rate_bp.unwrap_or(product.vat_rate_bp);
+            if !VAT_RATES_BP.contains(&vat_rate_bp) {
+                v.add(field("vat_rate"), "must be 0.10, 0.08 or 0.05");
+            }
+            let delivery_date = match &line.delivery_date {
+                None => None,
+                Some(date) => match date_from_proto(date) {
+                    Ok(date) if date < today => {
+                        v.add(field("delivery_date"), "must not be in the past");
+                        None
+                    }
+                    Ok(date) => Some(date),
+                    Err(message) => {
+                        v.add(field("delivery_date"), message);
+                        None
+                    }
+                },
+            };
+            let Some((net_amount, vat_amount)) = amounts(line.quantity, unit_price, i64::from(vat_rate_bp)) else {
+                v.add(field("quantity"), "the line's amount is too large");
+                continue;
+            };
+            lines.push(NewLine {
+                line_no: i as i64 + 1,
+                product_id: product.id,
+                model_code: product.model_code.clone(),
+                product_name: product.name_vi.clone(),
+                supplier_id: product.supplier_id,
+                quantity: line.quantity,
+                unit_price,
+                vat_rate_bp: i64::from(vat_rate_bp),
+                delivery_date,
+                net_amount,
+                vat_amount,
+            });
+        }
+        v.finish()?;
+        Ok(NewOrder { customer_id: input.customer_id, warehouse, note, lines })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn product(id: i64, list_price: i64, vat_rate_bp: i32) -> Product {
+        Product {
+            id,
+            model_code: format!("M{id}"),
+            name_vi: "Sản phẩm".into(),
+            supplier_id: 3,
+            list_price,
+            vat_rate_bp,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn line_amounts_round_vat_half_up_per_line() {
+        assert_eq!(amounts(3, 1_234_567, 800), Some((3_703_701, 296_296)));
+        assert_eq!(amounts(1, 15, 1000), Some((15, 2)));
+        assert_eq!(amounts(i64::MAX, 2, 1000), None);
+    }
+
+    #[test]
+    fn lines_take_the_catalog_price_and_rate_unless_given() {
+        let catalog = HashMap::from([(7, product(7, 285_000_000, 1000)), (8, product(8, 24_500_000, 500))]);
+        let input = pb::CreateOrderRequest {
+            customer_id: 1,
+            lines: vec![
+                pb::CreateOrderLine { product_id: 7, quantity: 2, ..Default::default() },
+                pb::CreateOrderLine { product_id: 8, quantity: 1, unit_price: Some(23_000_000), ..Default::default() },
+            ],
+            ..Default::default()
+        };
+        let order = NewOrder::parse(&input, &catalog).unwrap();
+        assert_eq!((order.lines[0].unit_price, order.lines[0].vat_amount), (285_000_000, 57_000_000));
+        assert_eq!(
+            (order.lines[1].unit_price, order.lines[1].vat_rate_bp, order.lines[1].vat_amount),
+            (23_000_000, 500, 1_150_000)
+        );
+        assert_eq!(order.lines[1].supplier_id, 3);
+    }
+
+    #[test]
+    fn every_bad_line_is_named() {
+        let catalog = HashMap::from([(7, product(7, 1, 1000))]);
+        let input = pb::CreateOrderRequest {
+            customer_id: 0,
+            lines: vec![
+                pb::CreateOrderLine { product_id: 99, quantity: 1, ..Default::default() },
+                pb::CreateOrderLine { product_id: 7, quantity: 0, vat_rate_bp: Some(700), ..Default::default() },
+            ],
+            ..Default::default()
+        };
+        let Error::Invalid(fields) = NewOrder::parse(&input, &catalog).unwrap_err() else {
+            panic!("expected field errors")
+        };
+        let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(names, ["customer_id", "lines[0].product_id", "lines[1].quantity", "lines[1].vat_rate"]);
+    }
+}

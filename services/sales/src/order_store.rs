@@ -1,0 +1,254 @@
+//! Order rows and their lines.
+
+use atq_platform::business_time::{date_to_proto, local_date, now_micros, to_timestamp};
+use atq_platform::error::Result;
+use atq_platform::numbering::next_in_series;
+use atq_platform::paging::Page;
+use atq_platform::{Db, Error, Office, Tx};
+use atq_proto::accountingwarehouse::v1::Reservation;
+use atq_proto::sales::v1 as pb;
+use chrono::Datelike;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::customer::CustomerGroup;
+use crate::customer_store::CustomerRow;
+use crate::order::{NewOrder, status};
+
+const HEAD: &str = "o.id, o.number, o.customer_id, c.code AS customer_code, c.name AS customer_name, \
+                    c.customer_group, o.office, o.warehouse, o.status, o.note, o.total_net, o.total_vat, o.created_by, \
+                    o.version, o.created_at, o.updated_at, o.confirmed_at";
+const LINES: &str = "line_no, product_id, model_code, product_name, supplier_id, quantity, unit_price, vat_rate_bp, \
+                     delivery_date, net_amount, vat_amount, reserved, delivered";
+
+#[derive(Clone, Debug)]
+pub struct OrderRow {
+    pub id: i64,
+    pub number: String,
+    pub customer_id: i64,
+    pub office: Office,
+    pub warehouse: Office,
+    pub status: String,
+    pub proto: pb::Order,
+}
+
+fn office_of(text: &str) -> Result<Office> {
+    Office::parse(text).map_err(|_| Error::internal(anyhow::anyhow!("stored order has bad office {text:?}")))
+}
+
+fn head_from_row(row: &AnyRow) -> Result<OrderRow> {
+    let office = office_of(&row.try_get::<String, _>("office")?)?;
+    let warehouse = office_of(&row.try_get::<String, _>("warehouse")?)?;
+    let group: String = row.try_get("customer_group")?;
+    let confirmed_at: i64 = row.try_get("confirmed_at")?;
+    let total_net: i64 = row.try_get("total_net")?;
+    let total_vat: i64 = row.try_get("total_vat")?;
+    let proto = pb::Order {
+        id: row.try_get("id")?,
+        number: row.try_get("number")?,
+        customer_id: row.try_get("customer_id")?,
+        customer_code: row.try_get("customer_code")?,
+        customer_name: row.try_get("customer_name")?,
+        customer_group: CustomerGroup::parse(&group).map(|g| g.to_proto() as i32).unwrap_or_default(),
+        office: office.to_proto() as i32,
+        warehouse: warehouse.to_proto() as i32,
+        status: row.try_get("status")?,
+        note: row.try_get("note")?,
+        lines: Vec::new(),
+        total_net,
+        total_vat,
+        total_gross: total_net + total_vat,
+        created_by: row.try_get("created_by")?,
+        version: row.try_get("version")?,
+        created_at: Some(to_timestamp(row.try_get("created_at")?)),
+        updated_at: Some(to_timestamp(row.try_get("updated_at")?)),
+        confirmed_at: (confirmed_at > 0).then(|| to_timestamp(confirmed_at)),
+    };
+    Ok(OrderRow {
+        id: proto.id,
+        number: proto.number.clone(),
+        customer_id: proto.customer_id,
+        office,
+        warehouse,
+        status: proto.status.clone(),
+        proto,
+    })
+}
+
+fn line_from_row(row: &AnyRow, confirmed: bool) -> Result<pb::OrderLine> {
+    let quantity: i64 = row.try_get("quantity")?;
+    let reserved: i64 = row.try_get("reserved")?;
+    let delivered: i64 = row.try_get("delivered")?;
+    let delivery_date: String = row.try_get("delivery_date")?;
+    Ok(pb::OrderLine {
+        line_no: row.try_get::<i64, _>("line_no")? as i32,
+        product_id: row.try_get("product_id")?,
+        model_code: row.try_get("model_code")?,
+        product_name: row.try_get("product_name")?,
+        supplier_id: row.try_get("supplier_id")?,
+        quantity,
+        unit_price: row.try_get("unit_price")?,
+        vat_rate_bp: row.try_get::<i64, _>("vat_rate_bp")? as i32,
+        delivery_date: delivery_date.parse().ok().map(date_to_proto),
+        net_amount: row.try_get("net_amount")?,
+        vat_amount: row.try_get("vat_amount")?,
+        reserved,
+        // Only a confirmed order waits for goods.
+        backordered: if confirmed { (quantity - reserved - delivered).max(0) } else { 0 },
+        delivered,
+    })
+}
+
+pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<OrderRow>> {
+    let head =
+        sqlx::query(&format!("SELECT {HEAD} FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(head) = head else { return Ok(None) };
+    let mut order = head_from_row(&head)?;
+    let confirmed = order.status == status::CONFIRMED;
+    let lines = sqlx::query(&format!("SELECT {LINES} FROM order_lines WHERE order_id = $1 ORDER BY line_no"))
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+    order.proto.lines = lines.iter().map(|row| line_from_row(row, confirmed)).collect::<Result<_>>()?;
+    Ok(Some(order))
+}
+
+pub async fn insert(tx: &mut Tx, order: &NewOrder, customer: &CustomerRow, warehouse: Office, by: &str) -> Result<i64> {
+    let year = local_date(now_micros()).year();
+    let number = format!("DH-{year}-{:04}", next_in_series(tx, &format!("order-{year}")).await?);
+    let total_net: i64 = order.lines.iter().map(|l| l.net_amount).sum();
+    let total_vat: i64 = order.lines.iter().map(|l| l.vat_amount).sum();
+    let now = now_micros();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO orders (number, customer_id, office, warehouse, status, note, total_net, total_vat, created_by, \
+         version, created_at, updated_at, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, 0) RETURNING id",
+    )
+    .bind(&number)
+    .bind(customer.id)
+    .bind(customer.fields.office.code())
+    .bind(warehouse.code())
+    .bind(status::DRAFT)
+    .bind(&order.note)
+    .bind(total_net)
+    .bind(total_vat)
+    .bind(by)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    for line in &order.lines {
+        sqlx::query(
+            "INSERT INTO order_lines (order_id, line_no, product_id, model_code, product_name, supplier_id, quantity, \
+             unit_price, vat_rate_bp, delivery_date, net_amount, vat_amount, reserved, delivered) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, 0)",
+        )
+        .bind(id)
+        .bind(line.line_no)
+        .bind(line.product_id)
+        .bind(&line.model_code)
+        .bind(&line.product_name)
+        .bind(line.supplier_id)
+        .bind(line.quantity)
+        .bind(line.unit_price)
+        .bind(line.vat_rate_bp)
+        .bind(line.delivery_date.map(|d| d.to_string()).unwrap_or_default())
+        .bind(line.net_amount)
+        .bind(line.vat_amount)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(id)
+}
+
+/// Moves an order from one status to the next, if nobody moved it first.
+pub async fn advance(tx: &mut Tx, order: &OrderRow, to: &str) -> Result<()> {
+    let confirmed_at = if to == status::CONFIRMED { now_micros() } else { 0 };
+    let moved = sqlx::query(
+        "UPDATE orders SET status = $1, version = version + 1, updated_at = $2, \
+         confirmed_at = CASE WHEN $3 > 0 THEN $3 ELSE confirmed_at END WHERE id = $4 AND status = $5",
+    )
+    .bind(to)
+    .bind(now_micros())
+    .bind(confirmed_at)
+    .bind(order.id)
+    .bind(&order.status)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if moved == 1 {
+        Ok(())
+    } else {
+        Err(Error::Conflict(format!("order {} changed meanwhile, try again", order.number)))
+    }
+}
+
+/// Takes the warehouse's figures for an order's lines. Reserved quantities only grow while the
+/// reservation is active, so an older snapshot arriving late never lowers them.
+pub async fn apply_reservation(tx: &mut Tx, reservation: &Reservation) -> Result<()> {
+    if reservation.status != "active" {
+        return Ok(());
+    }
+    for line in &reservation.lines {
+        sqlx::query(
+            "UPDATE order_lines SET reserved = CASE WHEN reserved < $1 THEN $1 ELSE reserved END \
+             WHERE line_no = $2 AND order_id IN (SELECT id FROM orders WHERE number = $3 AND status IN ($4, $5))",
+        )
+        .bind(line.reserved)
+        .bind(i64::from(line.line_no))
+        .bind(&reservation.order_ref)
+        .bind(status::CONFIRMING)
+        .bind(status::CONFIRMED)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn clear_reservation(tx: &mut Tx, order_id: i64) -> Result<()> {
+    sqlx::query("UPDATE order_lines SET reserved = 0 WHERE order_id = $1").bind(order_id).execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// The customer's number of purchases and last purchase date, recomputed from its confirmed orders.
+pub async fn refresh_purchases(tx: &mut Tx, customer_id: i64) -> Result<()> {
+    let (count, latest): (i64, Option<i64>) =
+        sqlx::query_as("SELECT COUNT(*), MAX(confirmed_at) FROM orders WHERE customer_id = $1 AND status = $2")
+            .bind(customer_id)
+            .bind(status::CONFIRMED)
+            .fetch_one(&mut **tx)
+            .await?;
+    let last_purchase_on = latest.map(|micros| local_date(micros).to_string()).unwrap_or_default();
+    sqlx::query("UPDATE customers SET purchase_count = $1, last_purchase_on = $2 WHERE id = $3")
+        .bind(count)
+        .bind(last_purchase_on)
+        .bind(customer_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub struct OrderFilter {
+    pub customer_id: i64,
+    pub status: String,
+    pub office: Option<Office>,
+    pub page: Page,
+}
+
+/// Order heads (without lines) for a list.
+pub async fn list(db: &Db, filter: &OrderFilter) -> Result<Vec<OrderRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {HEAD} FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id > $1 \
+         AND ($2 = 0 OR o.customer_id = $2) AND ($3 = '' OR o.status = $3) AND ($4 = '' OR o.office = $4) \
+         ORDER BY o.id LIMIT $5"
+    ))
+    .bind(filter.page.after_id)
+    .bind(filter.customer_id)
+    .bind(&filter.status)
+    .bind(filter.office.map(Office::code).unwrap_or(""))
+    .bind(filter.page.fetch_limit())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(head_from_row).collect()
+}
