@@ -3,6 +3,7 @@
 
 mod auth;
 mod customers;
+mod dispatch_orders;
 mod json_body;
 mod observe;
 mod ops;
@@ -53,7 +54,7 @@ pub struct GatewaySettings {
     info(title = "ATQ integrated enterprise system", version = "1", description = "REST API of the ATQ gateway."),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "auth"), (name = "customers"), (name = "catalog"), (name = "orders"), (name = "warehouse"), (name = "reports"))
+    tags((name = "auth"), (name = "customers"), (name = "catalog"), (name = "orders"), (name = "dispatch orders"), (name = "warehouse"), (name = "reports"))
 )]
 struct ApiDoc;
 
@@ -85,6 +86,7 @@ pub fn router(mut state: AppState) -> Router {
         .merge(products::router())
         .merge(stock::router())
         .merge(orders::router())
+        .merge(dispatch_orders::router())
         .split_for_parts();
     state.openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
     api.route("/healthz", get(ops::healthz))

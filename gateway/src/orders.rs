@@ -51,6 +51,7 @@ pub struct OrderLineBody {
     pub reserved: i64,
     /// Waiting for goods (confirmed orders).
     pub backordered: i64,
+    pub shipped: i64,
     pub delivered: i64,
 }
 
@@ -65,7 +66,7 @@ pub struct OrderBody {
     pub customer_group: String,
     pub office: String,
     pub warehouse: String,
-    /// draft, confirming, confirmed, cancelling, cancelled
+    /// draft, confirming, confirmed, cancelling, cancelled, completed
     pub status: String,
     pub note: String,
     pub lines: Vec<OrderLineBody>,
@@ -114,6 +115,7 @@ impl From<pb::Order> for OrderBody {
                     gross_amount: l.net_amount + l.vat_amount,
                     reserved: l.reserved,
                     backordered: l.backordered,
+                    shipped: l.shipped,
                     delivered: l.delivered,
                 })
                 .collect(),

@@ -7,6 +7,7 @@ use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
 use atq_proto::analytics::v1::reports_client::ReportsClient;
 use atq_proto::importplanning::v1::catalog_client::CatalogClient;
 use atq_proto::sales::v1::customers_client::CustomersClient;
+use atq_proto::sales::v1::dispatch_orders_client::DispatchOrdersClient;
 use atq_proto::sales::v1::orders_client::OrdersClient;
 use tonic::transport::Channel;
 
@@ -19,6 +20,7 @@ pub struct AppState {
     pub token_keys: TokenKeys,
     pub customers: CustomersClient<Channel>,
     pub orders: OrdersClient<Channel>,
+    pub dispatch_orders: DispatchOrdersClient<Channel>,
     pub reports: ReportsClient<Channel>,
     pub catalog: CatalogClient<Channel>,
     pub warehouse: WarehouseClient<Channel>,
@@ -44,7 +46,8 @@ impl AppState {
             internal_key,
             token_keys,
             customers: CustomersClient::new(sales.clone()),
-            orders: OrdersClient::new(sales),
+            orders: OrdersClient::new(sales.clone()),
+            dispatch_orders: DispatchOrdersClient::new(sales),
             reports: ReportsClient::new(analytics),
             catalog: CatalogClient::new(import_planning),
             warehouse: WarehouseClient::new(accounting_warehouse),

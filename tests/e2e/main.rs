@@ -6,6 +6,7 @@
 mod access;
 mod catalog;
 mod customers;
+mod dispatch;
 mod operations;
 mod orders;
 mod reports;

@@ -19,7 +19,7 @@ use crate::stock_store::{self, Move, Place};
 /// Product id -> serial-tracked, from the catalog.
 pub type Tracking = HashMap<i64, bool>;
 
-fn tracked(tracking: &Tracking, v: &mut Violations, field: String, product_id: i64) -> Option<bool> {
+pub(crate) fn tracked(tracking: &Tracking, v: &mut Violations, field: String, product_id: i64) -> Option<bool> {
     let known = tracking.get(&product_id).copied();
     if known.is_none() {
         v.add(field, "no product in the catalog has this id");
@@ -27,13 +27,13 @@ fn tracked(tracking: &Tracking, v: &mut Violations, field: String, product_id: i
     known
 }
 
-async fn next_number(tx: &mut Tx, prefix: &str) -> Result<String> {
+pub(crate) async fn next_number(tx: &mut Tx, prefix: &str) -> Result<String> {
     let year = local_date(now_micros()).year();
     let n = next_in_series(tx, &format!("{prefix}-{year}")).await?;
     Ok(format!("{prefix}-{year}-{n:04}"))
 }
 
-async fn keep_document(
+pub(crate) async fn keep_document(
     tx: &mut Tx,
     db: &Db,
     (document_type, number, warehouse): (&str, &str, Office),
@@ -62,7 +62,7 @@ async fn keep_document(
     outbox::append(tx, db.backend(), "stock", number, "atq.accountingwarehouse.v1.StockMoved", &event).await
 }
 
-fn stock_move(place: Place, quantity: i64) -> pb::StockMove {
+pub(crate) fn stock_move(place: Place, quantity: i64) -> pb::StockMove {
     pb::StockMove {
         product_id: place.product_id,
         warehouse: place.warehouse.to_proto() as i32,

@@ -3,6 +3,7 @@
 //! receivables, payments and the journal to come.
 
 pub mod documents;
+pub mod goods_issue;
 pub mod reservations;
 pub mod stock;
 pub mod stock_store;

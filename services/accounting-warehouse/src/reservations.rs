@@ -18,8 +18,8 @@ struct Line {
     id: i64,
     line_no: i64,
     product_id: i64,
-    requested: i64,
-    reserved: i64,
+    /// Still owed: requested, less what was issued and what is held.
+    missing: i64,
 }
 
 pub async fn load(conn: &mut AnyConnection, order_ref: &str) -> Result<Option<pb::Reservation>> {
@@ -29,8 +29,8 @@ pub async fn load(conn: &mut AnyConnection, order_ref: &str) -> Result<Option<pb
             .fetch_optional(&mut *conn)
             .await?;
     let Some((warehouse, status)) = head else { return Ok(None) };
-    let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT line_no, product_id, requested, reserved FROM reservation_lines WHERE order_ref = $1 ORDER BY line_no",
+    let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT line_no, product_id, requested, reserved, issued FROM reservation_lines WHERE order_ref = $1 ORDER BY line_no",
     )
     .bind(order_ref)
     .fetch_all(&mut *conn)
@@ -42,12 +42,13 @@ pub async fn load(conn: &mut AnyConnection, order_ref: &str) -> Result<Option<pb
         status,
         lines: rows
             .into_iter()
-            .map(|(line_no, product_id, requested, reserved)| pb::ReservationLine {
+            .map(|(line_no, product_id, requested, reserved, issued)| pb::ReservationLine {
                 line_no: line_no as i32,
                 product_id,
                 requested,
                 reserved,
-                backordered: if active { requested - reserved } else { 0 },
+                backordered: if active { (requested - issued - reserved).max(0) } else { 0 },
+                issued,
             })
             .collect(),
     }))
@@ -64,7 +65,7 @@ async fn publish(tx: &mut Tx, db: &Db, order_ref: &str) -> Result<pb::Reservatio
 async fn grant(tx: &mut Tx, line: &Line, amount: i64) -> Result<()> {
     sqlx::query(
         "UPDATE reservation_lines SET reserved = reserved + $1, \
-         waiting = CASE WHEN reserved + $1 < requested THEN 1 ELSE 0 END WHERE id = $2",
+         waiting = CASE WHEN issued + reserved + $1 < requested THEN 1 ELSE 0 END WHERE id = $2",
     )
     .bind(amount)
     .bind(line.id)
@@ -179,8 +180,8 @@ pub async fn fill_waiting(tx: &mut Tx, db: &Db, place: Place) -> Result<()> {
     if place.condition != Condition::Good {
         return Ok(());
     }
-    let rows: Vec<(i64, i64, i64, i64, i64, String)> = sqlx::query_as(
-        "SELECT id, line_no, product_id, requested, reserved, order_ref FROM reservation_lines \
+    let rows: Vec<(i64, i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT id, line_no, product_id, requested - issued - reserved, order_ref FROM reservation_lines \
          WHERE product_id = $1 AND warehouse = $2 AND waiting = 1 ORDER BY id",
     )
     .bind(place.product_id)
@@ -188,9 +189,9 @@ pub async fn fill_waiting(tx: &mut Tx, db: &Db, place: Place) -> Result<()> {
     .fetch_all(&mut **tx)
     .await?;
     let mut filled = BTreeSet::new();
-    for (id, line_no, product_id, requested, reserved, order_ref) in rows {
-        let line = Line { id, line_no, product_id, requested, reserved };
-        let got = stock_store::reserve_up_to(tx, place, line.requested - line.reserved).await?;
+    for (id, line_no, product_id, missing, order_ref) in rows {
+        let line = Line { id, line_no, product_id, missing };
+        let got = stock_store::reserve_up_to(tx, place, line.missing).await?;
         if got == 0 {
             break;
         }
@@ -202,4 +203,26 @@ pub async fn fill_waiting(tx: &mut Tx, db: &Db, place: Place) -> Result<()> {
         publish(tx, db, &order_ref).await?;
     }
     Ok(())
+}
+
+/// Takes `quantity` units of an order line's reservation out of stock (goods issue); false when
+/// the line does not hold that many.
+pub async fn consume(tx: &mut Tx, order_ref: &str, line_no: i64, quantity: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE reservation_lines SET reserved = reserved - $1, issued = issued + $1 \
+         WHERE order_ref = $2 AND line_no = $3 AND reserved >= $1 \
+         AND order_ref IN (SELECT order_ref FROM reservations WHERE status = 'active')",
+    )
+    .bind(quantity)
+    .bind(order_ref)
+    .bind(line_no)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+/// Publishes the reservation's new state (after a goods issue).
+pub async fn announce(tx: &mut Tx, db: &Db, order_ref: &str) -> Result<()> {
+    publish(tx, db, order_ref).await.map(|_| ())
 }

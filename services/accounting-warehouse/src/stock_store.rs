@@ -297,6 +297,22 @@ pub async fn unreserve(tx: &mut Tx, place: Place, quantity: i64) -> Result<()> {
     Ok(())
 }
 
+/// Takes reserved units out of stock (goods issue): on hand and reserved both go down.
+pub async fn issue_reserved(tx: &mut Tx, place: Place, quantity: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE stock_levels SET on_hand = on_hand - $1, reserved = reserved - $1 \
+         WHERE product_id = $2 AND warehouse = $3 AND condition = $4 AND reserved >= $1 AND on_hand >= $1",
+    )
+    .bind(quantity)
+    .bind(place.product_id)
+    .bind(place.warehouse.code())
+    .bind(place.condition.as_str())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::share;

@@ -7,7 +7,7 @@ use atq_proto::accountingwarehouse::v1::warehouse_server::Warehouse;
 use tonic::{Request, Response, Status};
 
 use crate::documents::{self, Tracking, product_ids};
-use crate::{reservations, stock_store};
+use crate::{goods_issue, reservations, stock_store};
 use atq_platform::catalog::CatalogReader;
 
 pub struct WarehouseApi {
@@ -109,12 +109,20 @@ impl Warehouse for WarehouseApi {
         Ok(Response::new(reservation))
     }
 
+    async fn issue(&self, request: Request<pb::IssueRequest>) -> Result<Response<pb::GoodsIssue>, Status> {
+        let ids = |input: &pb::IssueRequest| product_ids(input.lines.iter().map(|l| l.product_id));
+        self.issue_document(request, "Issue", ids, |tx, db, caller, input, tracking| {
+            Box::pin(async move { goods_issue::issue(tx, &db, &caller, &input, &tracking).await })
+        })
+        .await
+    }
+
     async fn create_receipt(
         &self,
         request: Request<pb::CreateReceiptRequest>,
     ) -> Result<Response<pb::Receipt>, Status> {
         let ids = |input: &pb::CreateReceiptRequest| product_ids(input.lines.iter().map(|l| l.product_id));
-        self.issue(request, "CreateReceipt", ids, |tx, db, caller, input, tracking| {
+        self.issue_document(request, "CreateReceipt", ids, |tx, db, caller, input, tracking| {
             Box::pin(async move { documents::receive(tx, &db, &caller, &input, &tracking).await })
         })
         .await
@@ -125,7 +133,7 @@ impl Warehouse for WarehouseApi {
         request: Request<pb::CreateTransferRequest>,
     ) -> Result<Response<pb::Transfer>, Status> {
         let ids = |input: &pb::CreateTransferRequest| product_ids(input.lines.iter().map(|l| l.product_id));
-        self.issue(request, "CreateTransfer", ids, |tx, db, caller, input, tracking| {
+        self.issue_document(request, "CreateTransfer", ids, |tx, db, caller, input, tracking| {
             Box::pin(async move { documents::transfer(tx, &db, &caller, &input, &tracking).await })
         })
         .await
@@ -133,7 +141,7 @@ impl Warehouse for WarehouseApi {
 
     async fn create_count(&self, request: Request<pb::CreateCountRequest>) -> Result<Response<pb::StockCount>, Status> {
         let ids = |input: &pb::CreateCountRequest| product_ids(input.lines.iter().map(|l| l.product_id));
-        self.issue(request, "CreateCount", ids, |tx, db, caller, input, tracking| {
+        self.issue_document(request, "CreateCount", ids, |tx, db, caller, input, tracking| {
             Box::pin(async move { documents::count(tx, &db, &caller, &input, &tracking).await })
         })
         .await
@@ -143,7 +151,7 @@ impl Warehouse for WarehouseApi {
 impl WarehouseApi {
     /// Every stock document the same way: the warehouse keeper's permission, one catalog call for
     /// its products, then the document applied once per idempotency key, in one transaction.
-    async fn issue<Req, Resp>(
+    async fn issue_document<Req, Resp>(
         &self,
         request: Request<Req>,
         operation: &str,

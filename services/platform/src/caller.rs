@@ -40,6 +40,9 @@ pub enum Action {
     ReserveStock,
     ReadOrders,
     WriteOrders,
+    DecideDispatch,
+    ShipDispatch,
+    ConfirmDelivery,
 }
 
 impl Role {
@@ -88,6 +91,10 @@ impl Role {
             // The warehouse ships orders and accounting invoices them: both read them.
             Action::ReadOrders => true,
             Action::WriteOrders => matches!(self, SalesRep | SalesManager | Director | Admin),
+            // The directors issue dispatch orders to the warehouse.
+            Action::DecideDispatch => matches!(self, Director | Admin),
+            Action::ShipDispatch => matches!(self, WarehouseKeeper | Director | Admin),
+            Action::ConfirmDelivery => matches!(self, WarehouseKeeper | SalesRep | SalesManager | Director | Admin),
         }
     }
 

@@ -3,6 +3,8 @@
 pub mod customer;
 mod customer_api;
 pub mod customer_store;
+mod dispatch_api;
+pub mod dispatch_store;
 pub mod order;
 mod order_api;
 pub mod order_store;
@@ -17,6 +19,7 @@ use atq_platform::settings::ServiceSettings;
 use atq_platform::{CancellationToken, Db, grpc_client, grpc_server};
 use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
 use atq_proto::sales::v1::customers_server::CustomersServer;
+use atq_proto::sales::v1::dispatch_orders_server::DispatchOrdersServer;
 use atq_proto::sales::v1::orders_server::OrdersServer;
 use sqlx::migrate::Migrator;
 use tokio::net::TcpListener;
@@ -63,7 +66,15 @@ pub async fn serve(
         projection: Arc::new(reservation_feed::ReservationFeed),
     };
     let consuming = tokio::spawn(reservations.run(shutdown.clone()));
-    let routes = Routes::new(customers).add_service(orders);
+    let dispatch = DispatchOrdersServer::with_interceptor(
+        dispatch_api::DispatchApi {
+            db: db.clone(),
+            warehouse: WarehouseClient::new(grpc_client::channel(&settings.peers.accounting_warehouse)?),
+            key: settings.internal_key.clone(),
+        },
+        authenticate(settings.internal_key.clone()),
+    );
+    let routes = Routes::new(customers).add_service(orders).add_service(dispatch);
     let outcome = grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, routes, shutdown.clone()).await;
     shutdown.cancel();
     let _ = consuming.await;

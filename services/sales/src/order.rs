@@ -23,7 +23,9 @@ pub mod status {
     /// Stock is being released; a retried cancellation carries on from here.
     pub const CANCELLING: &str = "cancelling";
     pub const CANCELLED: &str = "cancelled";
-    pub const ALL: [&str; 5] = [DRAFT, CONFIRMING, CONFIRMED, CANCELLING, CANCELLED];
+    /// Every line delivered.
+    pub const COMPLETED: &str = "completed";
+    pub const ALL: [&str; 6] = [DRAFT, CONFIRMING, CONFIRMED, CANCELLING, CANCELLED, COMPLETED];
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -15,9 +15,9 @@ use atq_proto::sales::v1::orders_server::Orders;
 use tonic::transport::Channel;
 use tonic::{Code, Request, Response, Status};
 
-use crate::customer_store;
 use crate::order::{NewOrder, status};
 use crate::order_store::{self, OrderFilter, OrderRow};
+use crate::{customer_store, dispatch_store};
 
 pub struct OrderApi {
     pub db: Db,
@@ -217,6 +217,17 @@ impl Orders for OrderApi {
             }
             status::CONFIRMING | status::CONFIRMED => {
                 check_version(&order, input.expected_version)?;
+                let mut conn = self.db.pool().acquire().await.map_err(Error::from)?;
+                if order.proto.lines.iter().any(|l| l.shipped > 0)
+                    || dispatch_store::open_count(&mut conn, order.id).await? > 0
+                {
+                    return Err(Error::Conflict(format!(
+                        "order {} has dispatch orders under way or goods shipped; it can no longer be cancelled",
+                        order.number
+                    ))
+                    .into());
+                }
+                drop(conn);
                 order = self.mark(&order, status::CANCELLING).await?;
             }
             _ => {}

@@ -19,7 +19,7 @@ const HEAD: &str = "o.id, o.number, o.customer_id, c.code AS customer_code, c.na
                     c.customer_group, o.office, o.warehouse, o.status, o.note, o.total_net, o.total_vat, o.created_by, \
                     o.version, o.created_at, o.updated_at, o.confirmed_at";
 const LINES: &str = "line_no, product_id, model_code, product_name, supplier_id, quantity, unit_price, vat_rate_bp, \
-                     delivery_date, net_amount, vat_amount, reserved, delivered";
+                     delivery_date, net_amount, vat_amount, reserved, shipped, delivered";
 
 #[derive(Clone, Debug)]
 pub struct OrderRow {
@@ -79,6 +79,7 @@ fn line_from_row(row: &AnyRow, confirmed: bool) -> Result<pb::OrderLine> {
     let quantity: i64 = row.try_get("quantity")?;
     let reserved: i64 = row.try_get("reserved")?;
     let delivered: i64 = row.try_get("delivered")?;
+    let shipped: i64 = row.try_get("shipped")?;
     let delivery_date: String = row.try_get("delivery_date")?;
     Ok(pb::OrderLine {
         line_no: row.try_get::<i64, _>("line_no")? as i32,
@@ -93,9 +94,10 @@ fn line_from_row(row: &AnyRow, confirmed: bool) -> Result<pb::OrderLine> {
         net_amount: row.try_get("net_amount")?,
         vat_amount: row.try_get("vat_amount")?,
         reserved,
-        // Only a confirmed order waits for goods.
-        backordered: if confirmed { (quantity - reserved - delivered).max(0) } else { 0 },
+        // Only a confirmed order waits for goods; reserved counts what was shipped too.
+        backordered: if confirmed { (quantity - reserved).max(0) } else { 0 },
         delivered,
+        shipped,
     })
 }
 
@@ -108,6 +110,7 @@ pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<OrderRow>>
     let Some(head) = head else { return Ok(None) };
     let mut order = head_from_row(&head)?;
     let confirmed = order.status == status::CONFIRMED;
+    let confirmed = confirmed || order.status == status::COMPLETED;
     let lines = sqlx::query(&format!("SELECT {LINES} FROM order_lines WHERE order_id = $1 ORDER BY line_no"))
         .bind(id)
         .fetch_all(&mut *conn)
@@ -141,8 +144,8 @@ pub async fn insert(tx: &mut Tx, order: &NewOrder, customer: &CustomerRow, wareh
     for line in &order.lines {
         sqlx::query(
             "INSERT INTO order_lines (order_id, line_no, product_id, model_code, product_name, supplier_id, quantity, \
-             unit_price, vat_rate_bp, delivery_date, net_amount, vat_amount, reserved, delivered) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, 0)",
+             unit_price, vat_rate_bp, delivery_date, net_amount, vat_amount, reserved, shipped, delivered) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, 0, 0)",
         )
         .bind(id)
         .bind(line.line_no)
@@ -184,8 +187,8 @@ pub async fn advance(tx: &mut Tx, order: &OrderRow, to: &str) -> Result<()> {
     }
 }
 
-/// Takes the warehouse's figures for an order's lines. Reserved quantities only grow while the
-/// reservation is active, so an older snapshot arriving late never lowers them.
+/// Takes the warehouse's figures for an order's lines: units secured = held + already issued. That
+/// only grows while the reservation is active, so an older snapshot arriving late never lowers it.
 pub async fn apply_reservation(tx: &mut Tx, reservation: &Reservation) -> Result<()> {
     if reservation.status != "active" {
         return Ok(());
@@ -195,7 +198,7 @@ pub async fn apply_reservation(tx: &mut Tx, reservation: &Reservation) -> Result
             "UPDATE order_lines SET reserved = CASE WHEN reserved < $1 THEN $1 ELSE reserved END \
              WHERE line_no = $2 AND order_id IN (SELECT id FROM orders WHERE number = $3 AND status IN ($4, $5))",
         )
-        .bind(line.reserved)
+        .bind(line.reserved + line.issued)
         .bind(i64::from(line.line_no))
         .bind(&reservation.order_ref)
         .bind(status::CONFIRMING)
@@ -214,9 +217,10 @@ pub async fn clear_reservation(tx: &mut Tx, order_id: i64) -> Result<()> {
 /// The customer's number of purchases and last purchase date, recomputed from its confirmed orders.
 pub async fn refresh_purchases(tx: &mut Tx, customer_id: i64) -> Result<()> {
     let (count, latest): (i64, Option<i64>) =
-        sqlx::query_as("SELECT COUNT(*), MAX(confirmed_at) FROM orders WHERE customer_id = $1 AND status = $2")
+        sqlx::query_as("SELECT COUNT(*), MAX(confirmed_at) FROM orders WHERE customer_id = $1 AND status IN ($2, $3)")
             .bind(customer_id)
             .bind(status::CONFIRMED)
+            .bind(status::COMPLETED)
             .fetch_one(&mut **tx)
             .await?;
     let last_purchase_on = latest.map(|micros| local_date(micros).to_string()).unwrap_or_default();
