@@ -17,7 +17,9 @@ use crate::json_body::JsonBody;
 use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
-use crate::wire::{ListBody, expected_version, office_from_text, office_text, parse_limit, record_response, rfc3339};
+use crate::wire::{
+    ListBody, expected_version, office_from_text, office_text, optional_id, parse_limit, record_response, rfc3339,
+};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -175,10 +177,7 @@ pub async fn list_dispatch_orders(
     Query(query): Query<DispatchQuery>,
 ) -> Result<axum::Json<ListBody<DispatchOrderBody>>, Problem> {
     caller.require(Action::ReadOrders)?;
-    let order_id = match query.order_id.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        None => 0,
-        Some(text) => text.parse::<i64>().map_err(|_| Problem::field("order_id", "must be an order id"))?,
-    };
+    let order_id = optional_id("order_id", query.order_id.as_deref())?;
     let message = pb::ListDispatchOrdersRequest {
         order_id,
         status: query.status.unwrap_or_default(),

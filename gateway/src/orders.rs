@@ -20,8 +20,8 @@ use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
-    ListBody, expected_version, group_text, office_from_text, office_text, parse_limit, rate_bp_from_text, rate_text,
-    record_response, rfc3339,
+    ListBody, expected_version, group_text, office_from_text, office_text, optional_id, parse_limit, rate_bp_from_text,
+    rate_text, record_response, rfc3339,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -231,10 +231,7 @@ pub async fn list_orders(
     Query(query): Query<OrderQuery>,
 ) -> Result<axum::Json<ListBody<OrderBody>>, Problem> {
     caller.require(Action::ReadOrders)?;
-    let customer_id = match query.customer_id.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        None => 0,
-        Some(text) => text.parse::<i64>().map_err(|_| Problem::field("customer_id", "must be a customer id"))?,
-    };
+    let customer_id = optional_id("customer_id", query.customer_id.as_deref())?;
     let message = pb::ListOrdersRequest {
         customer_id,
         status: query.status.unwrap_or_default(),

@@ -17,7 +17,9 @@ use crate::json_body::JsonBody;
 use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
-use crate::wire::{ListBody, expected_version, parse_limit, rate_bp_from_text, rate_text, record_response, rfc3339};
+use crate::wire::{
+    ListBody, expected_version, optional_id, parse_limit, rate_bp_from_text, rate_text, record_response, rfc3339,
+};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_product, list_products)).routes(routes!(get_product, update_product))
@@ -257,10 +259,7 @@ pub async fn list_products(
     Query(query): Query<ProductQuery>,
 ) -> Result<axum::Json<ListBody<ProductBody>>, Problem> {
     caller.require(Action::ReadCatalog)?;
-    let supplier_id = match query.supplier_id.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        None => 0,
-        Some(text) => text.parse::<i64>().map_err(|_| Problem::field("supplier_id", "must be a supplier id"))?,
-    };
+    let supplier_id = optional_id("supplier_id", query.supplier_id.as_deref())?;
     let message = pb::ListProductsRequest {
         q: query.q.unwrap_or_default(),
         category: query.category.as_deref().map(category_from_text).unwrap_or(0),

@@ -14,7 +14,7 @@ use crate::json_body::JsonBody;
 use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
-use crate::wire::{ListBody, office_from_text, office_text, rfc3339};
+use crate::wire::{ListBody, office_from_text, office_text, optional_id, rfc3339};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -40,13 +40,6 @@ fn condition_text(value: i32) -> String {
     pb::Condition::try_from(value)
         .map(|c| c.as_str_name().trim_start_matches("CONDITION_").to_ascii_lowercase())
         .unwrap_or_default()
-}
-
-fn optional_id(field: &str, text: Option<&str>) -> Result<i64, Problem> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(0),
-        Some(text) => text.parse::<i64>().map_err(|_| Problem::field(field, "must be an id")),
-    }
 }
 
 #[derive(Deserialize, IntoParams, Default)]

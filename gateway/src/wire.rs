@@ -63,6 +63,14 @@ pub fn parse_limit(limit: Option<&str>) -> Result<u32, Problem> {
     }
 }
 
+/// An optional id in a query string (`?customer_id=7`); 0 when absent.
+pub fn optional_id(field: &str, text: Option<&str>) -> Result<i64, Problem> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(0),
+        Some(text) => text.parse::<i64>().map_err(|_| Problem::field(field, "must be an id")),
+    }
+}
+
 /// Every list: `{"items": [...], "next_cursor": "..." | null}`.
 #[derive(Serialize, ToSchema)]
 pub struct ListBody<T> {

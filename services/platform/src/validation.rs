@@ -34,6 +34,15 @@ impl Violations {
     }
 }
 
+/// A list's status filter: empty (any) or one of `allowed`.
+pub fn status_filter(v: &mut Violations, text: &str, allowed: &[&str]) -> String {
+    let wanted = text.trim();
+    if !wanted.is_empty() && !allowed.contains(&wanted) {
+        v.add("status", format!("must be one of {}", allowed.join(", ")));
+    }
+    wanted.to_owned()
+}
+
 /// Trimmed text with inner runs of white space folded, 1 to `max` characters.
 pub fn required_text(text: &str, max: usize) -> Result<String, String> {
     let value = text.split_whitespace().collect::<Vec<_>>().join(" ");

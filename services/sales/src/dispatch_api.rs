@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use atq_platform::caller::Action;
 use atq_platform::paging::Page;
-use atq_platform::validation::Violations;
+use atq_platform::validation::{self, Violations};
 use atq_platform::{Caller, Db, Error, InternalKey, Office, grpc_client, idempotency, outbox};
 use atq_proto::accountingwarehouse::v1 as warehouse_pb;
 use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
@@ -192,10 +192,7 @@ impl DispatchOrders for DispatchApi {
         let input = request.into_inner();
         let mut v = Violations::new();
         let page = Page::parse(input.page.as_ref(), &mut v);
-        let wanted = input.status.trim().to_owned();
-        if !wanted.is_empty() && !status::ALL.contains(&wanted.as_str()) {
-            v.add("status", format!("must be one of {}", status::ALL.join(", ")));
-        }
+        let wanted = validation::status_filter(&mut v, &input.status, &status::ALL);
         v.finish()?;
         let filter =
             DispatchFilter { order_id: input.order_id.max(0), status: wanted, office: caller.territory(), page };
