@@ -1,6 +1,7 @@
 //! The REST/JSON gateway: signs people in, checks their role, and turns each route into calls to
 //! the department services. Errors are problem+json; every route is in `/api/openapi.json`.
 
+mod accounting;
 mod auth;
 mod customers;
 mod dispatch_orders;
@@ -54,7 +55,7 @@ pub struct GatewaySettings {
     info(title = "ATQ integrated enterprise system", version = "1", description = "REST API of the ATQ gateway."),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "auth"), (name = "customers"), (name = "catalog"), (name = "orders"), (name = "dispatch orders"), (name = "warehouse"), (name = "reports"))
+    tags((name = "auth"), (name = "customers"), (name = "catalog"), (name = "orders"), (name = "dispatch orders"), (name = "warehouse"), (name = "accounting"), (name = "reports"))
 )]
 struct ApiDoc;
 
@@ -87,6 +88,7 @@ pub fn router(mut state: AppState) -> Router {
         .merge(stock::router())
         .merge(orders::router())
         .merge(dispatch_orders::router())
+        .merge(accounting::router())
         .split_for_parts();
     state.openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
     api.route("/healthz", get(ops::healthz))

@@ -247,12 +247,28 @@ pub async fn list_orders(
 
 fn action(id: i64, headers: &HeaderMap) -> Result<pb::OrderActionRequest, Problem> {
     let expected_version = if headers.contains_key(header::IF_MATCH) { expected_version(headers, None)? } else { 0 };
-    Ok(pb::OrderActionRequest { id, expected_version })
+    Ok(pb::OrderActionRequest { id, expected_version, override_credit: false })
 }
 
-/// Confirm: stock is reserved from the order's warehouse; what is missing waits as a backorder
-/// and is reserved as goods arrive. Repeating it changes nothing.
-#[utoipa::path(post, path = "/api/v1/orders/{id}/confirm", tag = "orders",
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConfirmBody {
+    /// Confirm beyond the customer's credit limit (directors only).
+    pub override_credit: bool,
+}
+
+/// The confirmation's options; an empty body means none.
+fn confirm_options(body: &[u8]) -> Result<ConfirmBody, Problem> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(ConfirmBody::default());
+    }
+    serde_json::from_slice(body).map_err(|error| Problem::field("body", &error.to_string()))
+}
+
+/// Confirm: the customer's credit limit is checked (over it: 409 with the figures, unless a
+/// director sets override_credit), then stock is reserved from the order's warehouse; what is
+/// missing waits as a backorder and is reserved as goods arrive. Repeating it changes nothing.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/confirm", tag = "orders", request_body(content = ConfirmBody, description = "optional"),
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
     responses((status = 200, body = OrderBody), (status = 404, body = ProblemBody), (status = 409, body = ProblemBody), (status = 412, body = ProblemBody)))]
 pub async fn confirm_order(
@@ -260,11 +276,13 @@ pub async fn confirm_order(
     AuthUser(caller): AuthUser,
     Path(id): Path<i64>,
     headers: HeaderMap,
+    body: axum::body::Bytes,
 ) -> Result<Response, Problem> {
     caller.require(Action::WriteOrders)?;
+    let options = confirm_options(&body)?;
+    let message = pb::OrderActionRequest { override_credit: options.override_credit, ..action(id, &headers)? };
     let ctx = CallContext::write(&state, &caller, &headers)?;
-    let order =
-        ctx.call(&state.orders, action(id, &headers)?, |mut c, r| async move { c.confirm_order(r).await }).await?;
+    let order = ctx.call(&state.orders, message, |mut c, r| async move { c.confirm_order(r).await }).await?;
     Ok(order_response(StatusCode::OK, order))
 }
 

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use atq_platform::{Db, InternalKey, Peers, grpc_client};
+use atq_proto::accountingwarehouse::v1::accounting_client::AccountingClient;
 use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
 use atq_proto::analytics::v1::reports_client::ReportsClient;
 use atq_proto::importplanning::v1::catalog_client::CatalogClient;
@@ -24,6 +25,7 @@ pub struct AppState {
     pub reports: ReportsClient<Channel>,
     pub catalog: CatalogClient<Channel>,
     pub warehouse: WarehouseClient<Channel>,
+    pub accounting: AccountingClient<Channel>,
     /// Each service's channel, by name, for readiness.
     pub services: Arc<Vec<(&'static str, Channel)>>,
     pub openapi_json: Arc<String>,
@@ -50,7 +52,8 @@ impl AppState {
             dispatch_orders: DispatchOrdersClient::new(sales),
             reports: ReportsClient::new(analytics),
             catalog: CatalogClient::new(import_planning),
-            warehouse: WarehouseClient::new(accounting_warehouse),
+            warehouse: WarehouseClient::new(accounting_warehouse.clone()),
+            accounting: AccountingClient::new(accounting_warehouse),
             services: Arc::new(services),
             openapi_json: Arc::new(String::new()),
         })

@@ -4,6 +4,7 @@
 //! `ATQ_TEST_POSTGRES_URL` is set.
 
 mod access;
+mod accounting;
 mod catalog;
 mod customers;
 mod dispatch;

@@ -12,6 +12,7 @@ use atq_proto::accountingwarehouse::v1 as pb;
 use chrono::Datelike;
 use prost::Message;
 
+use crate::journal::{self, Posting};
 use crate::reservations;
 use crate::stock::{Condition, parse_quantity, parse_serials};
 use crate::stock_store::{self, Move, Place};
@@ -145,6 +146,18 @@ pub async fn receive(
         moves.push(stock_move(place, *quantity));
     }
     refusals.finish()?;
+    let value: i64 = lines.iter().map(|(_, quantity, _, unit_cost, _)| quantity.saturating_mul(*unit_cost)).sum();
+    // Opening stock is the owner's capital; a purchase is owed to the supplier.
+    let source = if input.kind == "opening" { "411" } else { "331" };
+    let memo = format!("{} {}", input.kind, input.reference.trim());
+    journal::post(
+        tx,
+        ("receipt", &number),
+        memo.trim(),
+        &caller.username,
+        &[Posting::debit("156", value), Posting::credit(source, value)],
+    )
+    .await?;
     let receipt = pb::Receipt {
         id: 0,
         number: number.clone(),
@@ -289,6 +302,7 @@ pub async fn count(
     let mut v = Violations::new();
     let mut results = Vec::new();
     let mut moves = Vec::new();
+    let (mut surplus_value, mut shortage_value) = (0, 0);
     for (i, line, condition, is_tracked, found) in lines {
         let place = Place { product_id: line.product_id, warehouse, condition };
         let (expected, reserved) = stock_store::level(&mut **tx, place).await?;
@@ -313,12 +327,13 @@ pub async fn count(
                     "line {i}: {reserved} units are reserved; a count of {counted} would leave less than that"
                 )));
             }
-            stock_store::remove_value(tx, line.product_id, -difference).await?;
+            shortage_value += stock_store::remove_value(tx, line.product_id, -difference).await?;
         } else if difference > 0 {
             let cost = stock_store::average_cost(&mut **tx, line.product_id).await?;
             stock_store::add(tx, place, difference).await?;
             reservations::fill_waiting(tx, db, place).await?;
             stock_store::add_value(tx, line.product_id, difference, difference.saturating_mul(cost)).await?;
+            surplus_value += difference.saturating_mul(cost);
         }
         stock_store::update_serials(tx, place, &missing, warehouse, "missing", now).await?;
         let refused = stock_store::receive_serials(tx, place, &surplus, now).await?;
@@ -352,6 +367,20 @@ pub async fn count(
         });
     }
     v.finish()?;
+    // Differences wait on 1381 (missing) and 3381 (found) until the directors decide on them.
+    journal::post(
+        tx,
+        ("count", &number),
+        "stocktake",
+        &caller.username,
+        &[
+            Posting::debit("156", surplus_value),
+            Posting::credit("3381", surplus_value),
+            Posting::debit("1381", shortage_value),
+            Posting::credit("156", shortage_value),
+        ],
+    )
+    .await?;
     let stock_count = pb::StockCount {
         id: 0,
         number: number.clone(),

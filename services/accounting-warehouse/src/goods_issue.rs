@@ -9,6 +9,7 @@ use atq_proto::accountingwarehouse::v1 as pb;
 use prost::Message;
 
 use crate::documents::{Tracking, check_lines_present, keep_document, next_number, stock_move, tracked};
+use crate::journal::{self, Posting};
 use crate::reservations;
 use crate::stock::{Condition, parse_quantity, parse_serials};
 use crate::stock_store::{self, Move, Place, share};
@@ -95,12 +96,22 @@ pub async fn issue(
             cost_amount,
         });
     }
+    let total_cost: i64 = issued.iter().map(|l| l.cost_amount).sum();
+    let memo = format!("{} {}", input.order_ref, input.dispatch_ref);
+    journal::post(
+        tx,
+        ("issue", &number),
+        &memo,
+        &caller.username,
+        &[Posting::debit("632", total_cost), Posting::credit("156", total_cost)],
+    )
+    .await?;
     let goods_issue = pb::GoodsIssue {
         number: number.clone(),
         dispatch_ref: input.dispatch_ref.clone(),
         order_ref: input.order_ref.clone(),
         warehouse: warehouse.to_proto() as i32,
-        total_cost: issued.iter().map(|l| l.cost_amount).sum(),
+        total_cost,
         lines: issued,
         created_by: caller.username.clone(),
         created_at: Some(to_timestamp(now)),

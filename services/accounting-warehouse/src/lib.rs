@@ -2,22 +2,33 @@
 //! moving-average cost (receipts, transfers, stocktakes) now; reservations, goods issue, invoices,
 //! receivables, payments and the journal to come.
 
+mod accounting_api;
 pub mod documents;
 pub mod goods_issue;
+pub mod invoices;
+pub mod journal;
+pub mod receivables;
 pub mod reservations;
+mod sales_feed;
 pub mod stock;
 pub mod stock_store;
 mod warehouse_api;
 
+use std::sync::Arc;
+
 use atq_platform::caller::authenticate;
+use atq_platform::feed_consumer::FeedConsumer;
 use atq_platform::settings::ServiceSettings;
 use atq_platform::{CancellationToken, Db, grpc_server};
+use atq_proto::accountingwarehouse::v1::accounting_server::AccountingServer;
 use atq_proto::accountingwarehouse::v1::warehouse_server::WarehouseServer;
 use sqlx::migrate::Migrator;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 
 pub const NAME: &str = "accounting-warehouse";
+/// The cursor name of the sales feed in `feed_cursors`.
+pub const SALES_FEED: &str = "sales";
 
 static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -39,8 +50,30 @@ pub async fn serve(
         warehouse_api::WarehouseApi { db: db.clone(), catalog },
         authenticate(settings.internal_key.clone()),
     );
-    let outcome =
-        grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, Routes::new(warehouse), shutdown).await;
+    let accounting = AccountingServer::with_interceptor(
+        accounting_api::AccountingApi { db: db.clone() },
+        authenticate(settings.internal_key.clone()),
+    );
+    let shipments = FeedConsumer {
+        feed: SALES_FEED.to_owned(),
+        address: settings.peers.sales.clone(),
+        db: db.clone(),
+        key: settings.internal_key.clone(),
+        consumer: NAME.to_owned(),
+        projection: Arc::new(sales_feed::SalesFeed { db: db.clone() }),
+    };
+    let consuming = tokio::spawn(shipments.run(shutdown.clone()));
+    let outcome = grpc_server::serve(
+        NAME,
+        listener,
+        db.clone(),
+        settings.internal_key,
+        Routes::new(warehouse).add_service(accounting),
+        shutdown.clone(),
+    )
+    .await;
+    shutdown.cancel();
+    let _ = consuming.await;
     db.close().await;
     outcome
 }

@@ -43,6 +43,10 @@ pub enum Action {
     DecideDispatch,
     ShipDispatch,
     ConfirmDelivery,
+    ReadAccounts,
+    WriteAccounts,
+    SetCreditTerms,
+    OverrideCredit,
 }
 
 impl Role {
@@ -95,6 +99,12 @@ impl Role {
             Action::DecideDispatch => matches!(self, Director | Admin),
             Action::ShipDispatch => matches!(self, WarehouseKeeper | Director | Admin),
             Action::ConfirmDelivery => matches!(self, WarehouseKeeper | SalesRep | SalesManager | Director | Admin),
+            // Sales follows up customers' debts; accounting keeps them.
+            Action::ReadAccounts => matches!(self, Accountant | SalesRep | SalesManager | Director | Admin | Service),
+            Action::WriteAccounts => matches!(self, Accountant | Director | Admin),
+            Action::SetCreditTerms => matches!(self, Accountant | Director | Admin),
+            // Confirming an order beyond the customer's credit limit is the directors' call.
+            Action::OverrideCredit => matches!(self, Director | Admin),
         }
     }
 

@@ -17,6 +17,7 @@ use atq_platform::catalog::CatalogReader;
 use atq_platform::feed_consumer::FeedConsumer;
 use atq_platform::settings::ServiceSettings;
 use atq_platform::{CancellationToken, Db, grpc_client, grpc_server};
+use atq_proto::accountingwarehouse::v1::accounting_client::AccountingClient;
 use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
 use atq_proto::sales::v1::customers_server::CustomersServer;
 use atq_proto::sales::v1::dispatch_orders_server::DispatchOrdersServer;
@@ -53,6 +54,7 @@ pub async fn serve(
             db: db.clone(),
             catalog: CatalogReader::new(&settings.peers.import_planning, settings.internal_key.clone())?,
             warehouse: WarehouseClient::new(grpc_client::channel(&settings.peers.accounting_warehouse)?),
+            accounting: AccountingClient::new(grpc_client::channel(&settings.peers.accounting_warehouse)?),
             key: settings.internal_key.clone(),
         },
         authenticate(settings.internal_key.clone()),

@@ -9,6 +9,7 @@ use atq_platform::paging::Page;
 use atq_platform::validation::{self, Violations};
 use atq_platform::{Caller, Db, Error, InternalKey, grpc_client, idempotency, outbox};
 use atq_proto::accountingwarehouse::v1 as warehouse_pb;
+use atq_proto::accountingwarehouse::v1::accounting_client::AccountingClient;
 use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
 use atq_proto::sales::v1 as pb;
 use atq_proto::sales::v1::orders_server::Orders;
@@ -23,6 +24,7 @@ pub struct OrderApi {
     pub db: Db,
     pub catalog: CatalogReader,
     pub warehouse: WarehouseClient<Channel>,
+    pub accounting: AccountingClient<Channel>,
     pub key: InternalKey,
 }
 
@@ -58,6 +60,37 @@ impl OrderApi {
         })
         .await?;
         Ok(reservation.into_inner())
+    }
+
+    /// Refuses an order that would take the customer beyond its credit limit, with the figures,
+    /// unless a director overrides.
+    async fn check_credit(&self, caller: &Caller, order: &OrderRow, override_credit: bool) -> Result<(), Error> {
+        let message =
+            warehouse_pb::CheckCreditRequest { customer_id: order.customer_id, amount: order.proto.total_gross };
+        let check = grpc_client::with_retry(|| {
+            let mut client = self.accounting.clone();
+            let request = grpc_client::request(message, &self.key, caller, None);
+            async move { client.check_credit(request).await }
+        })
+        .await?
+        .into_inner();
+        if check.allowed {
+            return Ok(());
+        }
+        if override_credit {
+            caller.require(Action::OverrideCredit)?;
+            tracing::warn!(order = %order.number, by = %caller.username, limit = check.credit_limit, "credit limit overridden");
+            return Ok(());
+        }
+        Err(Error::Conflict(format!(
+            "order {} of {} đồng would take the customer's debt from {} to {} đồng, over its credit limit of {} đồng; \
+             a director may confirm it anyway",
+            order.number,
+            check.amount,
+            check.balance,
+            check.balance + check.amount,
+            check.credit_limit
+        )))
     }
 
     async fn release(&self, caller: &Caller, order: &OrderRow) -> Result<(), Error> {
@@ -189,6 +222,7 @@ impl Orders for OrderApi {
             status::CONFIRMED => return Ok(Response::new(order.proto)),
             status::DRAFT => {
                 check_version(&order, input.expected_version)?;
+                self.check_credit(&caller, &order, input.override_credit).await?;
                 order = self.mark(&order, status::CONFIRMING).await?;
             }
             status::CONFIRMING => {}

@@ -1,0 +1,136 @@
+//! gRPC adapter for `atq.accountingwarehouse.v1.Accounting`.
+
+use atq_platform::business_time::{date_from_proto, local_date, now_micros};
+use atq_platform::caller::Action;
+use atq_platform::paging::Page;
+use atq_platform::validation::{self, Violations};
+use atq_platform::{Caller, Db, Error, idempotency};
+use atq_proto::accountingwarehouse::v1 as pb;
+use atq_proto::accountingwarehouse::v1::accounting_server::Accounting;
+use tonic::{Request, Response, Status};
+
+use crate::{invoices, journal, receivables};
+
+pub struct AccountingApi {
+    pub db: Db,
+}
+
+impl AccountingApi {
+    async fn connection(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, Error> {
+        Ok(self.db.pool().acquire().await?)
+    }
+}
+
+#[tonic::async_trait]
+impl Accounting for AccountingApi {
+    async fn get_invoice(&self, request: Request<pb::GetInvoiceRequest>) -> Result<Response<pb::Invoice>, Status> {
+        Caller::of(&request)?.require(Action::ReadAccounts)?;
+        let id = request.into_inner().id;
+        let invoice = invoices::find(&mut *self.connection().await?, id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("invoice {id}")))?;
+        Ok(Response::new(invoice))
+    }
+
+    async fn list_invoices(
+        &self,
+        request: Request<pb::ListInvoicesRequest>,
+    ) -> Result<Response<pb::ListInvoicesResponse>, Status> {
+        Caller::of(&request)?.require(Action::ReadAccounts)?;
+        let input = request.into_inner();
+        let mut v = Violations::new();
+        let page = Page::parse(input.page.as_ref(), &mut v);
+        let status = validation::status_filter(&mut v, &input.status, &["open", "paid"]);
+        v.finish()?;
+        let mut items =
+            invoices::list(&self.db, input.customer_id.max(0), &status, page.after_id, page.fetch_limit()).await?;
+        let next_cursor = page.finish(&mut items, |invoice| invoice.id);
+        Ok(Response::new(pb::ListInvoicesResponse { items, next_cursor }))
+    }
+
+    async fn record_payment(
+        &self,
+        request: Request<pb::RecordPaymentRequest>,
+    ) -> Result<Response<pb::Payment>, Status> {
+        let caller = Caller::of(&request)?;
+        caller.require(Action::WriteAccounts)?;
+        let key = idempotency::key_of(&request)?;
+        let input = request.into_inner();
+        let scope = format!("accounting.RecordPayment:{}", caller.username);
+        let db = self.db.clone();
+        let request_copy = input.clone();
+        let payment = idempotency::run_once(&self.db, &scope, key.as_deref(), &request_copy, move |tx| {
+            let (db, caller, input) = (db.clone(), caller.clone(), input.clone());
+            Box::pin(async move { receivables::record_payment(tx, &db, &caller, &input).await })
+        })
+        .await?;
+        Ok(Response::new(payment))
+    }
+
+    async fn get_customer_balance(
+        &self,
+        request: Request<pb::CustomerBalanceRequest>,
+    ) -> Result<Response<pb::CustomerBalance>, Status> {
+        Caller::of(&request)?.require(Action::ReadAccounts)?;
+        let customer_id = request.into_inner().customer_id;
+        Ok(Response::new(receivables::balance(&mut *self.connection().await?, customer_id).await?))
+    }
+
+    async fn receivables_aging(
+        &self,
+        request: Request<pb::ReceivablesAgingRequest>,
+    ) -> Result<Response<pb::ReceivablesAgingResponse>, Status> {
+        Caller::of(&request)?.require(Action::ReadAccounts)?;
+        let as_of = match request.into_inner().as_of {
+            None => local_date(now_micros()),
+            Some(date) => date_from_proto(&date).map_err(|message| Error::invalid("as_of", message))?,
+        };
+        Ok(Response::new(receivables::aging(&mut *self.connection().await?, as_of).await?))
+    }
+
+    async fn set_credit_terms(
+        &self,
+        request: Request<pb::SetCreditTermsRequest>,
+    ) -> Result<Response<pb::CreditTerms>, Status> {
+        let caller = Caller::of(&request)?;
+        caller.require(Action::SetCreditTerms)?;
+        let input = request.into_inner();
+        let mut tx = self.db.begin().await.map_err(Error::from)?;
+        let terms = receivables::set_credit_terms(&mut tx, &caller, &input).await?;
+        tx.commit().await.map_err(Error::from)?;
+        Ok(Response::new(terms))
+    }
+
+    async fn check_credit(
+        &self,
+        request: Request<pb::CheckCreditRequest>,
+    ) -> Result<Response<pb::CreditCheck>, Status> {
+        Caller::of(&request)?.require(Action::ReadOrders)?;
+        let input = request.into_inner();
+        Ok(Response::new(
+            receivables::check_credit(&mut *self.connection().await?, input.customer_id, input.amount).await?,
+        ))
+    }
+
+    async fn trial_balance(
+        &self,
+        request: Request<pb::TrialBalanceRequest>,
+    ) -> Result<Response<pb::TrialBalanceResponse>, Status> {
+        Caller::of(&request)?.require(Action::ReadAccounts)?;
+        let rows = journal::trial_balance(&self.db).await?;
+        let accounts: Vec<pb::AccountBalance> = rows
+            .into_iter()
+            .map(|(account, debit, credit)| pb::AccountBalance {
+                name: journal::account_name(&account).into(),
+                account,
+                debit,
+                credit,
+            })
+            .collect();
+        Ok(Response::new(pb::TrialBalanceResponse {
+            total_debit: accounts.iter().map(|a| a.debit).sum(),
+            total_credit: accounts.iter().map(|a| a.credit).sum(),
+            accounts,
+        }))
+    }
+}
