@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_credit_terms))
         .routes(routes!(receivables_aging))
         .routes(routes!(trial_balance))
+        .routes(routes!(reconciliation))
 }
 
 fn date_text(date: Option<&atq_proto::common::v1::LocalDate>) -> String {
@@ -484,5 +485,45 @@ pub async fn trial_balance(
             .into_iter()
             .map(|a| AccountBalanceBody { account: a.account, name: a.name, debit: a.debit, credit: a.credit })
             .collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReconciliationBody {
+    pub total_debit: i64,
+    pub total_credit: i64,
+    /// Account 131 and the invoices less payments it should equal
+    pub receivable_ledger: i64,
+    pub receivable_documents: i64,
+    /// Account 156 and the moving-average value of the stock on hand
+    pub inventory_ledger: i64,
+    pub inventory_valuation: i64,
+    pub stock_units: i64,
+    pub costed_units: i64,
+    /// Everything above agrees
+    pub agree: bool,
+}
+
+/// Whether the journal balances and agrees with invoices, payments and stock.
+#[utoipa::path(get, path = "/api/v1/accounting/reconciliation", tag = "accounting",
+    responses((status = 200, body = ReconciliationBody), (status = 403, body = ProblemBody)))]
+pub async fn reconciliation(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+) -> Result<axum::Json<ReconciliationBody>, Problem> {
+    caller.require(Action::WriteAccounts)?;
+    let ctx = CallContext::read(&state, &caller);
+    let r =
+        ctx.call(&state.accounting, pb::ReconcileRequest {}, |mut c, r| async move { c.reconcile(r).await }).await?;
+    Ok(axum::Json(ReconciliationBody {
+        total_debit: r.total_debit,
+        total_credit: r.total_credit,
+        receivable_ledger: r.receivable_ledger,
+        receivable_documents: r.receivable_documents,
+        inventory_ledger: r.inventory_ledger,
+        inventory_valuation: r.inventory_valuation,
+        stock_units: r.stock_units,
+        costed_units: r.costed_units,
+        agree: r.agree,
     }))
 }

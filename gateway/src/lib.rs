@@ -3,6 +3,7 @@
 
 mod accounting;
 mod auth;
+mod bank_statements;
 mod customers;
 mod dispatch_orders;
 mod json_body;
@@ -89,6 +90,7 @@ pub fn router(mut state: AppState) -> Router {
         .merge(orders::router())
         .merge(dispatch_orders::router())
         .merge(accounting::router())
+        .merge(bank_statements::router())
         .split_for_parts();
     state.openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
     api.route("/healthz", get(ops::healthz))

@@ -40,29 +40,34 @@ fn account(trial: &Value, code: &str) -> i64 {
         .map_or(0, |a| a["debit"].as_i64().unwrap() - a["credit"].as_i64().unwrap())
 }
 
-#[tokio::test]
-async fn a_shipment_is_invoiced_once_and_payments_settle_it_with_the_books_in_balance() {
-    let system = TestSystem::start().await;
-    let products = seed_products(&system).await;
-    let (rep, school) = stock_and_customer(&system, &products).await;
-    let order = order_all(&rep, &school["id"], &products).await;
+/// Orders, confirms, dispatches and ships everything to the customer; returns its invoice.
+async fn ship_everything(system: &TestSystem, products: &TestProducts, rep: &Session, customer_id: &Value) -> Value {
+    let order = order_all(rep, customer_id, products).await;
     assert_eq!(rep.post(&format!("{order}/confirm"), json!({})).await.body["status"], "confirmed");
     let dispatch = rep.post(&format!("{order}/dispatch-orders"), json!({})).await;
     let dispatch = dispatch.header("location").unwrap().to_owned();
     system.login("director").await.post(&format!("{dispatch}/approve"), json!({})).await;
     let keeper = system.login("warehouse").await;
-    let shipped = keeper
-        .post(&format!("{dispatch}/ship"), json!({"lines": [{"line_no": 2, "serials": ["FN-001", "FN-002"]}]}))
-        .await;
+    let ship = json!({"lines": [{"line_no": 2, "serials": ["FN-001", "FN-002"]}]});
+    let shipped = keeper.post(&format!("{dispatch}/ship"), ship).await;
     assert_eq!(shipped.body["status"], "shipped", "{}", shipped.body);
-
     let accountant = system.login("accountant").await;
-    let invoices_of = format!("/api/v1/invoices?customer_id={}", school["id"]);
+    let invoices_of = format!("/api/v1/invoices?customer_id={customer_id}");
     eventually("the shipment's invoice", || async {
         accountant.get(&invoices_of).await.body["items"].as_array().is_some_and(|i| i.len() == 1)
     })
     .await;
-    let invoice = accountant.get(&invoices_of).await.body["items"][0].clone();
+    accountant.get(&invoices_of).await.body["items"][0].clone()
+}
+
+#[tokio::test]
+async fn a_shipment_is_invoiced_once_and_payments_settle_it_with_the_books_in_balance() {
+    let system = TestSystem::start().await;
+    let products = seed_products(&system).await;
+    let (rep, school) = stock_and_customer(&system, &products).await;
+    let invoice = ship_everything(&system, &products, &rep, &school["id"]).await;
+    let accountant = system.login("accountant").await;
+    let invoices_of = format!("/api/v1/invoices?customer_id={}", school["id"]);
     assert!(invoice["number"].as_str().unwrap().ends_with("TAQ-0000001"), "{}", invoice["number"]);
     assert_eq!(
         (invoice["total_net"].as_i64(), invoice["total_vat"].as_i64()),
@@ -121,6 +126,7 @@ async fn a_shipment_is_invoiced_once_and_payments_settle_it_with_the_books_in_ba
 
     let aging = accountant.get("/api/v1/reports/receivables-aging").await;
     assert_eq!(aging.body["items"].as_array().unwrap().len(), 0, "nothing is open");
+    system.assert_books_agree().await;
     system.stop().await;
 }
 
@@ -171,5 +177,73 @@ async fn an_order_over_the_credit_limit_is_refused_with_the_figures_unless_a_dir
         )
         .await;
     assert_eq!(payment.error_fields(), ["amount", "method"]);
+    system.assert_books_agree().await;
+    system.stop().await;
+}
+
+#[tokio::test]
+async fn a_bank_statement_pays_what_it_names_keeps_the_rest_for_review_and_imports_once() {
+    let system = TestSystem::start().await;
+    let products = seed_products(&system).await;
+    let (rep, school) = stock_and_customer(&system, &products).await;
+    let invoice = ship_everything(&system, &products, &rep, &school["id"]).await;
+    let accountant = system.login("accountant").await;
+    let today = chrono::NaiveDate::parse_from_str(invoice["issue_date"].as_str().unwrap(), "%Y-%m-%d")
+        .unwrap()
+        .format("%d/%m/%Y");
+    let (invoice_number, order_number) =
+        (invoice["number"].as_str().unwrap(), invoice["order_number"].as_str().unwrap());
+    let statement = format!(
+        "date,amount,description,reference\n\
+         {today},\"500.000.000\",CT TRUONG CHU VAN AN TT {invoice_number},FT001\n\
+         {today},\"1.067.500.000\",THANH TOAN DON HANG {order_number},FT002\n\
+         {today},\"20.000.000\",CHUYEN TIEN KHONG RO NOI DUNG,FT003\n\
+         {today},-5.000,PHI DICH VU,FT004\n"
+    );
+    let import = |text: String| {
+        let accountant = accountant.clone();
+        async move { accountant.send_raw(reqwest::Method::POST, "/api/v1/bank-statements", "text/csv", text).await }
+    };
+    let first = import(statement.clone()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    assert_eq!(
+        (first.body["matched"].as_i64(), first.body["unmatched"].as_i64(), first.body["duplicates"].as_i64()),
+        (Some(2), Some(1), Some(0))
+    );
+    let statuses: Vec<&str> =
+        first.body["lines"].as_array().unwrap().iter().map(|l| l["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["matched", "matched", "unmatched", "ignored"]);
+    assert_eq!(first.body["lines"][1]["invoice_number"], invoice_number, "matched by the order number");
+    let balance = format!("/api/v1/customers/{}/balance", school["id"]);
+    assert_eq!(accountant.get(&balance).await.body["balance"], 0);
+
+    let again = import(statement).await;
+    assert_eq!(
+        (again.body["matched"].as_i64(), again.body["duplicates"].as_i64()),
+        (Some(0), Some(4)),
+        "{}",
+        again.body
+    );
+    assert_eq!(accountant.get(&balance).await.body["balance"], 0, "nothing was paid twice");
+
+    let review = accountant.get("/api/v1/bank-statements/lines?status=unmatched").await;
+    let lines = review.body["items"].as_array().unwrap();
+    assert_eq!(lines.len(), 1);
+    let matched = accountant
+        .post(&format!("/api/v1/bank-statements/lines/{}/match", lines[0]["id"]), json!({"invoice_id": invoice["id"]}))
+        .await;
+    assert_eq!(matched.body["status"], "matched", "{}", matched.body);
+    assert_eq!(accountant.get(&balance).await.body["balance"], -20_000_000, "paid beyond the invoice: a credit");
+    assert_eq!(
+        accountant.get("/api/v1/bank-statements/lines?status=unmatched").await.body["items"].as_array().unwrap().len(),
+        0
+    );
+
+    let bad = import("date,amount,description\n2026-13-01,1.000,x\n".into()).await;
+    assert_eq!(bad.error_fields(), ["lines[0].date"]);
+    let trial = accountant.get("/api/v1/accounting/trial-balance").await.body;
+    assert_eq!(trial["balanced"], true);
+    assert_eq!(account(&trial, "112"), 1_587_500_000);
+    system.assert_books_agree().await;
     system.stop().await;
 }

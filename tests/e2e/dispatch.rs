@@ -111,6 +111,7 @@ async fn partial_dispatches_add_up_until_the_order_is_complete() {
     assert_eq!(done["status"], "completed");
     assert!(done["lines"].as_array().unwrap().iter().all(|l| l["delivered"] == l["quantity"]));
     assert_eq!(rep.post(&format!("{order_path}/dispatch-orders"), json!({})).await.status, StatusCode::CONFLICT);
+    system.assert_books_agree().await;
     system.stop().await;
 }
 
@@ -161,5 +162,6 @@ async fn a_rejected_dispatch_order_frees_its_units_for_another_request() {
     assert_eq!(again.status, StatusCode::CREATED, "the rejected units may be requested again: {}", again.body);
     let requested = director.get("/api/v1/dispatch-orders?status=requested").await;
     assert_eq!(requested.body["items"].as_array().unwrap().len(), 1);
+    system.assert_books_agree().await;
     system.stop().await;
 }

@@ -75,6 +75,7 @@ async fn a_confirmed_order_reserves_what_stock_covers_and_the_rest_waits_for_the
         (stock.body["items"][0]["on_hand"].as_i64(), stock.body["items"][0]["reserved"].as_i64()),
         (Some(5), Some(5))
     );
+    system.assert_books_agree().await;
     system.stop().await;
 }
 
@@ -114,6 +115,7 @@ async fn cancelling_a_confirmed_order_releases_its_stock_to_the_next_order_in_li
         .send(reqwest::Method::POST, &format!("/api/v1/orders/{}/confirm", draft["id"]), None, &[("If-Match", "\"9\"")])
         .await;
     assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    system.assert_books_agree().await;
     system.stop().await;
 }
 
@@ -178,5 +180,6 @@ async fn orders_check_their_lines_and_stay_in_their_office() {
         keeper.post(&format!("/api/v1/orders/{}/confirm", order["id"]), json!({})).await.status,
         StatusCode::FORBIDDEN
     );
+    system.assert_books_agree().await;
     system.stop().await;
 }

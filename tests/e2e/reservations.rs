@@ -107,6 +107,7 @@ async fn two_orders_race_for_the_last_unit_and_the_loser_waits_for_the_next_deli
     assert_eq!((released.status.as_str(), released.lines[0].backordered), ("released", 0));
     let stock = keeper.get(&format!("/api/v1/stock?product_id={press}&warehouse=HN")).await;
     assert_eq!(stock.body["items"][0]["available"], 1);
+    system.assert_books_agree().await;
     system.stop().await;
 }
 
@@ -130,5 +131,6 @@ async fn a_released_reservation_fills_the_oldest_backorder_first() {
 
     let bad = sales.reserve("", &[(0, 0, 0)]).await.unwrap_err();
     assert_eq!(bad.code(), tonic::Code::InvalidArgument);
+    system.assert_books_agree().await;
     system.stop().await;
 }

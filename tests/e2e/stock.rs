@@ -78,6 +78,7 @@ async fn receipts_add_stock_with_serials_and_a_moving_average_cost() {
     let refused = rep.post("/api/v1/stock/receipts", json!({"warehouse": "HN", "kind": "opening", "lines": []})).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(level(&rep, products.filter_press, "HN").await["on_hand"], 15, "sales reads stock");
+    system.assert_books_agree().await;
     system.stop().await;
 }
 
@@ -131,6 +132,7 @@ async fn transfers_move_stock_and_never_take_more_than_is_available() {
     assert_eq!((won, lost), (5, 5), "{statuses:?}");
     assert_eq!(level(&keeper, products.filter_press, "HN").await["on_hand"], 0);
     assert_eq!(level(&keeper, products.filter_press, "HCM").await["on_hand"], 5);
+    system.assert_books_agree().await;
     system.stop().await;
 }
 
@@ -184,5 +186,6 @@ async fn a_stocktake_records_surplus_and_shortage_with_their_reasons() {
             ("FN-009".into(), "in_stock".into())
         ]
     );
+    system.assert_books_agree().await;
     system.stop().await;
 }

@@ -115,6 +115,15 @@ impl TestSystem {
         self.wait_until_ready().await
     }
 
+    /// The journal balances and agrees with invoices, payments and stock (checked at the end of
+    /// every test that moves goods or money).
+    pub async fn assert_books_agree(&self) {
+        let accountant = self.login("accountant").await;
+        let books = accountant.get("/api/v1/accounting/reconciliation").await;
+        assert_eq!(books.status, StatusCode::OK, "{}", books.body);
+        assert_eq!(books.body["agree"], true, "the books disagree: {}", books.body);
+    }
+
     pub async fn stop(mut self) {
         if let Some(system) = self.system.take() {
             system.stop().await.expect("clean shutdown");
@@ -141,12 +150,17 @@ impl Session {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request.send().await.expect("request sent");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let text = response.text().await.expect("body");
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply { status, headers, body }
+        reply(request.send().await.expect("request sent")).await
+    }
+
+    /// Sends a body that is not JSON (a CSV file).
+    pub async fn send_raw(&self, method: Method, path: &str, content_type: &str, body: String) -> Reply {
+        let mut request =
+            self.http.request(method, format!("{}{}", self.base, path)).header("content-type", content_type).body(body);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        reply(request.send().await.expect("request sent")).await
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -167,6 +181,14 @@ impl Session {
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
         reply.body
     }
+}
+
+async fn reply(response: reqwest::Response) -> Reply {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Reply { status, headers, body }
 }
 
 /// A valid customer body; tests override what they are about.

@@ -9,7 +9,7 @@ use atq_proto::accountingwarehouse::v1 as pb;
 use atq_proto::accountingwarehouse::v1::accounting_server::Accounting;
 use tonic::{Request, Response, Status};
 
-use crate::{invoices, journal, receivables};
+use crate::{bank_statements, invoices, journal, receivables};
 
 pub struct AccountingApi {
     pub db: Db,
@@ -110,6 +110,60 @@ impl Accounting for AccountingApi {
         Ok(Response::new(
             receivables::check_credit(&mut *self.connection().await?, input.customer_id, input.amount).await?,
         ))
+    }
+
+    async fn import_bank_statement(
+        &self,
+        request: Request<pb::ImportBankStatementRequest>,
+    ) -> Result<Response<pb::BankStatementImport>, Status> {
+        let caller = Caller::of(&request)?;
+        caller.require(Action::WriteAccounts)?;
+        let csv = request.into_inner().csv;
+        // The lines' own identities make the import idempotent; one transaction keeps it whole.
+        let mut tx = self.db.begin().await.map_err(Error::from)?;
+        let imported = bank_statements::import(&mut tx, &self.db, &caller, &csv).await?;
+        tx.commit().await.map_err(Error::from)?;
+        tracing::info!(
+            matched = imported.matched,
+            unmatched = imported.unmatched,
+            duplicates = imported.duplicates,
+            "bank statement imported"
+        );
+        Ok(Response::new(imported))
+    }
+
+    async fn list_bank_lines(
+        &self,
+        request: Request<pb::ListBankLinesRequest>,
+    ) -> Result<Response<pb::ListBankLinesResponse>, Status> {
+        Caller::of(&request)?.require(Action::WriteAccounts)?;
+        let input = request.into_inner();
+        let mut v = Violations::new();
+        let page = Page::parse(input.page.as_ref(), &mut v);
+        let status = validation::status_filter(&mut v, &input.status, &["matched", "unmatched", "ignored"]);
+        v.finish()?;
+        let mut items =
+            bank_statements::list(&mut *self.connection().await?, &status, page.after_id, page.fetch_limit()).await?;
+        let next_cursor = page.finish(&mut items, |line| line.id);
+        Ok(Response::new(pb::ListBankLinesResponse { items, next_cursor }))
+    }
+
+    async fn match_bank_line(
+        &self,
+        request: Request<pb::MatchBankLineRequest>,
+    ) -> Result<Response<pb::BankLine>, Status> {
+        let caller = Caller::of(&request)?;
+        caller.require(Action::WriteAccounts)?;
+        let input = request.into_inner();
+        let mut tx = self.db.begin().await.map_err(Error::from)?;
+        let line = bank_statements::match_line(&mut tx, &self.db, &caller, input.id, input.invoice_id).await?;
+        tx.commit().await.map_err(Error::from)?;
+        Ok(Response::new(line))
+    }
+
+    async fn reconcile(&self, request: Request<pb::ReconcileRequest>) -> Result<Response<pb::Reconciliation>, Status> {
+        Caller::of(&request)?.require(Action::WriteAccounts)?;
+        Ok(Response::new(journal::reconcile(&mut *self.connection().await?).await?))
     }
 
     async fn trial_balance(

@@ -112,3 +112,46 @@ pub async fn trial_balance(db: &Db) -> Result<Vec<(String, i64, i64)>> {
 pub fn account_name(account: &str) -> &'static str {
     ACCOUNTS.iter().find(|(code, _)| *code == account).map(|(_, name)| *name).unwrap_or("")
 }
+
+/// Compares the ledger with what it summarises: receivables with invoices and payments, goods
+/// with the stock's moving-average valuation, and the stock units with the costed units.
+pub async fn reconcile(conn: &mut AnyConnection) -> Result<atq_proto::accountingwarehouse::v1::Reconciliation> {
+    let sum = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
+    let total_debit =
+        sum("SELECT CAST(COALESCE(SUM(debit), 0) AS BIGINT) FROM journal_lines").fetch_one(&mut *conn).await?;
+    let total_credit =
+        sum("SELECT CAST(COALESCE(SUM(credit), 0) AS BIGINT) FROM journal_lines").fetch_one(&mut *conn).await?;
+    let receivable_ledger =
+        sum("SELECT CAST(COALESCE(SUM(debit - credit), 0) AS BIGINT) FROM journal_lines WHERE account = '131'")
+            .fetch_one(&mut *conn)
+            .await?;
+    let invoiced = sum("SELECT CAST(COALESCE(SUM(total_net + total_vat), 0) AS BIGINT) FROM invoices")
+        .fetch_one(&mut *conn)
+        .await?;
+    let received = sum("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM payments").fetch_one(&mut *conn).await?;
+    let inventory_ledger =
+        sum("SELECT CAST(COALESCE(SUM(debit - credit), 0) AS BIGINT) FROM journal_lines WHERE account = '156'")
+            .fetch_one(&mut *conn)
+            .await?;
+    let inventory_valuation =
+        sum("SELECT CAST(COALESCE(SUM(total_value), 0) AS BIGINT) FROM product_costs").fetch_one(&mut *conn).await?;
+    let stock_units =
+        sum("SELECT CAST(COALESCE(SUM(on_hand), 0) AS BIGINT) FROM stock_levels").fetch_one(&mut *conn).await?;
+    let costed_units =
+        sum("SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM product_costs").fetch_one(&mut *conn).await?;
+    let receivable_documents = invoiced - received;
+    Ok(atq_proto::accountingwarehouse::v1::Reconciliation {
+        total_debit,
+        total_credit,
+        receivable_ledger,
+        receivable_documents,
+        inventory_ledger,
+        inventory_valuation,
+        stock_units,
+        costed_units,
+        agree: total_debit == total_credit
+            && receivable_ledger == receivable_documents
+            && inventory_ledger == inventory_valuation
+            && stock_units == costed_units,
+    })
+}

@@ -3,6 +3,7 @@
 //! receivables, payments and the journal to come.
 
 mod accounting_api;
+pub mod bank_statements;
 pub mod documents;
 pub mod goods_issue;
 pub mod invoices;

@@ -1,0 +1,305 @@
+//! Bank statements: each credit is matched to an open invoice by the invoice or order number in
+//! its description and paid; what cannot be matched waits in a review list. A line is known by
+//! its content, so importing the same statement twice changes nothing.
+
+use std::collections::HashMap;
+
+use atq_platform::business_time::date_to_proto;
+use atq_platform::error::Result;
+use atq_platform::validation::Violations;
+use atq_platform::{Caller, Db, Error, Tx};
+use atq_proto::accountingwarehouse::v1 as pb;
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, Row};
+
+use crate::receivables;
+
+const MAX_LINES: usize = 5_000;
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct StatementLine {
+    pub booked_on: NaiveDate,
+    pub amount: i64,
+    pub description: String,
+    pub reference: String,
+    pub hash: String,
+}
+
+/// Vietnamese banks write dates as 31/01/2026; ISO dates are accepted too.
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
+        .map_err(|_| "must be a date like 31/01/2026 or 2026-01-31".to_owned())
+}
+
+/// Whole đồng, with or without thousands separators ("1.500.000", "1,500,000", "-250000").
+fn parse_amount(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let groups: Vec<&str> = digits.split(['.', ',', ' ']).collect();
+    let well_grouped = groups.len() == 1
+        || (groups[1..].iter().all(|g| g.len() == 3) && !groups[0].is_empty() && groups[0].len() <= 3);
+    if digits.is_empty() || !well_grouped || !groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit())) {
+        return Err("must be whole đồng, e.g. 1.500.000".into());
+    }
+    groups.concat().parse::<i64>().map(|n| sign * n).map_err(|_| "is too large".into())
+}
+
+pub fn parse(csv_text: &str) -> Result<Vec<StatementLine>, Error> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(csv_text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::invalid("csv", e.to_string()))?
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(date), Some(amount), Some(description)) = (column("date"), column("amount"), column("description"))
+    else {
+        return Err(Error::invalid(
+            "csv",
+            "the first row must name the columns date, amount, description (and reference)",
+        ));
+    };
+    let reference = column("reference");
+    let mut v = Violations::new();
+    let mut lines = Vec::new();
+    let mut repeats: HashMap<String, u32> = HashMap::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                v.add(format!("lines[{i}]"), error.to_string());
+                continue;
+            }
+        };
+        let cell = |index: usize| record.get(index).unwrap_or("").to_owned();
+        let booked_on = v.check(&format!("lines[{i}].date"), parse_date(&cell(date)));
+        let amount = v.check(&format!("lines[{i}].amount"), parse_amount(&cell(amount)));
+        let (description, reference) = (cell(description), reference.map(cell).unwrap_or_default());
+        if let (Some(booked_on), Some(amount)) = (booked_on, amount) {
+            let content = format!("{booked_on}\u{1f}{amount}\u{1f}{description}\u{1f}{reference}");
+            // Two identical transfers on one day are two lines: the repeat count tells them apart.
+            let repeat = repeats.entry(content.clone()).or_default();
+            *repeat += 1;
+            let hash = Sha256::digest(format!("{content}\u{1f}{repeat}").as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            lines.push(StatementLine { booked_on, amount, description, reference, hash });
+        }
+    }
+    if lines.len() > MAX_LINES {
+        v.add("csv", format!("at most {MAX_LINES} lines per statement"));
+    }
+    v.finish()?;
+    Ok(lines)
+}
+
+/// The invoice a description names: an invoice number, or an order number with an open invoice.
+async fn find_invoice(conn: &mut AnyConnection, description: &str) -> Result<Option<(i64, i64)>> {
+    let tokens = description
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|t| t.len() >= 6)
+        .map(str::to_ascii_uppercase);
+    for token in tokens {
+        let found: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT id, customer_id FROM invoices WHERE number = $1 \
+             OR (order_number = $1 AND paid < total_net + total_vat) ORDER BY id LIMIT 1",
+        )
+        .bind(&token)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
+}
+
+async fn pay(
+    tx: &mut Tx,
+    db: &Db,
+    caller: &Caller,
+    line_id: i64,
+    (invoice_id, customer_id): (i64, i64),
+) -> Result<(String, String)> {
+    let (booked_on, amount, description, reference): (String, i64, String, String) =
+        sqlx::query_as("SELECT booked_on, amount, description, reference FROM bank_lines WHERE id = $1")
+            .bind(line_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    // A line matched to an invoice already settled still belongs to that customer: it pays their
+    // other open invoices or stays as their credit.
+    let open: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM invoices WHERE id = $1 AND paid < total_net + total_vat")
+            .bind(invoice_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let request = pb::RecordPaymentRequest {
+        customer_id,
+        amount,
+        received_on: booked_on.parse().ok().map(date_to_proto),
+        reference: if reference.is_empty() { description.chars().take(200).collect() } else { reference },
+        method: "bank".into(),
+        invoice_id: open.unwrap_or(0),
+    };
+    let payment = receivables::record_payment(tx, db, caller, &request).await?;
+    let invoice_number = payment.allocations.first().map(|a| a.invoice_number.clone()).unwrap_or_default();
+    sqlx::query("UPDATE bank_lines SET status = 'matched', invoice_number = $1, payment_number = $2 WHERE id = $3")
+        .bind(&invoice_number)
+        .bind(&payment.number)
+        .bind(line_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok((invoice_number, payment.number))
+}
+
+fn line_proto(
+    id: i64,
+    line: &StatementLine,
+    status: &str,
+    invoice_number: String,
+    payment_number: String,
+) -> pb::BankLine {
+    pb::BankLine {
+        id,
+        booked_on: Some(date_to_proto(line.booked_on)),
+        amount: line.amount,
+        description: line.description.clone(),
+        reference: line.reference.clone(),
+        status: status.into(),
+        invoice_number,
+        payment_number,
+    }
+}
+
+pub async fn import(tx: &mut Tx, db: &Db, caller: &Caller, csv_text: &str) -> Result<pb::BankStatementImport> {
+    let mut result = pb::BankStatementImport::default();
+    for line in parse(csv_text)? {
+        let status = if line.amount > 0 { "unmatched" } else { "ignored" };
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO bank_lines (line_hash, booked_on, amount, description, reference, status, invoice_number, \
+             payment_number, imported_by, imported_at) VALUES ($1, $2, $3, $4, $5, $6, '', '', $7, $8) \
+             ON CONFLICT (line_hash) DO NOTHING RETURNING id",
+        )
+        .bind(&line.hash)
+        .bind(line.booked_on.to_string())
+        .bind(line.amount)
+        .bind(&line.description)
+        .bind(&line.reference)
+        .bind(status)
+        .bind(&caller.username)
+        .bind(atq_platform::business_time::now_micros())
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some(id) = inserted else {
+            result.duplicates += 1;
+            result.lines.push(line_proto(0, &line, "duplicate", String::new(), String::new()));
+            continue;
+        };
+        let target = if line.amount > 0 { find_invoice(&mut *tx, &line.description).await? } else { None };
+        match target {
+            Some(target) => {
+                let (invoice_number, payment_number) = pay(tx, db, caller, id, target).await?;
+                result.matched += 1;
+                result.lines.push(line_proto(id, &line, "matched", invoice_number, payment_number));
+            }
+            None => {
+                if status == "unmatched" {
+                    result.unmatched += 1;
+                }
+                result.lines.push(line_proto(id, &line, status, String::new(), String::new()));
+            }
+        }
+    }
+    Ok(result)
+}
+
+/// Matches a line of the review list to an invoice by hand.
+pub async fn match_line(tx: &mut Tx, db: &Db, caller: &Caller, line_id: i64, invoice_id: i64) -> Result<pb::BankLine> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM bank_lines WHERE id = $1")
+        .bind(line_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match status.as_deref() {
+        None => return Err(Error::NotFound(format!("bank line {line_id}"))),
+        Some("unmatched") => {}
+        Some(other) => return Err(Error::Conflict(format!("bank line {line_id} is {other}, not waiting for review"))),
+    }
+    let customer_id: Option<i64> = sqlx::query_scalar("SELECT customer_id FROM invoices WHERE id = $1")
+        .bind(invoice_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let customer_id = customer_id.ok_or_else(|| Error::invalid("invoice_id", "no invoice has this id"))?;
+    pay(tx, db, caller, line_id, (invoice_id, customer_id)).await?;
+    let mut lines = list(&mut *tx, "", line_id - 1, 1).await?;
+    lines.pop().ok_or_else(|| Error::NotFound(format!("bank line {line_id}")))
+}
+
+pub async fn list(conn: &mut AnyConnection, status: &str, after_id: i64, limit: i64) -> Result<Vec<pb::BankLine>> {
+    let rows = sqlx::query(
+        "SELECT id, booked_on, amount, description, reference, status, invoice_number, payment_number FROM bank_lines \
+         WHERE id > $1 AND ($2 = '' OR status = $2) ORDER BY id LIMIT $3",
+    )
+    .bind(after_id)
+    .bind(status)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let booked_on: String = row.try_get("booked_on")?;
+            Ok(pb::BankLine {
+                id: row.try_get("id")?,
+                booked_on: booked_on.parse().ok().map(date_to_proto),
+                amount: row.try_get("amount")?,
+                description: row.try_get("description")?,
+                reference: row.try_get("reference")?,
+                status: row.try_get("status")?,
+                invoice_number: row.try_get("invoice_number")?,
+                payment_number: row.try_get("payment_number")?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_whole_dong_with_any_thousands_separator() {
+        assert_eq!(parse_amount("1.500.000"), Ok(1_500_000));
+        assert_eq!(parse_amount("1,500,000"), Ok(1_500_000));
+        assert_eq!(parse_amount("-250000"), Ok(-250_000));
+        for bad in ["1500000.00", "1.50.000", "", "12a", "1,5"] {
+            assert!(parse_amount(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn identical_lines_in_one_statement_stay_two_lines() {
+        let csv = "date,amount,description,reference\n31/01/2026,500000,TT DH-2026-0001,FT1\n31/01/2026,500000,TT DH-2026-0001,FT1\n";
+        let lines = parse(csv).unwrap();
+        assert_eq!(lines.len(), 2);
+        assert_ne!(lines[0].hash, lines[1].hash);
+        assert_eq!(parse(csv).unwrap()[1].hash, lines[1].hash, "the same file gives the same identities");
+    }
+
+    #[test]
+    fn bad_lines_are_named() {
+        let Err(Error::Invalid(fields)) = parse("date,amount,description\n2026-13-01,1.000,x\n01/02/2026,1.5,y\n")
+        else {
+            panic!("expected field errors")
+        };
+        let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(names, ["lines[0].date", "lines[1].amount"]);
+        assert!(parse("when,how much\n").is_err());
+    }
+}
