@@ -4,6 +4,8 @@
 mod accounting;
 mod auth;
 mod bank_statements;
+mod contracts;
+mod costing;
 mod customers;
 mod dispatch_orders;
 mod json_body;
@@ -12,6 +14,7 @@ mod ops;
 mod orders;
 mod problem;
 mod products;
+mod quotes;
 mod reports;
 mod rpc;
 mod state;
@@ -56,7 +59,7 @@ pub struct GatewaySettings {
     info(title = "ATQ integrated enterprise system", version = "1", description = "REST API of the ATQ gateway."),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "auth"), (name = "customers"), (name = "catalog"), (name = "orders"), (name = "dispatch orders"), (name = "warehouse"), (name = "accounting"), (name = "reports"))
+    tags((name = "auth"), (name = "customers"), (name = "catalog"), (name = "import costing"), (name = "quotes"), (name = "contracts"), (name = "orders"), (name = "dispatch orders"), (name = "warehouse"), (name = "accounting"), (name = "reports"))
 )]
 struct ApiDoc;
 
@@ -86,7 +89,10 @@ pub fn router(mut state: AppState) -> Router {
         .merge(reports::router())
         .merge(suppliers::router())
         .merge(products::router())
+        .merge(costing::router())
         .merge(stock::router())
+        .merge(quotes::router())
+        .merge(contracts::router())
         .merge(orders::router())
         .merge(dispatch_orders::router())
         .merge(accounting::router())

@@ -78,6 +78,12 @@ pub struct OrderBody {
     pub created_at: String,
     pub updated_at: String,
     pub confirmed_at: Option<String>,
+    /// The accepted quote it was made from
+    pub quote_id: Option<i64>,
+    pub quote_number: Option<String>,
+    /// The contract it falls under
+    pub contract_id: Option<i64>,
+    pub contract_number: Option<String>,
 }
 
 impl From<pb::Order> for OrderBody {
@@ -127,6 +133,10 @@ impl From<pb::Order> for OrderBody {
             created_at: rfc3339(o.created_at.as_ref()),
             updated_at: rfc3339(o.updated_at.as_ref()),
             confirmed_at: o.confirmed_at.as_ref().map(|t| rfc3339(Some(t))),
+            quote_id: (o.quote_id > 0).then_some(o.quote_id),
+            quote_number: (!o.quote_number.is_empty()).then_some(o.quote_number),
+            contract_id: (o.contract_id > 0).then_some(o.contract_id),
+            contract_number: (!o.contract_number.is_empty()).then_some(o.contract_number),
         }
     }
 }
@@ -156,10 +166,15 @@ pub struct CreateOrderBody {
     /// HN, HCM or DL; the customer's office when absent
     pub warehouse: String,
     pub note: String,
+    /// Leave empty when quote_id is given: the order takes the quote's lines and prices
     pub lines: Vec<CreateOrderLineBody>,
+    /// An accepted quote of the same customer
+    pub quote_id: i64,
+    /// A signed contract of the same customer
+    pub contract_id: i64,
 }
 
-/// Create a draft order; prices and VAT rates default to the catalog's.
+/// Create a draft order; prices and VAT rates default to the catalog's, or come from an accepted quote.
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = CreateOrderBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
     responses((status = 201, body = OrderBody), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody)))]
@@ -191,6 +206,8 @@ pub async fn create_order(
         warehouse: office_from_text(&body.warehouse),
         note: body.note,
         lines,
+        quote_id: body.quote_id,
+        contract_id: body.contract_id,
     };
     let ctx = CallContext::write(&state, &caller, &headers)?;
     let order = ctx.call(&state.orders, message, |mut c, r| async move { c.create_order(r).await }).await?;

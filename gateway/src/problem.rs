@@ -59,6 +59,17 @@ impl Problem {
         Problem::new(ErrorCode::Unauthenticated, detail)
     }
 
+    /// 413: a body over the route's limit.
+    pub fn too_large(detail: impl Into<String>) -> Problem {
+        Problem {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            reason: "payload_too_large",
+            title: "Body too large",
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
     /// 428: an update came without the version it was based on.
     pub fn precondition_required() -> Problem {
         Problem {

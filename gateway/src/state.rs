@@ -7,9 +7,12 @@ use atq_proto::accountingwarehouse::v1::accounting_client::AccountingClient;
 use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
 use atq_proto::analytics::v1::reports_client::ReportsClient;
 use atq_proto::importplanning::v1::catalog_client::CatalogClient;
+use atq_proto::importplanning::v1::costing_client::CostingClient;
+use atq_proto::sales::v1::contracts_client::ContractsClient;
 use atq_proto::sales::v1::customers_client::CustomersClient;
 use atq_proto::sales::v1::dispatch_orders_client::DispatchOrdersClient;
 use atq_proto::sales::v1::orders_client::OrdersClient;
+use atq_proto::sales::v1::quotes_client::QuotesClient;
 use tonic::transport::Channel;
 
 use crate::auth::TokenKeys;
@@ -21,9 +24,12 @@ pub struct AppState {
     pub token_keys: TokenKeys,
     pub customers: CustomersClient<Channel>,
     pub orders: OrdersClient<Channel>,
+    pub quotes: QuotesClient<Channel>,
+    pub contracts: ContractsClient<Channel>,
     pub dispatch_orders: DispatchOrdersClient<Channel>,
     pub reports: ReportsClient<Channel>,
     pub catalog: CatalogClient<Channel>,
+    pub costing: CostingClient<Channel>,
     pub warehouse: WarehouseClient<Channel>,
     pub accounting: AccountingClient<Channel>,
     /// Each service's channel, by name, for readiness.
@@ -49,9 +55,15 @@ impl AppState {
             token_keys,
             customers: CustomersClient::new(sales.clone()),
             orders: OrdersClient::new(sales.clone()),
+            quotes: QuotesClient::new(sales.clone()),
+            // Signed copies travel whole (up to 10 MiB).
+            contracts: ContractsClient::new(sales.clone())
+                .max_decoding_message_size(crate::contracts::MAX_FILE_BYTES + 64 * 1024)
+                .max_encoding_message_size(crate::contracts::MAX_FILE_BYTES + 64 * 1024),
             dispatch_orders: DispatchOrdersClient::new(sales),
             reports: ReportsClient::new(analytics),
-            catalog: CatalogClient::new(import_planning),
+            catalog: CatalogClient::new(import_planning.clone()),
+            costing: CostingClient::new(import_planning),
             warehouse: WarehouseClient::new(accounting_warehouse.clone()),
             accounting: AccountingClient::new(accounting_warehouse),
             services: Arc::new(services),

@@ -50,12 +50,12 @@ const HTTP_PORT: u64 = 8080;
 const GATEWAY_LIVENESS: &str = "/healthz";
 const GATEWAY_READINESS: &str = "/readyz";
 /// The services each module calls, and so the `ATQ_<PEER>_ADDR` it needs: analytics reads the
-/// sales event feed; the gateway calls every service.
+/// sales and import-planning event feeds; the gateway calls every service.
 const CALLS: &[(&str, &[&str])] = &[
     ("sales", &[]),
     ("import-planning", &[]),
     ("accounting-warehouse", &[]),
-    ("analytics", &["sales"]),
+    ("analytics", &["sales", "import-planning"]),
     ("gateway", GRPC_MODULES),
 ];
 /// Variables outside `ATQ_*` that the processes read.

@@ -6,10 +6,13 @@
 mod access;
 mod accounting;
 mod catalog;
+mod contracts;
+mod costing;
 mod customers;
 mod dispatch;
 mod operations;
 mod orders;
+mod quotes;
 mod reports;
 mod reservations;
 mod search;

@@ -13,7 +13,13 @@ pub struct TestSystem {
     system: Option<System>,
     pub base: String,
     http: reqwest::Client,
-    databases: Vec<(&'static str, TestDatabase)>,
+    /// Each module's database url.
+    databases: Vec<(&'static str, String)>,
+    /// The harness's databases (their temporary folders live as long as the system).
+    _scratch: Vec<TestDatabase>,
+    /// Databases made on a named PostgreSQL server, dropped when the system stops.
+    server_databases: Vec<ServerDatabase>,
+    _data_dir: Option<tempfile::TempDir>,
 }
 
 pub struct Reply {
@@ -39,27 +45,75 @@ impl Reply {
 impl TestSystem {
     /// Starts everything with the demo users (password `demo`) and no other data.
     pub async fn start() -> TestSystem {
+        Self::launch(None, false).await.expect("system starts")
+    }
+
+    /// Like [`TestSystem::start`], in a fresh data directory, and on the PostgreSQL server
+    /// `postgres` names when given (one new database per module, dropped by
+    /// [`TestSystem::try_stop`]); otherwise on the harness's databases.
+    pub async fn start_on(postgres: Option<&str>) -> anyhow::Result<TestSystem> {
+        Self::launch(postgres, true).await
+    }
+
+    async fn launch(postgres: Option<&str>, fresh_data_dir: bool) -> anyhow::Result<TestSystem> {
         atq_platform::telemetry::init_for_tests();
         atq_platform::metrics::install();
-        let mut databases = Vec::new();
         let mut config = Config { http_addr: "127.0.0.1:0".into(), ..Config::default() };
-        for module in ["sales", "import-planning", "accounting-warehouse", "analytics", "gateway"] {
-            let database = fresh_database(module).await.expect("test database");
-            let url = Some(database.url.clone());
-            match module {
-                "sales" => config.sales_database_url = url,
-                "import-planning" => config.import_planning_database_url = url,
-                "accounting-warehouse" => config.accounting_warehouse_database_url = url,
-                "analytics" => config.analytics_database_url = url,
-                _ => config.gateway_database_url = url,
+        let data_dir = if fresh_data_dir {
+            let dir = tempfile::Builder::new().prefix("atq-data-").tempdir().context("temporary data directory")?;
+            config.data_dir = dir.path().to_path_buf();
+            Some(dir)
+        } else {
+            None
+        };
+        let mut test = TestSystem {
+            system: None,
+            base: String::new(),
+            http: reqwest::Client::new(),
+            databases: Vec::new(),
+            _scratch: Vec::new(),
+            server_databases: Vec::new(),
+            _data_dir: data_dir,
+        };
+        if let Err(error) = test.boot(postgres, config).await {
+            if let Err(stop_error) = test.try_stop().await {
+                eprintln!("stopping after a failed start: {stop_error:#}");
             }
-            databases.push((module, database));
+            return Err(error);
         }
-        let system = System::start(config, true).await.expect("system starts");
-        let base = format!("http://{}", system.http_addr().expect("gateway address"));
-        let test = TestSystem { system: Some(system), base, http: reqwest::Client::new(), databases };
-        test.wait_until_ready().await.expect("system becomes ready");
-        test
+        Ok(test)
+    }
+
+    async fn boot(&mut self, postgres: Option<&str>, mut config: Config) -> anyhow::Result<()> {
+        for module in ["sales", "import-planning", "accounting-warehouse", "analytics", "gateway"] {
+            let url = match postgres {
+                Some(server) => {
+                    let database = ServerDatabase::create(server, module).await?;
+                    let url = database.url.clone();
+                    self.server_databases.push(database);
+                    url
+                }
+                None => {
+                    let database = fresh_database(module).await.context("test database")?;
+                    let url = database.url.clone();
+                    self._scratch.push(database);
+                    url
+                }
+            };
+            let slot = match module {
+                "sales" => &mut config.sales_database_url,
+                "import-planning" => &mut config.import_planning_database_url,
+                "accounting-warehouse" => &mut config.accounting_warehouse_database_url,
+                "analytics" => &mut config.analytics_database_url,
+                _ => &mut config.gateway_database_url,
+            };
+            *slot = Some(url.clone());
+            self.databases.push((module, url));
+        }
+        let system = System::start(config, true).await.context("the system does not start")?;
+        self.base = format!("http://{}", system.http_addr().context("gateway address")?);
+        self.system = Some(system);
+        self.wait_until_ready().await.context("system becomes ready")
     }
 
     async fn wait_until_ready(&self) -> anyhow::Result<()> {
@@ -76,7 +130,7 @@ impl TestSystem {
 
     /// The database a module was started on.
     pub fn database_url(&self, module: &str) -> &str {
-        self.databases.iter().find(|(name, _)| *name == module).map(|(_, db)| db.url.as_str()).expect("known module")
+        self.databases.iter().find(|(name, _)| *name == module).map(|(_, url)| url.as_str()).expect("known module")
     }
 
     pub fn system(&mut self) -> &mut System {
@@ -85,18 +139,23 @@ impl TestSystem {
 
     /// Signs in as a demo user.
     pub async fn login(&self, username: &str) -> Session {
+        self.try_login(username).await.expect("login")
+    }
+
+    /// Signs in as a demo user; an error names the user and the gateway's answer.
+    pub async fn try_login(&self, username: &str) -> anyhow::Result<Session> {
         let reply = self
             .anonymous()
-            .send(
+            .try_send(
                 Method::POST,
                 "/api/v1/auth/login",
                 Some(serde_json::json!({"username": username, "password": "demo"})),
                 &[],
             )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "login of {username}: {}", reply.body);
-        let token = reply.body["access_token"].as_str().expect("token").to_owned();
-        Session { base: self.base.clone(), http: self.http.clone(), token: Some(token) }
+            .await?;
+        anyhow::ensure!(reply.status == StatusCode::OK, "login of {username}: {} {}", reply.status, reply.body);
+        let token = reply.body["access_token"].as_str().context("no access_token in the login reply")?.to_owned();
+        Ok(Session { base: self.base.clone(), http: self.http.clone(), token: Some(token) })
     }
 
     pub fn anonymous(&self) -> Session {
@@ -124,11 +183,70 @@ impl TestSystem {
         assert_eq!(books.body["agree"], true, "the books disagree: {}", books.body);
     }
 
-    pub async fn stop(mut self) {
-        if let Some(system) = self.system.take() {
-            system.stop().await.expect("clean shutdown");
+    pub async fn stop(self) {
+        self.try_stop().await.expect("clean shutdown");
+    }
+
+    /// Stops every module, then drops the databases made on a named PostgreSQL server.
+    pub async fn try_stop(mut self) -> anyhow::Result<()> {
+        let stopped = match self.system.take() {
+            Some(system) => system.stop().await,
+            None => Ok(()),
+        };
+        self.drop_server_databases().await;
+        stopped
+    }
+
+    async fn drop_server_databases(&mut self) {
+        for database in std::mem::take(&mut self.server_databases) {
+            let name = database.name.clone();
+            if let Err(error) = database.drop().await {
+                eprintln!("could not drop database {name}: {error:#}");
+            }
         }
     }
+}
+
+/// A new database on a named PostgreSQL server (`atq_test_<label>_<uuid>`), for a program that
+/// takes the server as an argument rather than from `ATQ_TEST_POSTGRES_URL`.
+pub struct ServerDatabase {
+    server: String,
+    pub name: String,
+    pub url: String,
+}
+
+impl ServerDatabase {
+    pub async fn create(server: &str, label: &str) -> anyhow::Result<ServerDatabase> {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let name = format!("atq_test_{}_{}", label.replace('-', "_"), uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::AnyConnection::connect(server)
+            .await
+            .with_context(|| format!("cannot reach PostgreSQL at {}", atq_platform::db::redact(server)))?;
+        sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&mut admin).await?;
+        admin.close().await?;
+        Ok(ServerDatabase { server: server.to_owned(), url: with_database(server, &name), name })
+    }
+
+    /// Drops the database, closing whatever connections are still open on it.
+    pub async fn drop(self) -> anyhow::Result<()> {
+        use sqlx::Connection;
+        let mut admin = sqlx::AnyConnection::connect(&self.server).await?;
+        sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut admin).await?;
+        admin.close().await?;
+        Ok(())
+    }
+}
+
+/// `postgres://u@h:5432/anything?x` -> `postgres://u@h:5432/<database>?x`.
+fn with_database(server: &str, database: &str) -> String {
+    let (base, query) = server.split_once('?').map(|(b, q)| (b, format!("?{q}"))).unwrap_or((server, String::new()));
+    let authority_start = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    format!("{base}/{database}{query}")
 }
 
 #[derive(Clone)]
@@ -140,7 +258,18 @@ pub struct Session {
 
 impl Session {
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
-        let mut request = self.http.request(method, format!("{}{}", self.base, path));
+        self.try_send(method, path, body, headers).await.expect("request sent")
+    }
+
+    /// Sends a request; an error is one that got no HTTP answer (any status is a reply).
+    pub async fn try_send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> anyhow::Result<Reply> {
+        let mut request = self.http.request(method.clone(), format!("{}{}", self.base, path));
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
@@ -150,17 +279,35 @@ impl Session {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        reply(request.send().await.expect("request sent")).await
+        let response = request.send().await.with_context(|| format!("{method} {path}"))?;
+        try_reply(response).await.with_context(|| format!("{method} {path}"))
     }
 
-    /// Sends a body that is not JSON (a CSV file).
-    pub async fn send_raw(&self, method: Method, path: &str, content_type: &str, body: String) -> Reply {
+    /// Sends a body that is not JSON (a CSV file, a PDF).
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Reply {
         let mut request =
             self.http.request(method, format!("{}{}", self.base, path)).header("content-type", content_type).body(body);
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
         reply(request.send().await.expect("request sent")).await
+    }
+
+    /// Downloads a file: status, headers and the bytes as sent.
+    pub async fn download(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut request = self.http.get(format!("{}{}", self.base, path));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request sent");
+        let (status, headers) = (response.status(), response.headers().clone());
+        (status, headers, response.bytes().await.expect("body read").to_vec())
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -184,11 +331,15 @@ impl Session {
 }
 
 async fn reply(response: reqwest::Response) -> Reply {
+    try_reply(response).await.expect("body")
+}
+
+async fn try_reply(response: reqwest::Response) -> anyhow::Result<Reply> {
     let status = response.status();
     let headers = response.headers().clone();
-    let text = response.text().await.expect("body");
+    let text = response.text().await.context("reading the body")?;
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    Reply { status, headers, body }
+    Ok(Reply { status, headers, body })
 }
 
 /// A valid customer body; tests override what they are about.

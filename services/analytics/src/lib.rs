@@ -2,15 +2,18 @@
 //! service's own tables.
 
 mod customer_facts;
+mod product_facts;
 mod reports_api;
+mod sales_facts;
 
 use std::sync::Arc;
 
 use atq_platform::caller::authenticate;
-use atq_platform::feed_consumer::FeedConsumer;
+use atq_platform::feed_consumer::{FeedConsumer, Projection};
 use atq_platform::settings::ServiceSettings;
-use atq_platform::{CancellationToken, Db, grpc_server};
+use atq_platform::{CancellationToken, Db, Tx, grpc_server};
 use atq_proto::analytics::v1::reports_server::ReportsServer;
+use atq_proto::events::v1::Event;
 use sqlx::migrate::Migrator;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
@@ -18,6 +21,8 @@ use tonic::service::Routes;
 pub const NAME: &str = "analytics";
 /// The cursor name of the sales feed in `feed_cursors`.
 pub const SALES_FEED: &str = "sales";
+/// The cursor name of the import-planning feed (the catalog) in `feed_cursors`.
+pub const CATALOG_FEED: &str = "import-planning";
 
 static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -33,15 +38,24 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let db = open_database(&settings.database_url).await?;
-    let consumer = FeedConsumer {
+    // One consumer per feed, each with its own cursor.
+    let sales_feed = FeedConsumer {
         feed: SALES_FEED.to_owned(),
         address: settings.peers.sales.clone(),
         db: db.clone(),
         key: settings.internal_key.clone(),
         consumer: NAME.to_owned(),
-        projection: Arc::new(customer_facts::CustomerFacts),
+        projection: Arc::new(SalesFeed),
     };
-    let consuming = tokio::spawn(consumer.run(shutdown.clone()));
+    let catalog_feed = FeedConsumer {
+        feed: CATALOG_FEED.to_owned(),
+        address: settings.peers.import_planning.clone(),
+        db: db.clone(),
+        key: settings.internal_key.clone(),
+        consumer: NAME.to_owned(),
+        projection: Arc::new(product_facts::ProductFacts),
+    };
+    let consuming = [tokio::spawn(sales_feed.run(shutdown.clone())), tokio::spawn(catalog_feed.run(shutdown.clone()))];
     let reports = ReportsServer::with_interceptor(
         reports_api::ReportsApi { db: db.clone() },
         authenticate(settings.internal_key.clone()),
@@ -50,7 +64,21 @@ pub async fn serve(
         grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, Routes::new(reports), shutdown.clone())
             .await;
     shutdown.cancel();
-    let _ = consuming.await;
+    for consumer in consuming {
+        let _ = consumer.await;
+    }
     db.close().await;
     outcome
+}
+
+/// What analytics keeps from the sales feed: customers and confirmed orders, in one transaction
+/// per batch with the feed's one cursor.
+struct SalesFeed;
+
+#[tonic::async_trait]
+impl Projection for SalesFeed {
+    async fn apply(&self, tx: &mut Tx, event: &Event) -> atq_platform::Result<()> {
+        customer_facts::CustomerFacts.apply(tx, event).await?;
+        sales_facts::SalesFacts.apply(tx, event).await
+    }
 }

@@ -6,10 +6,11 @@ use atq_platform::validation::Violations;
 use atq_platform::{Caller, Db, feed_consumer};
 use atq_proto::analytics::v1 as pb;
 use atq_proto::analytics::v1::reports_server::Reports;
-use chrono::Days;
+use chrono::{Days, Months, NaiveDate};
 use tonic::{Request, Response, Status};
 
 use crate::customer_facts::new_customers_by_week;
+use crate::sales_facts::{Dimension, Figures, Summary, first_of_month, sales_by_month};
 
 /// The longest period one report may cover.
 const MAX_DAYS: i64 = 366 * 5;
@@ -59,5 +60,104 @@ impl Reports for ReportsApi {
             .collect();
         let sales_position = feed_consumer::cursor(&self.db, crate::SALES_FEED).await?;
         Ok(Response::new(pb::NewCustomersResponse { rows, sales_position }))
+    }
+
+    async fn sales_report(
+        &self,
+        request: Request<pb::SalesReportRequest>,
+    ) -> Result<Response<pb::SalesReportResponse>, Status> {
+        let caller = Caller::of(&request)?;
+        caller.require(Action::ReadReports)?;
+        let input = request.into_inner();
+        let mut v = Violations::new();
+        match pb::ReportPeriod::try_from(input.period) {
+            Ok(pb::ReportPeriod::Unspecified | pb::ReportPeriod::Month) => {}
+            Err(_) => v.add("period", "must be month"),
+        }
+        let to = match &input.to {
+            Some(date) => v.check("to", date_from_proto(date)),
+            None => last_of_month(local_date(now_micros())),
+        };
+        let from = match &input.from {
+            Some(date) => v.check("from", date_from_proto(date)),
+            None => to.and_then(|to| first_of_month(to).checked_sub_months(Months::new(11))),
+        };
+        if let (Some(from), Some(to)) = (from, to) {
+            if from > to {
+                v.add("from", "must not be after to");
+            } else if (to - from).num_days() > MAX_DAYS {
+                v.add("from", "the period may cover at most five years");
+            }
+        }
+        v.finish()?;
+        let (Some(from), Some(to)) = (from, to) else {
+            return Err(Status::internal("dates missing after validation"));
+        };
+        // Sales staff see their own office's sales only.
+        let office = caller.territory();
+        let report = sales_by_month(&self.db, from, to, office).await?;
+        let periods = report
+            .months
+            .iter()
+            .map(|(start, summary)| pb::SalesPeriodRow {
+                start: Some(date_to_proto(*start)),
+                summary: Some(summary_to_proto(summary)),
+            })
+            .collect();
+        Ok(Response::new(pb::SalesReportResponse {
+            period: pb::ReportPeriod::Month as i32,
+            from: Some(date_to_proto(from)),
+            to: Some(date_to_proto(to)),
+            periods,
+            summary: Some(summary_to_proto(&report.summary)),
+            office: office.map_or(0, |o| o.to_proto() as i32),
+            sales_position: feed_consumer::cursor(&self.db, crate::SALES_FEED).await?,
+            catalog_position: feed_consumer::cursor(&self.db, crate::CATALOG_FEED).await?,
+        }))
+    }
+}
+
+fn last_of_month(date: NaiveDate) -> Option<NaiveDate> {
+    first_of_month(date).checked_add_months(Months::new(1))?.checked_sub_days(Days::new(1))
+}
+
+fn figures_to_proto(figures: &Figures) -> pb::SalesFigures {
+    pb::SalesFigures {
+        net: figures.net,
+        vat: figures.vat,
+        gross: figures.gross,
+        quantity: figures.quantity,
+        orders: figures.orders,
+    }
+}
+
+fn summary_to_proto(summary: &Summary) -> pb::SalesSummary {
+    let rows = |dimension: Dimension| -> Vec<pb::SalesBreakdownRow> {
+        summary
+            .breakdown(dimension)
+            .iter()
+            .map(|(key, figures)| pb::SalesBreakdownRow { key: key.clone(), figures: Some(figures_to_proto(figures)) })
+            .collect()
+    };
+    pb::SalesSummary {
+        total: Some(figures_to_proto(&summary.total)),
+        by_office: rows(Dimension::Office),
+        by_category: rows(Dimension::Category),
+        by_brand: rows(Dimension::Brand),
+        by_customer_group: rows(Dimension::CustomerGroup),
+        by_salesperson: rows(Dimension::Salesperson),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_month_ends_on_its_last_day() {
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(last_of_month(date(2028, 2, 10)), Some(date(2028, 2, 29)));
+        assert_eq!(last_of_month(date(2026, 12, 31)), Some(date(2026, 12, 31)));
+        assert_eq!(first_of_month(date(2026, 11, 30)), date(2026, 11, 1));
     }
 }

@@ -1,15 +1,20 @@
-//! Import planning (import-export department): the catalog of suppliers and products now;
-//! exchange rates, landed cost, price quote sheets, import plans and supplier orders to come.
+//! Import planning (import-export department): the catalog of suppliers and products, exchange
+//! and duty rates, landed cost; price quote sheets, import plans and supplier orders to come.
 
 pub mod catalog;
 mod catalog_api;
+mod costing_api;
+pub mod landed_cost;
 pub mod product_store;
+pub mod rate_store;
+pub mod rates;
 pub mod supplier_store;
 
 use atq_platform::caller::authenticate;
 use atq_platform::settings::ServiceSettings;
 use atq_platform::{CancellationToken, Db, grpc_server};
 use atq_proto::importplanning::v1::catalog_server::CatalogServer;
+use atq_proto::importplanning::v1::costing_server::CostingServer;
 use sqlx::migrate::Migrator;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
@@ -34,8 +39,12 @@ pub async fn serve(
         catalog_api::CatalogApi::new(db.clone()),
         authenticate(settings.internal_key.clone()),
     );
-    let outcome =
-        grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, Routes::new(catalog), shutdown).await;
+    let costing = CostingServer::with_interceptor(
+        costing_api::CostingApi { db: db.clone() },
+        authenticate(settings.internal_key.clone()),
+    );
+    let routes = Routes::new(catalog).add_service(costing);
+    let outcome = grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, routes, shutdown).await;
     db.close().await;
     outcome
 }

@@ -35,6 +35,8 @@ pub enum Action {
     ReadReports,
     ReadCatalog,
     WriteCatalog,
+    ReadCosts,
+    WriteRates,
     ReadStock,
     WriteStock,
     ReserveStock,
@@ -87,6 +89,10 @@ impl Role {
             Action::ReadCatalog => true,
             // The import-export department keeps the catalog.
             Action::WriteCatalog => matches!(self, ImportOfficer | Director | Admin),
+            // Import costs show the margins: import-export, accounting and the directors.
+            Action::ReadCosts => matches!(self, ImportOfficer | Accountant | Director | Admin | Service),
+            // Exchange and duty rates are entered by import-export or accounting.
+            Action::WriteRates => matches!(self, ImportOfficer | Accountant | Director | Admin),
             // Sales plans with stock figures; the warehouse keeper moves the goods.
             Action::ReadStock => true,
             Action::WriteStock => matches!(self, WarehouseKeeper | Director | Admin),

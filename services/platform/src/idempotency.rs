@@ -87,6 +87,7 @@ async fn lookup<Resp: Message + Default>(
     }
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
+/// Lower-case hex SHA-256: request fingerprints, file digests.
+pub fn hex_sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }

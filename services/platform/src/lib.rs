@@ -2,6 +2,7 @@
 //! its feed, idempotency records, gapless numbering, the error table shared by gRPC and HTTP,
 //! caller identity between services, and telemetry.
 
+pub mod allocation;
 pub mod business_time;
 pub mod caller;
 pub mod catalog;

@@ -1,5 +1,8 @@
-//! Sales (CRM): customers and sales orders now; quotes, contracts and dispatch orders as they come.
+//! Sales (CRM): customers, quotes, contracts, sales orders and dispatch orders.
 
+pub mod contract;
+mod contract_api;
+pub mod contract_store;
 pub mod customer;
 mod customer_api;
 pub mod customer_store;
@@ -8,6 +11,9 @@ pub mod dispatch_store;
 pub mod order;
 mod order_api;
 pub mod order_store;
+pub mod quote;
+mod quote_api;
+pub mod quote_store;
 mod reservation_feed;
 
 use std::sync::Arc;
@@ -19,12 +25,15 @@ use atq_platform::settings::ServiceSettings;
 use atq_platform::{CancellationToken, Db, grpc_client, grpc_server};
 use atq_proto::accountingwarehouse::v1::accounting_client::AccountingClient;
 use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
+use atq_proto::sales::v1::contracts_server::ContractsServer;
 use atq_proto::sales::v1::customers_server::CustomersServer;
 use atq_proto::sales::v1::dispatch_orders_server::DispatchOrdersServer;
 use atq_proto::sales::v1::orders_server::OrdersServer;
+use atq_proto::sales::v1::quotes_server::QuotesServer;
 use sqlx::migrate::Migrator;
 use tokio::net::TcpListener;
 use tonic::service::Routes;
+use tonic::service::interceptor::InterceptedService;
 
 pub const NAME: &str = "sales";
 /// The cursor name of the accounting-warehouse feed in `feed_cursors`.
@@ -76,7 +85,22 @@ pub async fn serve(
         },
         authenticate(settings.internal_key.clone()),
     );
-    let routes = Routes::new(customers).add_service(orders).add_service(dispatch);
+    let quotes = QuotesServer::with_interceptor(
+        quote_api::QuoteApi {
+            db: db.clone(),
+            catalog: CatalogReader::new(&settings.peers.import_planning, settings.internal_key.clone())?,
+        },
+        authenticate(settings.internal_key.clone()),
+    );
+    // Signed copies travel whole, so this service takes larger messages than the default 4 MiB.
+    let contracts = InterceptedService::new(
+        ContractsServer::new(contract_api::ContractApi { db: db.clone() })
+            .max_decoding_message_size(contract::MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(contract::MAX_MESSAGE_BYTES),
+        authenticate(settings.internal_key.clone()),
+    );
+    let routes =
+        Routes::new(customers).add_service(orders).add_service(dispatch).add_service(quotes).add_service(contracts);
     let outcome = grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, routes, shutdown.clone()).await;
     shutdown.cancel();
     let _ = consuming.await;

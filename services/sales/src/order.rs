@@ -50,12 +50,50 @@ pub fn amounts(quantity: i64, unit_price: i64, vat_rate_bp: i64) -> Option<(i64,
     Some((net, gross - net))
 }
 
+/// What a line asks for before the catalog fills in the defaults.
+pub struct PriceInput {
+    pub product_id: i64,
+    pub quantity: i64,
+    pub unit_price: Option<i64>,
+    pub vat_rate_bp: Option<i32>,
+}
+
+/// Checks a line's product, quantity, price and VAT rate (catalog defaults), naming each bad field
+/// as `lines[i].<name>`; returns the product with the price and rate to charge.
+pub fn price_line<'c>(
+    v: &mut Violations,
+    i: usize,
+    line: PriceInput,
+    catalog: &'c HashMap<i64, Product>,
+) -> Option<(&'c Product, i64, i32)> {
+    let field = |name: &str| format!("lines[{i}].{name}");
+    let product = catalog.get(&line.product_id);
+    if product.is_none() {
+        v.add(field("product_id"), "no product in the catalog has this id");
+    }
+    if !(1..=MAX_QUANTITY).contains(&line.quantity) {
+        v.add(field("quantity"), format!("must be 1 to {MAX_QUANTITY}"));
+    }
+    let product = product?;
+    let unit_price = line.unit_price.unwrap_or(product.list_price);
+    if unit_price < 0 {
+        v.add(field("unit_price"), "must not be negative");
+    }
+    let vat_rate_bp = line.vat_rate_bp.unwrap_or(product.vat_rate_bp);
+    if !VAT_RATES_BP.contains(&vat_rate_bp) {
+        v.add(field("vat_rate"), "must be 0.10, 0.08 or 0.05");
+    }
+    Some((product, unit_price, vat_rate_bp))
+}
+
 #[derive(Clone, Debug)]
 pub struct NewOrder {
     pub customer_id: i64,
     pub warehouse: Option<Office>,
     pub note: String,
     pub lines: Vec<NewLine>,
+    pub quote_id: i64,
+    pub contract_id: i64,
 }
 
 impl NewOrder {
@@ -70,7 +108,17 @@ impl NewOrder {
             value => v.check("warehouse", Office::from_proto(value)),
         };
         let note = v.check("note", atq_platform::validation::optional_text(&input.note, 2000)).unwrap_or_default();
-        if input.lines.is_empty() {
+        if input.quote_id < 0 {
+            v.add("quote_id", "must be an id");
+        }
+        if input.contract_id < 0 {
+            v.add("contract_id", "must be an id");
+        }
+        if input.quote_id > 0 {
+            if !input.lines.is_empty() {
+                v.add("lines", "must be empty: an order from a quote takes the quote's lines and prices");
+            }
+        } else if input.lines.is_empty() {
             v.add("lines", "at least one line is required");
         } else if input.lines.len() > MAX_LINES {
             v.add("lines", format!("at most {MAX_LINES} lines per order"));
@@ -79,22 +127,18 @@ impl NewOrder {
         let mut lines = Vec::new();
         for (i, line) in input.lines.iter().enumerate() {
             let field = |name: &str| format!("lines[{i}].{name}");
-            let product = catalog.get(&line.product_id);
-            if product.is_none() {
-                v.add(field("product_id"), "no product in the catalog has this id");
-            }
-            if !(1..=MAX_QUANTITY).contains(&line.quantity) {
-                v.add(field("quantity"), format!("must be 1 to {MAX_QUANTITY}"));
-            }
-            let Some(product) = product else { continue };
-            let unit_price = line.unit_price.unwrap_or(product.list_price);
-            if unit_price < 0 {
-                v.add(field("unit_price"), "must not be negative");
-            }
-            let vat_rate_bp = line.vat_rate_bp.unwrap_or(product.vat_rate_bp);
-            if !VAT_RATES_BP.contains(&vat_rate_bp) {
-                v.add(field("vat_rate"), "must be 0.10, 0.08 or 0.05");
-            }
+            let priced = price_line(
+                &mut v,
+                i,
+                PriceInput {
+                    product_id: line.product_id,
+                    quantity: line.quantity,
+                    unit_price: line.unit_price,
+                    vat_rate_bp: line.vat_rate_bp,
+                },
+                catalog,
+            );
+            let Some((product, unit_price, vat_rate_bp)) = priced else { continue };
             let delivery_date = match &line.delivery_date {
                 None => None,
                 Some(date) => match date_from_proto(date) {
@@ -128,7 +172,33 @@ impl NewOrder {
             });
         }
         v.finish()?;
-        Ok(NewOrder { customer_id: input.customer_id, warehouse, note, lines })
+        Ok(NewOrder {
+            customer_id: input.customer_id,
+            warehouse,
+            note,
+            lines,
+            quote_id: input.quote_id,
+            contract_id: input.contract_id,
+        })
+    }
+}
+
+impl NewLine {
+    /// An order line at the quote's discounted price.
+    pub fn from_quote(line: &pb::QuoteLine) -> NewLine {
+        NewLine {
+            line_no: i64::from(line.line_no),
+            product_id: line.product_id,
+            model_code: line.model_code.clone(),
+            product_name: line.product_name.clone(),
+            supplier_id: line.supplier_id,
+            quantity: line.quantity,
+            unit_price: line.net_unit_price,
+            vat_rate_bp: i64::from(line.vat_rate_bp),
+            delivery_date: None,
+            net_amount: line.net_amount,
+            vat_amount: line.vat_amount,
+        }
     }
 }
 

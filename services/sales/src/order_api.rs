@@ -16,9 +16,10 @@ use atq_proto::sales::v1::orders_server::Orders;
 use tonic::transport::Channel;
 use tonic::{Code, Request, Response, Status};
 
-use crate::order::{NewOrder, status};
+use crate::order::{NewLine, NewOrder, status};
 use crate::order_store::{self, OrderFilter, OrderRow};
-use crate::{customer_store, dispatch_store};
+use crate::quote::status as quote_status;
+use crate::{contract, contract_store, customer_store, dispatch_store, quote_store};
 
 pub struct OrderApi {
     pub db: Db,
@@ -36,6 +37,45 @@ impl OrderApi {
             .await?
             .filter(|order| caller.sees_office(order.office))
             .ok_or_else(|| Error::NotFound(format!("order {id}")))
+    }
+
+    /// The accepted quote of this customer that an order is made from. One already ordered is refused
+    /// when the order is written, so that a retry with the same idempotency key still gets its order.
+    async fn accepted_quote(&self, caller: &Caller, id: i64, customer_id: i64) -> Result<quote_store::QuoteRow, Error> {
+        let mut conn = self.db.pool().acquire().await?;
+        let quote = quote_store::find(&mut conn, id)
+            .await?
+            .filter(|quote| caller.sees_office(quote.office))
+            .ok_or_else(|| Error::invalid("quote_id", "no quote in your territory has this id"))?;
+        if quote.customer_id != customer_id {
+            return Err(Error::invalid("quote_id", "the quote is for another customer"));
+        }
+        if quote.status() != quote_status::ACCEPTED {
+            return Err(Error::invalid(
+                "quote_id",
+                format!("the quote is {}; only an accepted quote makes an order", quote.status()),
+            ));
+        }
+        Ok(quote)
+    }
+
+    /// An order under a contract needs the contract signed and with the same customer.
+    async fn signed_contract(&self, caller: &Caller, id: i64, customer_id: i64) -> Result<(), Error> {
+        let mut conn = self.db.pool().acquire().await?;
+        let contract = contract_store::find(&mut conn, id)
+            .await?
+            .filter(|contract| caller.sees_office(contract.office))
+            .ok_or_else(|| Error::invalid("contract_id", "no contract in your territory has this id"))?;
+        if contract.customer_id != customer_id {
+            return Err(Error::invalid("contract_id", "the contract is with another customer"));
+        }
+        if contract.status != contract::status::SIGNED {
+            return Err(Error::invalid(
+                "contract_id",
+                format!("the contract is {}; orders fall under signed contracts", contract.status),
+            ));
+        }
+        Ok(())
     }
 
     async fn reserve(&self, caller: &Caller, order: &OrderRow) -> Result<warehouse_pb::Reservation, Error> {
@@ -170,13 +210,23 @@ impl Orders for OrderApi {
             .ok_or_else(|| Error::invalid("customer_id", "no customer in your territory has this id"))?;
         let ids: Vec<i64> = input.lines.iter().map(|l| l.product_id).filter(|id| *id > 0).collect();
         let catalog = self.catalog.products(&caller, &ids).await?;
-        let order = NewOrder::parse(&input, &catalog)?;
+        let mut order = NewOrder::parse(&input, &catalog)?;
+        if order.quote_id > 0 {
+            let quote = self.accepted_quote(&caller, order.quote_id, order.customer_id).await?;
+            order.lines = quote.proto.lines.iter().map(NewLine::from_quote).collect();
+        }
+        if order.contract_id > 0 {
+            self.signed_contract(&caller, order.contract_id, order.customer_id).await?;
+        }
         let warehouse = order.warehouse.unwrap_or(customer.fields.office);
         let scope = format!("sales.CreateOrder:{}", caller.username);
         let created = idempotency::run_once(&self.db, &scope, key.as_deref(), &input, move |tx| {
             let (order, customer, by) = (order.clone(), customer.clone(), caller.username.clone());
             Box::pin(async move {
                 let id = order_store::insert(tx, &order, &customer, warehouse, &by).await?;
+                if order.quote_id > 0 {
+                    quote_store::link_order(tx, order.quote_id, id).await?;
+                }
                 let row = order_store::find(tx, id).await?.ok_or_else(|| Error::NotFound(format!("order {id}")))?;
                 Ok(row.proto)
             })

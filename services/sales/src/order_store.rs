@@ -17,7 +17,9 @@ use crate::order::{NewOrder, status};
 
 const HEAD: &str = "o.id, o.number, o.customer_id, c.code AS customer_code, c.name AS customer_name, \
                     c.customer_group, o.office, o.warehouse, o.status, o.note, o.total_net, o.total_vat, o.created_by, \
-                    o.version, o.created_at, o.updated_at, o.confirmed_at";
+                    o.version, o.created_at, o.updated_at, o.confirmed_at, o.quote_id, o.contract_id, \
+                    COALESCE((SELECT q.number FROM quotes q WHERE q.id = o.quote_id), '') AS quote_number, \
+                    COALESCE((SELECT k.number FROM contracts k WHERE k.id = o.contract_id), '') AS contract_number";
 const LINES: &str = "line_no, product_id, model_code, product_name, supplier_id, quantity, unit_price, vat_rate_bp, \
                      delivery_date, net_amount, vat_amount, reserved, shipped, delivered";
 
@@ -63,6 +65,10 @@ fn head_from_row(row: &AnyRow) -> Result<OrderRow> {
         created_at: Some(to_timestamp(row.try_get("created_at")?)),
         updated_at: Some(to_timestamp(row.try_get("updated_at")?)),
         confirmed_at: (confirmed_at > 0).then(|| to_timestamp(confirmed_at)),
+        quote_id: row.try_get("quote_id")?,
+        quote_number: row.try_get("quote_number")?,
+        contract_id: row.try_get("contract_id")?,
+        contract_number: row.try_get("contract_number")?,
     };
     Ok(OrderRow {
         id: proto.id,
@@ -127,7 +133,8 @@ pub async fn insert(tx: &mut Tx, order: &NewOrder, customer: &CustomerRow, wareh
     let now = now_micros();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO orders (number, customer_id, office, warehouse, status, note, total_net, total_vat, created_by, \
-         version, created_at, updated_at, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, 0) RETURNING id",
+         version, created_at, updated_at, confirmed_at, quote_id, contract_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, 0, $11, $12) RETURNING id",
     )
     .bind(&number)
     .bind(customer.id)
@@ -139,6 +146,8 @@ pub async fn insert(tx: &mut Tx, order: &NewOrder, customer: &CustomerRow, wareh
     .bind(total_vat)
     .bind(by)
     .bind(now)
+    .bind(order.quote_id)
+    .bind(order.contract_id)
     .fetch_one(&mut **tx)
     .await?;
     for line in &order.lines {
