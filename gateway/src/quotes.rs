@@ -262,6 +262,37 @@ fn action(id: i64, headers: &HeaderMap, body: &[u8]) -> Result<pb::QuoteActionRe
     Ok(pb::QuoteActionRequest { id, expected_version, note })
 }
 
+/// Which move a decision route makes.
+#[derive(Clone, Copy)]
+enum Decision {
+    Send,
+    Accept,
+    Reject,
+}
+
+async fn decide(
+    state: AppState,
+    caller: atq_platform::Caller,
+    id: i64,
+    headers: HeaderMap,
+    body: &[u8],
+    decision: Decision,
+) -> Result<Response, Problem> {
+    caller.require(Action::WriteOrders)?;
+    let message = action(id, &headers, body)?;
+    let ctx = CallContext::write(&state, &caller, &headers)?;
+    let quote = ctx
+        .call(&state.quotes, message, |mut c, r| async move {
+            match decision {
+                Decision::Send => c.send_quote(r).await,
+                Decision::Accept => c.accept_quote(r).await,
+                Decision::Reject => c.reject_quote(r).await,
+            }
+        })
+        .await?;
+    Ok(quote_response(StatusCode::OK, quote))
+}
+
 /// Mark the quote sent to the customer. Repeating it changes nothing.
 #[utoipa::path(post, path = "/api/v1/quotes/{id}/send", tag = "quotes", request_body(content = QuoteDecisionBody, description = "optional, empty"),
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
@@ -273,11 +304,7 @@ pub async fn send_quote(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Problem> {
-    caller.require(Action::WriteOrders)?;
-    let message = action(id, &headers, &body)?;
-    let ctx = CallContext::write(&state, &caller, &headers)?;
-    let quote = ctx.call(&state.quotes, message, |mut c, r| async move { c.send_quote(r).await }).await?;
-    Ok(quote_response(StatusCode::OK, quote))
+    decide(state, caller, id, headers, &body, Decision::Send).await
 }
 
 /// The customer accepted: the quote can now become an order. An expired quote is refused (409).
@@ -291,11 +318,7 @@ pub async fn accept_quote(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Problem> {
-    caller.require(Action::WriteOrders)?;
-    let message = action(id, &headers, &body)?;
-    let ctx = CallContext::write(&state, &caller, &headers)?;
-    let quote = ctx.call(&state.quotes, message, |mut c, r| async move { c.accept_quote(r).await }).await?;
-    Ok(quote_response(StatusCode::OK, quote))
+    decide(state, caller, id, headers, &body, Decision::Accept).await
 }
 
 /// The customer declined, with their reason in `note`.
@@ -309,9 +332,5 @@ pub async fn reject_quote(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Problem> {
-    caller.require(Action::WriteOrders)?;
-    let message = action(id, &headers, &body)?;
-    let ctx = CallContext::write(&state, &caller, &headers)?;
-    let quote = ctx.call(&state.quotes, message, |mut c, r| async move { c.reject_quote(r).await }).await?;
-    Ok(quote_response(StatusCode::OK, quote))
+    decide(state, caller, id, headers, &body, Decision::Reject).await
 }

@@ -122,5 +122,12 @@ async fn demo_data_loads_once_however_often_it_is_loaded() {
     assert_eq!(count(director.get("/api/v1/customers").await), 9);
     let school_sets = director.get("/api/v1/products?q=phywe").await;
     assert!(school_sets.body["items"].as_array().unwrap().iter().all(|p| p["vat_rate"] == "0.05"));
+    let today = chrono::Utc::now().date_naive() + chrono::Days::new(1);
+    let rates = director.get(&format!("/api/v1/exchange-rates?on={today}")).await;
+    assert_eq!(count(rates), 8, "a rate for every supplier currency is in force");
+    let history = director.get("/api/v1/exchange-rates").await;
+    assert_eq!(count(history), 8, "loading twice keeps one rate per currency and day");
+    let duties = director.get("/api/v1/duty-rates").await;
+    assert_eq!(duties.body["rates"].as_array().unwrap().len(), 10);
     system.stop().await;
 }

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod demo;
 mod demo_catalog;
+mod demo_costing;
 pub mod modules;
 pub mod system;
 
