@@ -12,6 +12,7 @@ mod json_body;
 mod observe;
 mod ops;
 mod orders;
+mod price_lists;
 mod problem;
 mod products;
 mod quotes;
@@ -90,6 +91,7 @@ pub fn router(mut state: AppState) -> Router {
         .merge(suppliers::router())
         .merge(products::router())
         .merge(costing::router())
+        .merge(price_lists::router())
         .merge(stock::router())
         .merge(quotes::router())
         .merge(contracts::router())

@@ -8,6 +8,7 @@ use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
 use atq_proto::analytics::v1::reports_client::ReportsClient;
 use atq_proto::importplanning::v1::catalog_client::CatalogClient;
 use atq_proto::importplanning::v1::costing_client::CostingClient;
+use atq_proto::importplanning::v1::price_lists_client::PriceListsClient;
 use atq_proto::sales::v1::contracts_client::ContractsClient;
 use atq_proto::sales::v1::customers_client::CustomersClient;
 use atq_proto::sales::v1::dispatch_orders_client::DispatchOrdersClient;
@@ -30,6 +31,7 @@ pub struct AppState {
     pub reports: ReportsClient<Channel>,
     pub catalog: CatalogClient<Channel>,
     pub costing: CostingClient<Channel>,
+    pub price_lists: PriceListsClient<Channel>,
     pub warehouse: WarehouseClient<Channel>,
     pub accounting: AccountingClient<Channel>,
     /// Each service's channel, by name, for readiness.
@@ -63,7 +65,8 @@ impl AppState {
             dispatch_orders: DispatchOrdersClient::new(sales),
             reports: ReportsClient::new(analytics),
             catalog: CatalogClient::new(import_planning.clone()),
-            costing: CostingClient::new(import_planning),
+            costing: CostingClient::new(import_planning.clone()),
+            price_lists: PriceListsClient::new(import_planning),
             warehouse: WarehouseClient::new(accounting_warehouse.clone()),
             accounting: AccountingClient::new(accounting_warehouse),
             services: Arc::new(services),

@@ -12,6 +12,7 @@ mod customers;
 mod dispatch;
 mod operations;
 mod orders;
+mod price_lists;
 mod quotes;
 mod reports;
 mod reservations;
