@@ -411,7 +411,7 @@ pub async fn current_price_list(
     };
     let group = query.group.unwrap_or_default();
     let ctx = CallContext::read(&state, &caller);
-    let message = pb::GetCurrentPriceListRequest { customer_group: group.clone() };
+    let message = pb::GetCurrentPriceListRequest { customer_group: group.clone(), product_ids: Vec::new() };
     let list =
         ctx.call(&state.price_lists, message, |mut c, r| async move { c.get_current_price_list(r).await }).await?;
     if !csv {

@@ -82,6 +82,8 @@ pub struct QuoteBody {
     pub updated_at: String,
     pub sent_at: Option<String>,
     pub decided_at: Option<String>,
+    /// The price sheet the default prices came from
+    pub price_list: Option<String>,
 }
 
 impl From<pb::Quote> for QuoteBody {
@@ -132,6 +134,7 @@ impl From<pb::Quote> for QuoteBody {
             updated_at: rfc3339(q.updated_at.as_ref()),
             sent_at: q.sent_at.as_ref().map(|t| rfc3339(Some(t))),
             decided_at: q.decided_at.as_ref().map(|t| rfc3339(Some(t))),
+            price_list: (!q.price_list.is_empty()).then_some(q.price_list),
         }
     }
 }
@@ -146,7 +149,8 @@ fn quote_response(status: StatusCode, quote: pb::Quote) -> Response {
 pub struct CreateQuoteLineBody {
     pub product_id: i64,
     pub quantity: i64,
-    /// VND per unit without VAT; the list price when absent
+    /// VND per unit without VAT; when absent, the customer group's price on the sheet in force,
+    /// else the list price
     pub unit_price: Option<i64>,
     /// "0.05" = 5% off; none when absent
     pub discount: Option<String>,
@@ -164,7 +168,8 @@ pub struct CreateQuoteBody {
     pub lines: Vec<CreateQuoteLineBody>,
 }
 
-/// Create a draft quote; prices and VAT rates default to the catalog's.
+/// Create a draft quote; prices default to the published price sheet for the customer's group (else
+/// the list price), VAT rates to the catalog's.
 #[utoipa::path(post, path = "/api/v1/quotes", tag = "quotes", request_body = CreateQuoteBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
     responses((status = 201, body = QuoteBody), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody)))]

@@ -176,3 +176,50 @@ async fn a_quote_past_its_date_reads_as_expired_and_cannot_be_accepted() {
     assert_eq!(sent.body["items"].as_array().unwrap().len(), 0, "an expired quote is no longer counted as sent");
     system.stop().await;
 }
+
+#[tokio::test]
+async fn quotes_take_the_customer_groups_price_from_the_sheet_in_force() {
+    let system = TestSystem::start().await;
+    let products = seed_products(&system).await;
+    let rep = system.login("sales.hn").await;
+    let dealer = rep.create_customer(customer("Công ty TNHH Thiết bị Sao Mai", "dealer", "HN")).await;
+    let before = rep
+        .post(
+            "/api/v1/quotes",
+            json!({"customer_id": dealer["id"], "lines": [{"product_id": products.filter_press, "quantity": 1}]}),
+        )
+        .await;
+    assert_eq!(before.body["lines"][0]["unit_price"], 285_000_000, "no sheet in force: the list price");
+    assert!(before.body["price_list"].is_null());
+
+    let officer = system.login("import").await;
+    let yesterday = (chrono::Utc::now().date_naive() - chrono::Days::new(1)).to_string();
+    let draft = officer
+        .post(
+            "/api/v1/price-lists",
+            json!({"effective_on": yesterday, "rounding_step": 1000,
+            "margins": {"individual": "0.35", "dealer": "0.20", "project": "0.25"},
+            "costs": [{"product_id": products.filter_press, "unit_cost": 200_000_000},
+                      {"product_id": products.viscometer, "unit_cost": 150_000_400}]}),
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.body);
+    let published = officer.post(&format!("/api/v1/price-lists/{}/publish", draft.body["id"]), json!({})).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+
+    let quote = rep
+        .post(
+            "/api/v1/quotes",
+            json!({"customer_id": dealer["id"], "lines": [
+                {"product_id": products.filter_press, "quantity": 2},
+                {"product_id": products.viscometer, "quantity": 1, "unit_price": 190_000_000},
+            ]}),
+        )
+        .await;
+    assert_eq!(quote.status, StatusCode::CREATED, "{}", quote.body);
+    // 200,000,000 x 1.20 = 240,000,000 for dealers; the second line keeps the price given.
+    assert_eq!(quote.body["lines"][0]["unit_price"], 240_000_000);
+    assert_eq!(quote.body["lines"][1]["unit_price"], 190_000_000);
+    assert_eq!(quote.body["price_list"], draft.body["number"]);
+    system.stop().await;
+}

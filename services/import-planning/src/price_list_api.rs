@@ -362,6 +362,9 @@ impl PriceLists for PriceListsApi {
             list.lines.retain(|l| l.customer_group == group);
             list.margins.retain(|m| m.customer_group == group);
         }
+        if !input.product_ids.is_empty() {
+            list.lines.retain(|l| input.product_ids.contains(&l.product_id));
+        }
         if !caller.role.may(Action::ReadCosts) {
             hide_costs(&mut list);
         }

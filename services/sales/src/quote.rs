@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use atq_platform::Error;
 use atq_platform::business_time::{date_from_proto, local_date, now_micros};
+use atq_platform::catalog::SheetPrices;
 use atq_platform::validation::{Violations, optional_text};
 use atq_proto::importplanning::v1::Product;
 use atq_proto::sales::v1 as pb;
@@ -61,10 +62,18 @@ pub struct NewQuote {
     pub valid_until: NaiveDate,
     pub note: String,
     pub lines: Vec<NewQuoteLine>,
+    /// The price sheet some line took its price from.
+    pub price_list: String,
 }
 
 impl NewQuote {
-    pub fn parse(input: &pb::CreateQuoteRequest, catalog: &HashMap<i64, Product>) -> Result<NewQuote, Error> {
+    /// Checks a create request; a line without a price takes the sheet's price for the customer's
+    /// group when `sheet` has one, else the catalog's list price.
+    pub fn parse(
+        input: &pb::CreateQuoteRequest,
+        catalog: &HashMap<i64, Product>,
+        sheet: Option<&SheetPrices>,
+    ) -> Result<NewQuote, Error> {
         let mut v = Violations::new();
         if input.customer_id <= 0 {
             v.add("customer_id", "is required");
@@ -95,11 +104,18 @@ impl NewQuote {
             v.add("lines", format!("at most {MAX_LINES} lines per quote"));
         }
         let mut lines = Vec::new();
+        let mut price_list = String::new();
         for (i, line) in input.lines.iter().enumerate() {
+            let sheet_price = sheet.and_then(|s| s.price_net.get(&line.product_id).copied());
+            if line.unit_price.is_none()
+                && let (Some(_), Some(sheet)) = (sheet_price, sheet)
+            {
+                price_list = sheet.number.clone();
+            }
             let request = PriceInput {
                 product_id: line.product_id,
                 quantity: line.quantity,
-                unit_price: line.unit_price,
+                unit_price: line.unit_price.or(sheet_price),
                 vat_rate_bp: line.vat_rate_bp,
             };
             let priced = price_line(&mut v, i, request, catalog);
@@ -133,7 +149,7 @@ impl NewQuote {
         }
         v.finish()?;
         let valid_until = valid_until.ok_or_else(|| Error::invalid("valid_until", "is out of range"))?;
-        Ok(NewQuote { customer_id: input.customer_id, valid_until, note, lines })
+        Ok(NewQuote { customer_id: input.customer_id, valid_until, note, lines, price_list })
     }
 }
 
@@ -169,10 +185,12 @@ mod tests {
             ],
             ..Default::default()
         };
-        let Error::Invalid(fields) = NewQuote::parse(&input, &catalog).unwrap_err() else { panic!("field errors") };
+        let Error::Invalid(fields) = NewQuote::parse(&input, &catalog, None).unwrap_err() else {
+            panic!("field errors")
+        };
         assert_eq!(fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["lines[1].discount"]);
         let input = pb::CreateQuoteRequest { lines: input.lines[..1].to_vec(), ..input };
-        let quote = NewQuote::parse(&input, &catalog).unwrap();
+        let quote = NewQuote::parse(&input, &catalog, None).unwrap();
         // 100 less 2.5% = 97.5 -> 98 per unit; 3 units = 294; VAT 10% = 29.4 -> 29.
         assert_eq!(
             (quote.lines[0].net_unit_price, quote.lines[0].net_amount, quote.lines[0].vat_amount),

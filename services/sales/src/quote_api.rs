@@ -84,7 +84,10 @@ impl Quotes for QuoteApi {
             .ok_or_else(|| Error::invalid("customer_id", "no customer in your territory has this id"))?;
         let ids: Vec<i64> = input.lines.iter().map(|l| l.product_id).filter(|id| *id > 0).collect();
         let catalog = self.catalog.products(&caller, &ids).await?;
-        let quote = NewQuote::parse(&input, &catalog)?;
+        let unpriced: Vec<i64> =
+            input.lines.iter().filter(|l| l.unit_price.is_none() && l.product_id > 0).map(|l| l.product_id).collect();
+        let sheet = self.catalog.sheet_prices(&caller, customer.fields.group.as_str(), &unpriced).await?;
+        let quote = NewQuote::parse(&input, &catalog, sheet.as_ref())?;
         let scope = format!("sales.CreateQuote:{}", caller.username);
         let created = idempotency::run_once(&self.db, &scope, key.as_deref(), &input, move |tx| {
             let (quote, customer, by) = (quote.clone(), customer.clone(), caller.username.clone());

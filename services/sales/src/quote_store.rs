@@ -17,7 +17,7 @@ use crate::quote::{NewQuote, effective_status, status};
 const HEAD: &str = "q.id, q.number, q.customer_id, c.code AS customer_code, c.name AS customer_name, \
                     c.customer_group, q.office, q.status, q.valid_until, q.note, q.total_net, q.total_vat, \
                     q.created_by, q.decision_note, q.order_id, q.version, q.created_at, q.updated_at, q.sent_at, \
-                    q.decided_at";
+                    q.decided_at, q.price_list";
 const LINES: &str = "line_no, product_id, model_code, product_name, supplier_id, quantity, unit_price, discount_bp, \
                      net_unit_price, vat_rate_bp, net_amount, vat_amount";
 
@@ -78,6 +78,7 @@ fn head_from_row(row: &AnyRow, today: NaiveDate) -> Result<QuoteRow> {
         updated_at: Some(to_timestamp(row.try_get("updated_at")?)),
         sent_at: optional_time(row.try_get("sent_at")?),
         decided_at: optional_time(row.try_get("decided_at")?),
+        price_list: row.try_get("price_list")?,
     };
     Ok(QuoteRow { id: proto.id, customer_id: proto.customer_id, office, stored_status, valid_until, proto })
 }
@@ -123,8 +124,8 @@ pub async fn insert(tx: &mut Tx, quote: &NewQuote, customer: &CustomerRow, by: &
     let now = now_micros();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO quotes (number, customer_id, office, status, valid_until, note, total_net, total_vat, created_by, \
-         decision_note, order_id, version, created_at, updated_at, sent_at, decided_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', 0, 1, $10, $10, 0, 0) RETURNING id",
+         decision_note, order_id, version, created_at, updated_at, sent_at, decided_at, price_list) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', 0, 1, $10, $10, 0, 0, $11) RETURNING id",
     )
     .bind(&number)
     .bind(customer.id)
@@ -136,6 +137,7 @@ pub async fn insert(tx: &mut Tx, quote: &NewQuote, customer: &CustomerRow, by: &
     .bind(total_vat)
     .bind(by)
     .bind(now)
+    .bind(&quote.price_list)
     .fetch_one(&mut **tx)
     .await?;
     for line in &quote.lines {
