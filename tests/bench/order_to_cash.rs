@@ -5,8 +5,8 @@
 //! the invoice that the shipment produces through the sales feed, and pay it (accountant).
 //!
 //! It prints throughput, p50 and p99 per step, peak memory and errors; the same rows written
-//! with sqlx straight into a scratch database of the same kind (see `raw.rs`), for the rate the
-//! database alone allows; how many rows each order adds to each table, system and raw side by
+//! with sqlx straight into a scratch database of the same kind, in the same transactions (see
+//! `raw.rs`), for the rate the database alone allows; how many rows each order adds to each table, system and raw side by
 //! side; and whether the books agree afterwards.
 //!
 //! `cargo run --release -p atq-tests --bin bench-order-to-cash [-- --postgres URL]`
@@ -97,6 +97,9 @@ struct SystemRun {
     error_samples: Vec<String>,
     latencies: Latencies,
     peak_memory_kib: Option<u64>,
+    /// gRPC calls answered UNAVAILABLE during the run (a deadlock or a busy database, retried by
+    /// the caller), per method.
+    retried: BTreeMap<String, u64>,
     /// Rows each table gained during the run, per module.
     rows_added: BTreeMap<(String, String), i64>,
     books: Result<Value, String>,
@@ -159,7 +162,8 @@ async fn run_system(system: &TestSystem, args: &Args) -> anyhow::Result<SystemRu
         seeded.units_received,
         seeded.took.as_secs_f64()
     );
-    let rows_before = system_rows(system).await?;
+    let rows_before = settled_rows(system).await?;
+    let unavailable_before = unavailable_answers();
 
     let next = Arc::new(AtomicUsize::new(0));
     let seeded = Arc::new(seeded);
@@ -205,7 +209,13 @@ async fn run_system(system: &TestSystem, args: &Args) -> anyhow::Result<SystemRu
     latencies.sort();
     let peak_memory_kib = peak_memory_kib();
 
-    let rows_after = system_rows(system).await?;
+    let retried = unavailable_answers()
+        .into_iter()
+        .map(|(method, after)| (method.clone(), after - unavailable_before.get(&method).copied().unwrap_or(0.0)))
+        .filter(|(_, count)| *count > 0.0)
+        .map(|(method, count)| (method, count as u64))
+        .collect();
+    let rows_after = settled_rows(system).await?;
     let rows_added = rows_after
         .iter()
         .map(|(table, after)| (table.clone(), after - rows_before.get(table).copied().unwrap_or(0)))
@@ -216,7 +226,7 @@ async fn run_system(system: &TestSystem, args: &Args) -> anyhow::Result<SystemRu
         Ok(reply) => Err(format!("{} {}", reply.status, reply.body)),
         Err(error) => Err(format!("{error:#}")),
     };
-    Ok(SystemRun { wall, completed, errors, error_samples, latencies, peak_memory_kib, rows_added, books })
+    Ok(SystemRun { retried, wall, completed, errors, error_samples, latencies, peak_memory_kib, rows_added, books })
 }
 
 /// Customers of all three groups with ample credit, the products, and stock for every order.
@@ -457,6 +467,21 @@ fn id_of(body: &Value) -> anyhow::Result<i64> {
     body["id"].as_i64().with_context(|| format!("no id in {body}"))
 }
 
+/// Rows in every table once the event feeds have caught up: two counts 300 ms apart agree (the
+/// feeds poll every 100 ms), or 10 s have passed.
+async fn settled_rows(system: &TestSystem) -> anyhow::Result<BTreeMap<(String, String), i64>> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut rows = system_rows(system).await?;
+    loop {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let again = system_rows(system).await?;
+        if again == rows || Instant::now() > deadline {
+            return Ok(again);
+        }
+        rows = again;
+    }
+}
+
 /// Rows in every table of every module's database.
 async fn system_rows(system: &TestSystem) -> anyhow::Result<BTreeMap<(String, String), i64>> {
     let mut rows = BTreeMap::new();
@@ -486,6 +511,24 @@ pub async fn table_rows(db: &Db) -> anyhow::Result<BTreeMap<String, i64>> {
         rows.insert(table, count);
     }
     Ok(rows)
+}
+
+/// gRPC answers UNAVAILABLE so far in this process, per method, from the services' own metrics
+/// (`atq_grpc_server_requests_total{code="Unavailable"}`).
+fn unavailable_answers() -> BTreeMap<String, f64> {
+    let mut answers = BTreeMap::new();
+    for line in atq_platform::metrics::render().lines() {
+        let Some(labels) = line.strip_prefix("atq_grpc_server_requests_total{") else { continue };
+        if !labels.contains("code=\"Unavailable\"") {
+            continue;
+        }
+        let label = |name: &str| {
+            labels.split(&format!("{name}=\"")).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or("?").to_owned()
+        };
+        let value = line.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        *answers.entry(format!("{} {}", label("service"), label("method"))).or_default() += value;
+    }
+    answers
 }
 
 /// The peak resident set of this process (VmHWM), in KiB.
@@ -536,6 +579,11 @@ fn print_system(args: &Args, run: &SystemRun) {
     for sample in &run.error_samples {
         println!("    e.g. {sample}");
     }
+    let retried: u64 = run.retried.values().sum();
+    println!("  retried            {retried} gRPC calls answered UNAVAILABLE (deadlock or busy database)");
+    for (method, count) in &run.retried {
+        println!("    {method:<64} {count}");
+    }
     match run.peak_memory_kib {
         Some(kib) => println!("  peak memory        {:.1} MiB (VmHWM, the whole process)", kib as f64 / 1024.0),
         None => println!("  peak memory        unknown (no /proc/self/status)"),
@@ -546,11 +594,16 @@ fn print_raw(args: &Args, system: &SystemRun, raw: &raw::RawRun) {
     let ours = system.completed as f64 / system.wall.as_secs_f64();
     let raw_rate = raw.completed as f64 / raw.wall.as_secs_f64();
     println!();
-    println!("raw database: the same rows with sqlx, one transaction per step, {} workers", args.concurrency);
+    println!(
+        "raw database: the same rows with sqlx, in the services' {} transactions per order, {} workers",
+        raw::transactions_per_order(),
+        args.concurrency
+    );
     println!("  orders completed   {} of {}", raw.completed, args.orders);
     println!("  wall time          {:.2} s", raw.wall.as_secs_f64());
     println!("  orders per second  {raw_rate:.1}");
     println!("  errors             {}", raw.errors);
+    println!("  retried            {} transactions (deadlock or busy database)", raw.retries);
     if let Some(error) = &raw.first_error {
         println!("    e.g. {error}");
     }
