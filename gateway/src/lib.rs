@@ -144,6 +144,12 @@ pub async fn serve(
         AppState::new(db.clone(), settings.internal_key, auth::TokenKeys::new(&settings.token_key), &settings.peers)?;
     let app = router(state);
     tracing::info!(address = %listener.local_addr()?, "gateway listening");
+    // Nagle off, as on the services: a JSON reply should not wait for the client's delayed ACK.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "could not turn off Nagle on a connection");
+        }
+    });
     let outcome = axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await;
     db.close().await;
     tracing::info!("gateway stopped");

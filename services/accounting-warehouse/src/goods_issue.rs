@@ -51,6 +51,8 @@ pub async fn issue(
     v.finish()?;
     let warehouse = warehouse.ok_or_else(|| Error::invalid("warehouse", "is required"))?;
 
+    // In product order, like reservations: concurrent issues queue instead of deadlocking.
+    lines.sort_by_key(|(_, line, _, _)| line.product_id);
     let number = next_number(tx, "PX").await?;
     let now = now_micros();
     let mut issued = Vec::new();

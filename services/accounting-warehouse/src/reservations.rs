@@ -126,7 +126,11 @@ pub async fn reserve(tx: &mut Tx, db: &Db, caller: &Caller, input: &pb::ReserveR
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    for line in &input.lines {
+    // Stock rows are locked in product order everywhere, so two orders of the same products
+    // queue instead of deadlocking (on PostgreSQL a deadlock costs a second).
+    let mut by_product: Vec<_> = input.lines.iter().collect();
+    by_product.sort_by_key(|line| line.product_id);
+    for line in by_product {
         let place = Place { product_id: line.product_id, warehouse, condition: Condition::Good };
         let reserved = stock_store::reserve_up_to(tx, place, line.quantity).await?;
         sqlx::query(
@@ -167,7 +171,9 @@ pub async fn release(tx: &mut Tx, db: &Db, order_ref: &str) -> Result<pb::Reserv
         .bind(order_ref)
         .execute(&mut **tx)
         .await?;
-    for line in current.lines.iter().filter(|l| l.reserved > 0) {
+    let mut held: Vec<_> = current.lines.iter().filter(|l| l.reserved > 0).collect();
+    held.sort_by_key(|line| line.product_id);
+    for line in held {
         let place = Place { product_id: line.product_id, warehouse, condition: Condition::Good };
         stock_store::unreserve(tx, place, line.reserved).await?;
         fill_waiting(tx, db, place).await?;

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use atq_proto::events::v1::event_feed_server::EventFeedServer;
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
+use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 
 use crate::caller::{InternalKey, authenticate};
@@ -38,7 +38,7 @@ pub async fn serve(
     tonic::transport::Server::builder()
         .layer(GrpcObservabilityLayer::new(name))
         .add_routes(routes)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown.cancelled_owned())
+        .serve_with_incoming_shutdown(incoming(listener), shutdown.cancelled_owned())
         .await?;
     tracing::info!(service = name, "grpc server stopped");
     Ok(())
@@ -77,4 +77,10 @@ async fn report_readiness(
             _ = tokio::time::sleep(Duration::from_secs(2)) => {}
         }
     }
+}
+
+/// Accepted connections with Nagle off: small gRPC frames would otherwise wait for the peer's
+/// delayed ACK (about 40 ms a call, measured by the order-to-cash benchmark).
+fn incoming(listener: TcpListener) -> TcpIncoming {
+    TcpIncoming::from(listener).with_nodelay(Some(true))
 }
