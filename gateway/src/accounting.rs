@@ -2,7 +2,7 @@
 //! trial balance of the journal.
 
 use atq_platform::Caller;
-use atq_platform::business_time::{date_from_proto, date_to_proto, parse_local_date};
+use atq_platform::business_time::{date_to_proto, parse_local_date};
 use atq_platform::caller::Action;
 use atq_proto::accountingwarehouse::v1 as pb;
 use atq_proto::common::v1::PageRequest;
@@ -35,7 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 fn date_text(date: Option<&atq_proto::common::v1::LocalDate>) -> String {
-    date.and_then(|d| date_from_proto(d).ok()).map(|d| d.to_string()).unwrap_or_default()
+    crate::wire::date_text(date).unwrap_or_default()
 }
 
 /// Sales staff follow the debts of their own territory's customers only.

@@ -1,6 +1,5 @@
 //! `/api/v1/bank-statements`: bank CSV exports matched to invoices, and the review list.
 
-use atq_platform::business_time::date_from_proto;
 use atq_platform::caller::Action;
 use atq_proto::accountingwarehouse::v1 as pb;
 use atq_proto::common::v1::PageRequest;
@@ -43,12 +42,7 @@ impl From<pb::BankLine> for BankLineBody {
     fn from(l: pb::BankLine) -> Self {
         BankLineBody {
             id: l.id,
-            booked_on: l
-                .booked_on
-                .as_ref()
-                .and_then(|d| date_from_proto(d).ok())
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
+            booked_on: crate::wire::date_text(l.booked_on.as_ref()).unwrap_or_default(),
             amount: l.amount,
             description: l.description,
             reference: l.reference,

@@ -1,6 +1,5 @@
 //! `/api/v1/contracts`: contracts with customers and the signed copies kept with them.
 
-use atq_platform::business_time::{date_from_proto, date_to_proto, parse_local_date};
 use atq_platform::caller::Action;
 use atq_platform::validation::Violations;
 use atq_proto::common::v1::PageRequest;
@@ -19,7 +18,8 @@ use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
-    ListBody, expected_version, group_text, office_text, optional_id, parse_limit, record_response, rfc3339,
+    ListBody, date_text, expected_version, group_text, office_text, optional_date, optional_id, parse_limit,
+    record_response, rfc3339,
 };
 
 /// The largest signed copy taken (the sales service checks it too).
@@ -57,10 +57,6 @@ fn file_body(contract_id: i64, f: pb::ContractFile) -> ContractFileBody {
         uploaded_by: f.uploaded_by,
         uploaded_at: rfc3339(f.uploaded_at.as_ref()),
     }
-}
-
-fn date_text(date: Option<&atq_proto::common::v1::LocalDate>) -> Option<String> {
-    date.and_then(|d| date_from_proto(d).ok()).map(|d| d.to_string())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -122,11 +118,6 @@ impl From<pb::Contract> for ContractBody {
 fn contract_response(status: StatusCode, contract: pb::Contract) -> Response {
     let (version, location) = (contract.version, format!("/api/v1/contracts/{}", contract.id));
     record_response(status, ContractBody::from(contract), version, &location)
-}
-
-fn optional_date(v: &mut Violations, field: &str, text: Option<&str>) -> Option<atq_proto::common::v1::LocalDate> {
-    let text = text.map(str::trim).filter(|t| !t.is_empty())?;
-    v.check(field, parse_local_date(text)).map(date_to_proto)
 }
 
 #[derive(Deserialize, ToSchema, Default)]

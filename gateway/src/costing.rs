@@ -1,7 +1,6 @@
 //! `/api/v1/exchange-rates`, `/api/v1/duty-rates`, `/api/v1/landed-costs/preview`: what imported
 //! goods really cost in VND.
 
-use atq_platform::business_time::{date_from_proto, date_to_proto, parse_local_date};
 use atq_platform::caller::Action;
 use atq_platform::currency::{rate_e4_from_text, rate_e4_text};
 use atq_platform::validation::Violations;
@@ -19,7 +18,7 @@ use crate::json_body::JsonBody;
 use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
-use crate::wire::{rate_bp_from_text, rate_text, rfc3339};
+use crate::wire::{date_text, optional_date, rate_bp_from_text, rate_text, rfc3339};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -29,12 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 fn day_text(date: Option<&LocalDate>) -> String {
-    date.and_then(|d| date_from_proto(d).ok()).map(|d| d.to_string()).unwrap_or_default()
-}
-
-fn optional_day(v: &mut Violations, field: &str, text: Option<&str>) -> Option<LocalDate> {
-    let text = text.map(str::trim).filter(|t| !t.is_empty())?;
-    v.check(field, parse_local_date(text)).map(date_to_proto)
+    date_text(date).unwrap_or_default()
 }
 
 #[derive(Serialize, ToSchema)]
@@ -110,7 +104,7 @@ pub async fn set_exchange_rates(
         let mut v = Violations::new();
         let mut rates = Vec::new();
         for (i, rate) in input.rates.into_iter().enumerate() {
-            let effective_on = optional_day(&mut v, &format!("rates[{i}].effective_on"), Some(&rate.effective_on));
+            let effective_on = optional_date(&mut v, &format!("rates[{i}].effective_on"), Some(&rate.effective_on));
             if rate.effective_on.trim().is_empty() {
                 v.add(format!("rates[{i}].effective_on"), "is required");
             }
@@ -153,7 +147,7 @@ pub async fn list_exchange_rates(
 ) -> Result<axum::Json<RatesBody>, Problem> {
     caller.require(Action::ReadCosts)?;
     let mut v = Violations::new();
-    let on = optional_day(&mut v, "on", query.on.as_deref());
+    let on = optional_date(&mut v, "on", query.on.as_deref());
     v.finish()?;
     let message = pb::ListExchangeRatesRequest { currency: query.currency.unwrap_or_default(), on };
     let ctx = CallContext::read(&state, &caller);
@@ -331,7 +325,7 @@ pub async fn preview_landed_cost(
 ) -> Result<(StatusCode, axum::Json<LandedCostBody>), Problem> {
     caller.require(Action::ReadCosts)?;
     let mut v = Violations::new();
-    let rate_date = optional_day(&mut v, "rate_date", body.rate_date.as_deref());
+    let rate_date = optional_date(&mut v, "rate_date", body.rate_date.as_deref());
     v.finish()?;
     let message = pb::LandedCostRequest {
         supplier_id: body.supplier_id,

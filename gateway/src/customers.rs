@@ -1,6 +1,5 @@
 //! `/api/v1/customers`: the sales department's customer records.
 
-use atq_platform::business_time::date_from_proto;
 use atq_platform::caller::Action;
 use atq_proto::common::v1::PageRequest;
 use atq_proto::sales::v1 as pb;
@@ -66,7 +65,7 @@ impl From<pb::Customer> for CustomerBody {
             tax_code: c.tax_code,
             assigned_to: c.assigned_to,
             purchase_count: c.purchase_count,
-            last_purchase_on: c.last_purchase_on.as_ref().and_then(|d| date_from_proto(d).ok()).map(|d| d.to_string()),
+            last_purchase_on: crate::wire::date_text(c.last_purchase_on.as_ref()),
             version: c.version,
             created_at: rfc3339(c.created_at.as_ref()),
             updated_at: rfc3339(c.updated_at.as_ref()),

@@ -1,7 +1,6 @@
 //! `/api/v1/orders`: sales orders, their confirmation (stock reserved, backorders waiting) and
 //! cancellation.
 
-use atq_platform::business_time::{date_from_proto, date_to_proto, parse_local_date};
 use atq_platform::caller::Action;
 use atq_platform::validation::Violations;
 use atq_proto::common::v1::PageRequest;
@@ -111,11 +110,7 @@ impl From<pb::Order> for OrderBody {
                     quantity: l.quantity,
                     unit_price: l.unit_price,
                     vat_rate: rate_text(l.vat_rate_bp),
-                    delivery_date: l
-                        .delivery_date
-                        .as_ref()
-                        .and_then(|d| date_from_proto(d).ok())
-                        .map(|d| d.to_string()),
+                    delivery_date: crate::wire::date_text(l.delivery_date.as_ref()),
                     net_amount: l.net_amount,
                     vat_amount: l.vat_amount,
                     gross_amount: l.net_amount + l.vat_amount,
@@ -188,10 +183,8 @@ pub async fn create_order(
     let mut v = Violations::new();
     let mut lines = Vec::new();
     for (i, line) in body.lines.into_iter().enumerate() {
-        let delivery_date = match line.delivery_date.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            None => None,
-            Some(text) => v.check(&format!("lines[{i}].delivery_date"), parse_local_date(text)).map(date_to_proto),
-        };
+        let delivery_date =
+            crate::wire::optional_date(&mut v, &format!("lines[{i}].delivery_date"), line.delivery_date.as_deref());
         lines.push(pb::CreateOrderLine {
             product_id: line.product_id,
             quantity: line.quantity,

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use atq_platform::business_time::{date_from_proto, date_to_proto, parse_local_date};
+use atq_platform::business_time::{date_to_proto, parse_local_date};
 use atq_platform::caller::Action;
 use atq_platform::validation::Violations;
 use atq_proto::common::v1::{LocalDate, PageRequest};
@@ -35,7 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 fn day_text(date: Option<&LocalDate>) -> String {
-    date.and_then(|d| date_from_proto(d).ok()).map(|d| d.to_string()).unwrap_or_default()
+    crate::wire::date_text(date).unwrap_or_default()
 }
 
 /// "0.35" -> 3500, "1.5" -> 15000, "-0.1" -> -1000 (the service refuses it as negative).

@@ -1,7 +1,6 @@
 //! `/api/v1/quotes`: prices offered to a customer, valid until a date; sent, accepted, rejected,
 //! expired. An accepted quote becomes an order with `POST /api/v1/orders {"quote_id": ...}`.
 
-use atq_platform::business_time::{date_from_proto, date_to_proto, parse_local_date};
 use atq_platform::caller::Action;
 use atq_platform::validation::Violations;
 use atq_proto::common::v1::PageRequest;
@@ -97,12 +96,7 @@ impl From<pb::Quote> for QuoteBody {
             customer_group: group_text(q.customer_group),
             office: office_text(q.office),
             status: q.status,
-            valid_until: q
-                .valid_until
-                .as_ref()
-                .and_then(|d| date_from_proto(d).ok())
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
+            valid_until: crate::wire::date_text(q.valid_until.as_ref()).unwrap_or_default(),
             note: q.note,
             lines: q
                 .lines
@@ -181,10 +175,7 @@ pub async fn create_quote(
 ) -> Result<Response, Problem> {
     caller.require(Action::WriteOrders)?;
     let mut v = Violations::new();
-    let valid_until = match body.valid_until.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        None => None,
-        Some(text) => v.check("valid_until", parse_local_date(text)).map(date_to_proto),
-    };
+    let valid_until = crate::wire::optional_date(&mut v, "valid_until", body.valid_until.as_deref());
     let lines = body
         .lines
         .into_iter()

@@ -60,12 +60,9 @@ pub async fn new_customers(
 ) -> Result<Response, Problem> {
     caller.require(Action::ReadReports)?;
     let mut v = Violations::new();
-    let mut date = |field: &str, text: Option<&str>| match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => None,
-        Some(text) => v.check(field, parse_local_date(text)).map(date_to_proto),
-    };
-    let message =
-        pb::NewCustomersRequest { from: date("from", query.from.as_deref()), to: date("to", query.to.as_deref()) };
+    let from = crate::wire::optional_date(&mut v, "from", query.from.as_deref());
+    let to = crate::wire::optional_date(&mut v, "to", query.to.as_deref());
+    let message = pb::NewCustomersRequest { from, to };
     let csv = match query.format.as_deref().map(str::trim) {
         None | Some("") | Some("json") => false,
         Some("csv") => true,
@@ -81,12 +78,7 @@ pub async fn new_customers(
         .rows
         .into_iter()
         .map(|row| NewCustomersRowBody {
-            week_start: row
-                .week_start
-                .as_ref()
-                .and_then(|d| date_from_proto(d).ok())
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
+            week_start: crate::wire::date_text(row.week_start.as_ref()).unwrap_or_default(),
             office: office_text(row.office),
             group: group_text(row.group),
             count: row.count,
@@ -310,9 +302,7 @@ pub async fn sales(
     v.finish()?;
     let ctx = CallContext::read(&state, &caller);
     let report = ctx.call(&state.reports, message, |mut c, r| async move { c.sales_report(r).await }).await?;
-    let date_text = |d: Option<&atq_proto::common::v1::LocalDate>| {
-        d.and_then(|d| date_from_proto(d).ok()).map(|d| d.to_string()).unwrap_or_default()
-    };
+    let date_text = |d: Option<&atq_proto::common::v1::LocalDate>| crate::wire::date_text(d).unwrap_or_default();
     let summary = report.summary.unwrap_or_default();
     let months = report
         .periods

@@ -2,8 +2,9 @@
 //! RFC 3339, list envelopes, paging parameters.
 
 use atq_platform::Office;
-use atq_platform::business_time::from_micros;
-use atq_platform::business_time::timestamp_micros;
+use atq_platform::business_time::{date_from_proto, date_to_proto, from_micros, parse_local_date, timestamp_micros};
+use atq_platform::validation::Violations;
+use atq_proto::common::v1::LocalDate;
 use atq_proto::sales::v1::CustomerGroup;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -51,6 +52,17 @@ pub fn rfc3339(timestamp: Option<&prost_types::Timestamp>) -> String {
     timestamp
         .map(|ts| from_micros(timestamp_micros(ts)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
         .unwrap_or_default()
+}
+
+/// A local date as `YYYY-MM-DD`; None when absent.
+pub fn date_text(date: Option<&LocalDate>) -> Option<String> {
+    date.and_then(|d| date_from_proto(d).ok()).map(|d| d.to_string())
+}
+
+/// An optional `YYYY-MM-DD` from a body or query: blank is absent, a bad one is named as `field`.
+pub fn optional_date(v: &mut Violations, field: &str, text: Option<&str>) -> Option<LocalDate> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty())?;
+    v.check(field, parse_local_date(text)).map(date_to_proto)
 }
 
 pub fn parse_limit(limit: Option<&str>) -> Result<u32, Problem> {

@@ -4,7 +4,7 @@
 use atq_platform::business_time::{local_date, now_micros};
 use atq_platform::error::Result;
 use atq_platform::{Db, Error, Tx};
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 /// The accounts in use, from the Vietnamese chart of accounts (Circular 200).
 pub const ACCOUNTS: &[(&str, &str)] = &[
@@ -116,29 +116,30 @@ pub fn account_name(account: &str) -> &'static str {
 /// Compares the ledger with what it summarises: receivables with invoices and payments, goods
 /// with the stock's moving-average valuation, and the stock units with the costed units.
 pub async fn reconcile(conn: &mut AnyConnection) -> Result<atq_proto::accountingwarehouse::v1::Reconciliation> {
-    let sum = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
-    let total_debit =
-        sum("SELECT CAST(COALESCE(SUM(debit), 0) AS BIGINT) FROM journal_lines").fetch_one(&mut *conn).await?;
-    let total_credit =
-        sum("SELECT CAST(COALESCE(SUM(credit), 0) AS BIGINT) FROM journal_lines").fetch_one(&mut *conn).await?;
-    let receivable_ledger =
-        sum("SELECT CAST(COALESCE(SUM(debit - credit), 0) AS BIGINT) FROM journal_lines WHERE account = '131'")
-            .fetch_one(&mut *conn)
-            .await?;
-    let invoiced = sum("SELECT CAST(COALESCE(SUM(total_net + total_vat), 0) AS BIGINT) FROM invoices")
-        .fetch_one(&mut *conn)
-        .await?;
-    let received = sum("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM payments").fetch_one(&mut *conn).await?;
-    let inventory_ledger =
-        sum("SELECT CAST(COALESCE(SUM(debit - credit), 0) AS BIGINT) FROM journal_lines WHERE account = '156'")
-            .fetch_one(&mut *conn)
-            .await?;
-    let inventory_valuation =
-        sum("SELECT CAST(COALESCE(SUM(total_value), 0) AS BIGINT) FROM product_costs").fetch_one(&mut *conn).await?;
-    let stock_units =
-        sum("SELECT CAST(COALESCE(SUM(on_hand), 0) AS BIGINT) FROM stock_levels").fetch_one(&mut *conn).await?;
-    let costed_units =
-        sum("SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM product_costs").fetch_one(&mut *conn).await?;
+    // One statement, so every figure comes from the same snapshot while invoices, payments and
+    // goods movements keep being posted.
+    let row = sqlx::query(
+        "SELECT \
+         (SELECT CAST(COALESCE(SUM(debit), 0) AS BIGINT) FROM journal_lines) AS total_debit, \
+         (SELECT CAST(COALESCE(SUM(credit), 0) AS BIGINT) FROM journal_lines) AS total_credit, \
+         (SELECT CAST(COALESCE(SUM(debit - credit), 0) AS BIGINT) FROM journal_lines WHERE account = '131') \
+           AS receivable_ledger, \
+         (SELECT CAST(COALESCE(SUM(total_net + total_vat), 0) AS BIGINT) FROM invoices) AS invoiced, \
+         (SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM payments) AS received, \
+         (SELECT CAST(COALESCE(SUM(debit - credit), 0) AS BIGINT) FROM journal_lines WHERE account = '156') \
+           AS inventory_ledger, \
+         (SELECT CAST(COALESCE(SUM(total_value), 0) AS BIGINT) FROM product_costs) AS inventory_valuation, \
+         (SELECT CAST(COALESCE(SUM(on_hand), 0) AS BIGINT) FROM stock_levels) AS stock_units, \
+         (SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM product_costs) AS costed_units",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let figure = |name: &str| row.try_get::<i64, _>(name);
+    let (total_debit, total_credit, receivable_ledger) =
+        (figure("total_debit")?, figure("total_credit")?, figure("receivable_ledger")?);
+    let (invoiced, received) = (figure("invoiced")?, figure("received")?);
+    let (inventory_ledger, inventory_valuation) = (figure("inventory_ledger")?, figure("inventory_valuation")?);
+    let (stock_units, costed_units) = (figure("stock_units")?, figure("costed_units")?);
     let receivable_documents = invoiced - received;
     Ok(atq_proto::accountingwarehouse::v1::Reconciliation {
         total_debit,

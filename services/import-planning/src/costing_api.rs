@@ -1,5 +1,7 @@
 //! gRPC adapter for `atq.importplanning.v1.Costing`: exchange and duty rates, landed-cost preview.
 
+use std::collections::HashMap;
+
 use atq_platform::business_time::{date_from_proto, date_to_proto, local_date, now_micros};
 use atq_platform::caller::Action;
 use atq_platform::currency::parse_currency;
@@ -63,14 +65,14 @@ impl Costing for CostingApi {
         let mut tx = self.db.begin().await.map_err(Error::from)?;
         let mut reply = pb::SetExchangeRatesResponse::default();
         for (currency, day, rate_e4, source) in &checked {
-            match rate_store::upsert(&mut tx, currency, *day, *rate_e4, source, &caller.username).await? {
+            let (outcome, stored) =
+                rate_store::upsert(&mut tx, currency, *day, *rate_e4, source, &caller.username).await?;
+            match outcome {
                 Outcome::Created => reply.created += 1,
                 Outcome::Changed => reply.changed += 1,
                 Outcome::Unchanged => reply.unchanged += 1,
             }
-            if let Some(stored) = rate_store::find(&mut tx, currency, *day).await? {
-                reply.rates.push(stored);
-            }
+            reply.rates.push(stored);
         }
         tx.commit().await.map_err(Error::from)?;
         tracing::info!(created = reply.created, changed = reply.changed, "exchange rates set");
@@ -172,14 +174,17 @@ impl Costing for CostingApi {
         if input.lines.is_empty() {
             v.add("lines", "at least one line is required");
         } else if input.lines.len() > MAX_LINES {
-            v.add("lines", format!("at most {MAX_LINES} lines"));
+            // Refused before the products are read: one query serves a bounded list.
+            return Err(Error::invalid("lines", format!("at most {MAX_LINES} lines")).into());
         }
         let duty_rates = rate_store::duty_rates(&self.db).await?;
+        let ids: Vec<i64> = input.lines.iter().map(|l| l.product_id).collect();
+        let products: HashMap<i64, product_store::ProductRow> =
+            product_store::find_many(&self.db, &ids).await?.into_iter().map(|p| (p.id, p)).collect();
         let mut lines = Vec::new();
         for (i, line) in input.lines.iter().enumerate() {
             let field = |name: &str| format!("lines[{i}].{name}");
-            let product = product_store::find(self.db.pool(), line.product_id).await?;
-            let Some(product) = product else {
+            let Some(product) = products.get(&line.product_id) else {
                 v.add(field("product_id"), "no product in the catalog has this id");
                 continue;
             };

@@ -23,6 +23,9 @@ const MAX_PRODUCTS: usize = 5_000;
 /// Product rows are read this many at a time.
 const CHUNK: usize = 500;
 
+/// Bounds one read of the sheet in force for a document's products.
+const MAX_PRODUCT_IDS: usize = 1_000;
+
 pub struct PriceListsApi {
     pub db: Db,
     pub warehouse: WarehouseClient<Channel>,
@@ -322,9 +325,7 @@ impl PriceLists for PriceListsApi {
             .ok_or_else(|| Error::NotFound(format!("price list {}", input.id)))?;
         // Publishing again changes nothing, whatever version the caller read.
         if list.status == DRAFT {
-            if input.expected_version > 0 && input.expected_version != list.version {
-                return Err(Error::StaleVersion { expected: input.expected_version, actual: list.version }.into());
-            }
+            Error::unless_stale(input.expected_version, list.version)?;
             match price_list_store::publish(&mut tx, list.id, list.version, &caller.username).await {
                 Ok(()) => {
                     tx.commit().await.map_err(Error::from)?;
@@ -357,13 +358,18 @@ impl PriceLists for PriceListsApi {
         let id = price_list_store::current_id(&self.db, local_date(now_micros()))
             .await?
             .ok_or_else(|| Error::NotFound("no price list is published and in force today".into()))?;
-        let mut list = self.found(id).await?;
-        if let Some(group) = group {
-            list.lines.retain(|l| l.customer_group == group);
-            list.margins.retain(|m| m.customer_group == group);
+        if input.product_ids.len() > MAX_PRODUCT_IDS {
+            return Err(Error::invalid("product_ids", format!("at most {MAX_PRODUCT_IDS} at once")).into());
         }
-        if !input.product_ids.is_empty() {
-            list.lines.retain(|l| input.product_ids.contains(&l.product_id));
+        // Only the lines asked for are read: a quote needs a few products of one group.
+        let mut list = price_list_store::find_header(self.db.pool(), id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("price list {id}")))?;
+        list.current = true;
+        list.lines =
+            price_list_store::lines_of(self.db.pool(), id, group.unwrap_or_default(), &input.product_ids).await?;
+        if let Some(group) = group {
+            list.margins.retain(|m| m.customer_group == group);
         }
         if !caller.role.may(Action::ReadCosts) {
             hide_costs(&mut list);

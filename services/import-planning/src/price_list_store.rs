@@ -149,10 +149,28 @@ pub async fn find_header<'e, E: sqlx::Executor<'e, Database = Any>>(
 }
 
 pub async fn lines<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, id: i64) -> Result<Vec<pb::PriceListLine>> {
-    let rows = sqlx::query(&format!("SELECT {LINE_COLUMNS} FROM price_list_lines WHERE price_list_id = $1"))
-        .bind(id)
-        .fetch_all(executor)
-        .await?;
+    lines_of(executor, id, "", &[]).await
+}
+
+/// The lines of one customer group ('' for all) and of these products (empty for all).
+pub async fn lines_of<'e, E: sqlx::Executor<'e, Database = Any>>(
+    executor: E,
+    id: i64,
+    group: &str,
+    product_ids: &[i64],
+) -> Result<Vec<pb::PriceListLine>> {
+    let mut sql = format!(
+        "SELECT {LINE_COLUMNS} FROM price_list_lines WHERE price_list_id = $1 AND ($2 = '' OR customer_group = $2)"
+    );
+    if !product_ids.is_empty() {
+        let placeholders: Vec<String> = (3..3 + product_ids.len()).map(|i| format!("${i}")).collect();
+        sql.push_str(&format!(" AND product_id IN ({})", placeholders.join(", ")));
+    }
+    let mut query = sqlx::query(&sql).bind(id).bind(group);
+    for product_id in product_ids {
+        query = query.bind(*product_id);
+    }
+    let rows = query.fetch_all(executor).await?;
     let mut lines = rows.iter().map(line_from_row).collect::<Result<Vec<_>>>()?;
     sort_lines(&mut lines);
     Ok(lines)

@@ -36,6 +36,7 @@ pub enum Outcome {
 }
 
 /// One rate per currency and day: a new value replaces the old (a correction), the same is a no-op.
+/// Returns what happened and the rate as stored.
 pub async fn upsert(
     tx: &mut Tx,
     currency: &str,
@@ -43,59 +44,39 @@ pub async fn upsert(
     rate_e4: i64,
     source: &str,
     by: &str,
-) -> Result<Outcome> {
+) -> Result<(Outcome, pb::ExchangeRate)> {
     let day = on.to_string();
-    let existing: Option<(i64, String)> =
-        sqlx::query_as("SELECT rate_e4, source FROM exchange_rates WHERE currency = $1 AND effective_on = $2")
-            .bind(currency)
-            .bind(&day)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let outcome = match existing {
-        Some((rate, old_source)) if rate == rate_e4 && (source.is_empty() || source == old_source) => {
-            return Ok(Outcome::Unchanged);
-        }
-        Some(_) => {
-            sqlx::query(
-                "UPDATE exchange_rates SET rate_e4 = $1, source = $2, entered_by = $3, entered_at = $4 \
-                 WHERE currency = $5 AND effective_on = $6",
-            )
-            .bind(rate_e4)
-            .bind(source)
-            .bind(by)
-            .bind(now_micros())
-            .bind(currency)
-            .bind(&day)
-            .execute(&mut **tx)
-            .await?;
-            Outcome::Changed
-        }
-        None => {
-            sqlx::query(
-                "INSERT INTO exchange_rates (currency, effective_on, rate_e4, source, entered_by, entered_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (currency, effective_on) DO NOTHING",
-            )
-            .bind(currency)
-            .bind(&day)
-            .bind(rate_e4)
-            .bind(source)
-            .bind(by)
-            .bind(now_micros())
-            .execute(&mut **tx)
-            .await?;
-            Outcome::Created
-        }
-    };
-    Ok(outcome)
-}
-
-pub async fn find(tx: &mut Tx, currency: &str, on: NaiveDate) -> Result<Option<pb::ExchangeRate>> {
-    let row = sqlx::query(&format!("SELECT {RATE} FROM exchange_rates WHERE currency = $1 AND effective_on = $2"))
+    let existing = sqlx::query(&format!("SELECT {RATE} FROM exchange_rates WHERE currency = $1 AND effective_on = $2"))
         .bind(currency)
-        .bind(on.to_string())
+        .bind(&day)
         .fetch_optional(&mut **tx)
         .await?;
-    row.as_ref().map(rate_from_row).transpose()
+    let existing = existing.as_ref().map(rate_from_row).transpose()?;
+    if let Some(stored) = &existing
+        && stored.rate_e4 == rate_e4
+        && (source.is_empty() || source == stored.source)
+    {
+        return Ok((Outcome::Unchanged, stored.clone()));
+    }
+    let now = now_micros();
+    let sql = if existing.is_some() {
+        "UPDATE exchange_rates SET rate_e4 = $3, source = $4, entered_by = $5, entered_at = $6 \
+         WHERE currency = $1 AND effective_on = $2"
+    } else {
+        "INSERT INTO exchange_rates (currency, effective_on, rate_e4, source, entered_by, entered_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (currency, effective_on) DO NOTHING"
+    };
+    sqlx::query(sql).bind(currency).bind(&day).bind(rate_e4).bind(source).bind(by).bind(now).execute(&mut **tx).await?;
+    let outcome = if existing.is_some() { Outcome::Changed } else { Outcome::Created };
+    let stored = pb::ExchangeRate {
+        currency: currency.to_owned(),
+        effective_on: Some(date_to_proto(on)),
+        rate_e4,
+        source: source.to_owned(),
+        entered_by: by.to_owned(),
+        entered_at: Some(to_timestamp(now)),
+    };
+    Ok((outcome, stored))
 }
 
 /// The history of one currency (or all), newest first.

@@ -177,6 +177,12 @@ impl Error {
     pub fn internal(error: impl Into<anyhow::Error>) -> Error {
         Error::Internal(error.into())
     }
+
+    /// Refuses a change based on another version than the record's; `expected` 0 means the
+    /// caller did not say which version it read.
+    pub fn unless_stale(expected: i64, actual: i64) -> Result<(), Error> {
+        if expected > 0 && expected != actual { Err(Error::StaleVersion { expected, actual }) } else { Ok(()) }
+    }
 }
 
 impl From<Error> for Status {

@@ -147,9 +147,7 @@ impl Contracts for ContractApi {
         caller.require(Action::WriteOrders)?;
         let input = request.into_inner();
         let contract = self.visible(&caller, input.id).await?;
-        if input.expected_version > 0 && input.expected_version != contract.proto.version {
-            return Err(Error::StaleVersion { expected: input.expected_version, actual: contract.proto.version }.into());
-        }
+        Error::unless_stale(input.expected_version, contract.proto.version)?;
         let change = change_of(&contract, &input)?;
         let mut tx = self.db.begin().await.map_err(Error::from)?;
         contract_store::update(&mut tx, &contract, &change).await?;

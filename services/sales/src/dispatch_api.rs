@@ -81,10 +81,7 @@ impl DispatchApi {
 }
 
 fn check_version(dispatch: &DispatchRow, expected: i64) -> Result<(), Error> {
-    if expected > 0 && expected != dispatch.proto.version {
-        return Err(Error::StaleVersion { expected, actual: dispatch.proto.version });
-    }
-    Ok(())
+    Error::unless_stale(expected, dispatch.proto.version)
 }
 
 fn refuse(dispatch: &DispatchRow, action: &str) -> Error {

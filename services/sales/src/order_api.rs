@@ -191,10 +191,7 @@ impl OrderApi {
 }
 
 fn check_version(order: &OrderRow, expected: i64) -> Result<(), Error> {
-    if expected > 0 && expected != order.proto.version {
-        return Err(Error::StaleVersion { expected, actual: order.proto.version });
-    }
-    Ok(())
+    Error::unless_stale(expected, order.proto.version)
 }
 
 #[tonic::async_trait]

@@ -42,9 +42,7 @@ impl QuoteApi {
         if quote.status() == to {
             return Ok(Response::new(quote.proto));
         }
-        if input.expected_version > 0 && input.expected_version != quote.proto.version {
-            return Err(Error::StaleVersion { expected: input.expected_version, actual: quote.proto.version }.into());
-        }
+        Error::unless_stale(input.expected_version, quote.proto.version)?;
         if quote.status() == status::EXPIRED {
             return Err(Error::Conflict(format!(
                 "quote {} was valid until {} and has expired; make a new one at today's prices",
