@@ -8,6 +8,7 @@ mod contracts;
 mod costing;
 mod customers;
 mod dispatch_orders;
+mod import_plans;
 mod json_body;
 mod observe;
 mod ops;
@@ -15,6 +16,7 @@ mod orders;
 mod price_lists;
 mod problem;
 mod products;
+mod purchase_orders;
 mod quotes;
 mod reports;
 mod rpc;
@@ -23,6 +25,7 @@ mod stock;
 mod suppliers;
 pub mod users;
 mod wire;
+mod xlsx;
 
 use std::sync::Arc;
 
@@ -92,6 +95,8 @@ pub fn router(mut state: AppState) -> Router {
         .merge(products::router())
         .merge(costing::router())
         .merge(price_lists::router())
+        .merge(import_plans::router())
+        .merge(purchase_orders::router())
         .merge(stock::router())
         .merge(quotes::router())
         .merge(contracts::router())

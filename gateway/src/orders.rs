@@ -52,6 +52,10 @@ pub struct OrderLineBody {
     pub backordered: i64,
     pub shipped: i64,
     pub delivered: i64,
+    /// YYYY-MM-DD: when import planning promises the goods ready; null until planned
+    pub promised_on: Option<String>,
+    /// Why the promise misses the schedule, as import planning says; empty when on time
+    pub supply_note: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -83,6 +87,10 @@ pub struct OrderBody {
     /// The contract it falls under
     pub contract_id: Option<i64>,
     pub contract_number: Option<String>,
+    /// The import plan that times the goods, "KH-2026-0001"; null until planned
+    pub import_plan_number: Option<String>,
+    /// The plan's latest revision shown on the order; 0 until planned
+    pub import_plan_revision: i64,
 }
 
 impl From<pb::Order> for OrderBody {
@@ -118,6 +126,8 @@ impl From<pb::Order> for OrderBody {
                     backordered: l.backordered,
                     shipped: l.shipped,
                     delivered: l.delivered,
+                    promised_on: crate::wire::date_text(l.promised_on.as_ref()),
+                    supply_note: l.supply_note,
                 })
                 .collect(),
             total_net: o.total_net,
@@ -132,6 +142,8 @@ impl From<pb::Order> for OrderBody {
             quote_number: (!o.quote_number.is_empty()).then_some(o.quote_number),
             contract_id: (o.contract_id > 0).then_some(o.contract_id),
             contract_number: (!o.contract_number.is_empty()).then_some(o.contract_number),
+            import_plan_number: (!o.import_plan_number.is_empty()).then_some(o.import_plan_number),
+            import_plan_revision: o.import_plan_revision,
         }
     }
 }

@@ -8,7 +8,9 @@ use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
 use atq_proto::analytics::v1::reports_client::ReportsClient;
 use atq_proto::importplanning::v1::catalog_client::CatalogClient;
 use atq_proto::importplanning::v1::costing_client::CostingClient;
+use atq_proto::importplanning::v1::import_plans_client::ImportPlansClient;
 use atq_proto::importplanning::v1::price_lists_client::PriceListsClient;
+use atq_proto::importplanning::v1::purchase_orders_client::PurchaseOrdersClient;
 use atq_proto::sales::v1::contracts_client::ContractsClient;
 use atq_proto::sales::v1::customers_client::CustomersClient;
 use atq_proto::sales::v1::dispatch_orders_client::DispatchOrdersClient;
@@ -32,6 +34,8 @@ pub struct AppState {
     pub catalog: CatalogClient<Channel>,
     pub costing: CostingClient<Channel>,
     pub price_lists: PriceListsClient<Channel>,
+    pub import_plans: ImportPlansClient<Channel>,
+    pub purchase_orders: PurchaseOrdersClient<Channel>,
     pub warehouse: WarehouseClient<Channel>,
     pub accounting: AccountingClient<Channel>,
     /// Each service's channel, by name, for readiness.
@@ -66,7 +70,9 @@ impl AppState {
             reports: ReportsClient::new(analytics),
             catalog: CatalogClient::new(import_planning.clone()),
             costing: CostingClient::new(import_planning.clone()),
-            price_lists: PriceListsClient::new(import_planning),
+            price_lists: PriceListsClient::new(import_planning.clone()),
+            import_plans: ImportPlansClient::new(import_planning.clone()),
+            purchase_orders: PurchaseOrdersClient::new(import_planning),
             warehouse: WarehouseClient::new(accounting_warehouse.clone()),
             accounting: AccountingClient::new(accounting_warehouse),
             services: Arc::new(services),

@@ -5,11 +5,13 @@
 
 mod access;
 mod accounting;
+mod allocation;
 mod catalog;
 mod contracts;
 mod costing;
 mod customers;
 mod dispatch;
+mod import_plans;
 mod operations;
 mod orders;
 mod price_lists;

@@ -22,6 +22,15 @@ fn line(list: &Value, product_id: i64, group: &str) -> (String, i64, i64) {
     )
 }
 
+/// One file of a workbook (a zip of XML files), as text.
+fn workbook_part(bytes: &[u8], name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip");
+    let mut part = archive.by_name(name).unwrap_or_else(|_| panic!("{name} missing from the workbook"));
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut part, &mut text).unwrap();
+    text
+}
+
 fn change<'a>(changes: &'a Value, product_id: i64, group: &str) -> &'a Value {
     changes["items"]
         .as_array()
@@ -183,6 +192,27 @@ async fn price_sheet_is_drafted_compared_published_and_exported() {
     assert_eq!(rows[0], "model_code,name_vi,brand,category,unit,price_net,vat_rate,price_gross");
     assert_eq!(rows[1], "Model 35SA,Máy đo độ nhớt,Fann,chemistry,bộ,156001000,0.10,171601100");
     assert_eq!(rows.len(), 3);
+    let csv_name = headers["content-disposition"].to_str().unwrap().to_owned();
+
+    // The same sheet as an Excel workbook: Vietnamese header, prices as numbers.
+    let (status, headers, bytes) = officer.download("/api/v1/price-lists/current?group=dealer&format=xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let disposition = headers["content-disposition"].to_str().unwrap();
+    assert_eq!(disposition, csv_name.replace(".csv", ".xlsx"));
+    assert!(
+        disposition.starts_with("attachment; filename=\"bang-bao-gia-BBG-") && disposition.ends_with("-dealer.xlsx\"")
+    );
+    assert!(bytes.starts_with(b"PK\x03\x04"), "a zip container");
+    let strings = workbook_part(&bytes, "xl/sharedStrings.xml");
+    for text in ["Mã model", "Giá chưa VAT (VND)", "Model 35SA", "Máy đo độ nhớt"] {
+        assert!(strings.contains(text), "{text} missing: {strings}");
+    }
+    let sheet = workbook_part(&bytes, "xl/worksheets/sheet1.xml");
+    for value in ["<v>156001000</v>", "<v>0.1</v>", "<v>171601100</v>"] {
+        assert!(sheet.contains(value), "{value} missing: {sheet}");
+    }
+    assert_eq!(sheet.matches("<row ").count(), 3, "header and two dealer lines: {sheet}");
 
     // Sales staff read the prices, never the costs.
     let sales = system.login("sales.hn").await;
@@ -251,8 +281,9 @@ async fn price_sheet_refuses_bad_input_and_writes_nothing() {
     let unknown_group = officer.get("/api/v1/price-lists/current?group=vip").await;
     assert_eq!(unknown_group.status, StatusCode::BAD_REQUEST, "{}", unknown_group.body);
     assert_eq!(unknown_group.error_fields(), ["group"]);
-    let xlsx = officer.get("/api/v1/price-lists/current?group=dealer&format=xlsx").await;
-    assert_eq!(xlsx.error_fields(), ["format"]);
+    let pdf = officer.get("/api/v1/price-lists/current?group=dealer&format=pdf").await;
+    assert_eq!(pdf.status, StatusCode::BAD_REQUEST, "{}", pdf.body);
+    assert_eq!(pdf.error_fields(), ["format"]);
 
     let listed = officer.get("/api/v1/price-lists").await;
     assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);

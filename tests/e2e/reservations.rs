@@ -28,8 +28,10 @@ impl AsSales {
                     line_no: *line_no,
                     product_id: *product_id,
                     quantity: *quantity,
+                    needed_by: None,
                 })
                 .collect(),
+            project: false,
         };
         let request = grpc_client::request(message, &self.key, &Caller::service("sales"), None);
         self.client.clone().reserve(request).await.map(tonic::Response::into_inner)

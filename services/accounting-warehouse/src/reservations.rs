@@ -1,10 +1,11 @@
 //! Stock reserved for orders. A line reserves what is available in good condition; the rest waits
-//! as a backorder and is filled first-come (in the order lines were made) whenever good stock
-//! arrives or another order releases its reservation.
+//! as a backorder and is filled whenever good stock arrives or another order releases its
+//! reservation: project orders' lines first, then by the date the customer needs the goods
+//! (undated lines last), then first-come (in the order lines were made).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use atq_platform::business_time::now_micros;
+use atq_platform::business_time::{date_from_proto, now_micros};
 use atq_platform::error::Result;
 use atq_platform::validation::Violations;
 use atq_platform::{Caller, Db, Error, Office, Tx, outbox};
@@ -83,14 +84,22 @@ fn parse_order_ref(text: &str) -> Result<String, String> {
     }
 }
 
+/// The date a line is needed by as stored: 'YYYY-MM-DD', or '' when not given.
+fn parse_needed_by(date: Option<&atq_proto::common::v1::LocalDate>) -> Result<String, String> {
+    date.map_or(Ok(String::new()), |d| date_from_proto(d).map(|d| d.to_string()))
+}
+
 pub async fn reserve(tx: &mut Tx, db: &Db, caller: &Caller, input: &pb::ReserveRequest) -> Result<pb::Reservation> {
     let mut v = Violations::new();
     let order_ref = v.check("order_ref", parse_order_ref(&input.order_ref));
     let warehouse = v.check("warehouse", Office::from_proto(input.warehouse));
     crate::documents::check_lines_present(input.lines.len(), &mut v);
     let mut seen = BTreeSet::new();
+    let mut dated = Vec::with_capacity(input.lines.len());
     for (i, line) in input.lines.iter().enumerate() {
         v.check(&format!("lines[{i}].quantity"), parse_quantity(line.quantity));
+        let needed_by = v.check(&format!("lines[{i}].needed_by"), parse_needed_by(line.needed_by.as_ref()));
+        dated.push((line, needed_by.unwrap_or_default()));
         if line.product_id <= 0 {
             v.add(format!("lines[{i}].product_id"), "is required");
         }
@@ -126,16 +135,17 @@ pub async fn reserve(tx: &mut Tx, db: &Db, caller: &Caller, input: &pb::ReserveR
     .bind(now)
     .execute(&mut **tx)
     .await?;
+    let priority = i64::from(input.project);
     // Stock rows are locked in product order everywhere, so two orders of the same products
     // queue instead of deadlocking (on PostgreSQL a deadlock costs a second).
-    let mut by_product: Vec<_> = input.lines.iter().collect();
-    by_product.sort_by_key(|line| line.product_id);
-    for line in by_product {
+    dated.sort_by_key(|(line, _)| line.product_id);
+    for (line, needed_by) in dated {
         let place = Place { product_id: line.product_id, warehouse, condition: Condition::Good };
         let reserved = stock_store::reserve_up_to(tx, place, line.quantity).await?;
         sqlx::query(
-            "INSERT INTO reservation_lines (order_ref, line_no, product_id, warehouse, requested, reserved, waiting) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO reservation_lines \
+             (order_ref, line_no, product_id, warehouse, requested, reserved, waiting, priority, needed_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&order_ref)
         .bind(i64::from(line.line_no))
@@ -144,6 +154,8 @@ pub async fn reserve(tx: &mut Tx, db: &Db, caller: &Caller, input: &pb::ReserveR
         .bind(line.quantity)
         .bind(reserved)
         .bind(i64::from(reserved < line.quantity))
+        .bind(priority)
+        .bind(needed_by)
         .execute(&mut **tx)
         .await?;
     }
@@ -181,14 +193,16 @@ pub async fn release(tx: &mut Tx, db: &Db, order_ref: &str) -> Result<pb::Reserv
     publish(tx, db, order_ref).await
 }
 
-/// Gives newly available good stock at `place` to the oldest waiting lines first.
+/// Gives newly available good stock at `place` to waiting lines: project orders first, then the
+/// soonest needed (undated last), then the oldest, so that dated project deliveries are kept.
 pub async fn fill_waiting(tx: &mut Tx, db: &Db, place: Place) -> Result<()> {
     if place.condition != Condition::Good {
         return Ok(());
     }
     let rows: Vec<(i64, i64, i64, i64, String)> = sqlx::query_as(
         "SELECT id, line_no, product_id, requested - issued - reserved, order_ref FROM reservation_lines \
-         WHERE product_id = $1 AND warehouse = $2 AND waiting = 1 ORDER BY id",
+         WHERE product_id = $1 AND warehouse = $2 AND waiting = 1 \
+         ORDER BY priority DESC, CASE WHEN needed_by = '' THEN 1 ELSE 0 END, needed_by, id",
     )
     .bind(place.product_id)
     .bind(place.warehouse.code())
@@ -231,4 +245,18 @@ pub async fn consume(tx: &mut Tx, order_ref: &str, line_no: i64, quantity: i64) 
 /// Publishes the reservation's new state (after a goods issue).
 pub async fn announce(tx: &mut Tx, db: &Db, order_ref: &str) -> Result<()> {
     publish(tx, db, order_ref).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use atq_proto::common::v1::LocalDate;
+
+    #[test]
+    fn needed_by_is_stored_as_sortable_text_or_empty() {
+        // Zero-padded, so text order is date order in the fill query.
+        assert_eq!(parse_needed_by(Some(&LocalDate { year: 2026, month: 3, day: 5 })), Ok("2026-03-05".to_owned()));
+        assert_eq!(parse_needed_by(None), Ok(String::new()));
+        assert!(parse_needed_by(Some(&LocalDate { year: 2026, month: 2, day: 30 })).is_err());
+    }
 }

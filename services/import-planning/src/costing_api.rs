@@ -150,157 +150,162 @@ impl Costing for CostingApi {
     ) -> Result<Response<pb::LandedCostResult>, Status> {
         let caller = Caller::of(&request)?;
         caller.require(Action::ReadCosts)?;
-        let input = request.into_inner();
-        let mut v = Violations::new();
-        let supplier = match input.supplier_id {
-            id if id > 0 => supplier_store::find(self.db.pool(), id).await?,
-            _ => None,
-        };
-        if input.supplier_id > 0 && supplier.is_none() {
-            v.add("supplier_id", "no supplier has this id");
+        Ok(Response::new(landed_cost(&self.db, &request.into_inner()).await?))
+    }
+}
+
+/// The landed cost of a shipment at the rates in force on its rate date: the preview, and the
+/// final figures of a supplier order's receipt.
+pub async fn landed_cost(db: &Db, input: &pb::LandedCostRequest) -> Result<pb::LandedCostResult, Error> {
+    let mut v = Violations::new();
+    let supplier = match input.supplier_id {
+        id if id > 0 => supplier_store::find(db.pool(), id).await?,
+        _ => None,
+    };
+    if input.supplier_id > 0 && supplier.is_none() {
+        v.add("supplier_id", "no supplier has this id");
+    }
+    let currency = match (input.currency.trim(), &supplier) {
+        ("", Some(supplier)) => Some(supplier.fields.currency.clone()),
+        ("", None) => {
+            v.add("currency", "is required without a supplier");
+            None
         }
-        let currency = match (input.currency.trim(), &supplier) {
-            ("", Some(supplier)) => Some(supplier.fields.currency.clone()),
-            ("", None) => {
-                v.add("currency", "is required without a supplier");
+        (text, _) => v.check("currency", parse_currency(text)),
+    };
+    let rate_date = match &input.rate_date {
+        Some(date) => v.check("rate_date", date_from_proto(date)),
+        None => Some(local_date(now_micros())),
+    };
+    if input.lines.is_empty() {
+        v.add("lines", "at least one line is required");
+    } else if input.lines.len() > MAX_LINES {
+        // Refused before the products are read: one query serves a bounded list.
+        return Err(Error::invalid("lines", format!("at most {MAX_LINES} lines")));
+    }
+    let duty_rates = rate_store::duty_rates(db).await?;
+    let ids: Vec<i64> = input.lines.iter().map(|l| l.product_id).collect();
+    let products: HashMap<i64, product_store::ProductRow> =
+        product_store::find_many(db, &ids).await?.into_iter().map(|p| (p.id, p)).collect();
+    let mut lines = Vec::new();
+    for (i, line) in input.lines.iter().enumerate() {
+        let field = |name: &str| format!("lines[{i}].{name}");
+        let Some(product) = products.get(&line.product_id) else {
+            v.add(field("product_id"), "no product in the catalog has this id");
+            continue;
+        };
+        if !(1..=1_000_000).contains(&line.quantity) {
+            v.add(field("quantity"), "must be 1 to 1000000");
+        }
+        if line.unit_price < 0 {
+            v.add(field("unit_price"), "must not be negative");
+        }
+        if line.unit_weight_grams < 0 {
+            v.add(field("unit_weight_grams"), "must not be negative");
+        }
+        let duty = match line.duty_rate_bp {
+            Some(bp) if (0..=10_000).contains(&bp) => Some(i64::from(bp)),
+            Some(_) => {
+                v.add(field("duty_rate"), "must be from 0 to 1");
                 None
             }
-            (text, _) => v.check("currency", parse_currency(text)),
+            None => rate_store::duty_for(&duty_rates, &product.fields.hs_code).or_else(|| {
+                v.add(
+                    field("duty_rate"),
+                    format!("no duty rate is on file for HS {}; give one or add it", product.fields.hs_code),
+                );
+                None
+            }),
         };
-        let rate_date = match &input.rate_date {
-            Some(date) => v.check("rate_date", date_from_proto(date)),
-            None => Some(local_date(now_micros())),
-        };
-        if input.lines.is_empty() {
-            v.add("lines", "at least one line is required");
-        } else if input.lines.len() > MAX_LINES {
-            // Refused before the products are read: one query serves a bounded list.
-            return Err(Error::invalid("lines", format!("at most {MAX_LINES} lines")).into());
-        }
-        let duty_rates = rate_store::duty_rates(&self.db).await?;
-        let ids: Vec<i64> = input.lines.iter().map(|l| l.product_id).collect();
-        let products: HashMap<i64, product_store::ProductRow> =
-            product_store::find_many(&self.db, &ids).await?.into_iter().map(|p| (p.id, p)).collect();
-        let mut lines = Vec::new();
-        for (i, line) in input.lines.iter().enumerate() {
-            let field = |name: &str| format!("lines[{i}].{name}");
-            let Some(product) = products.get(&line.product_id) else {
-                v.add(field("product_id"), "no product in the catalog has this id");
-                continue;
-            };
-            if !(1..=1_000_000).contains(&line.quantity) {
-                v.add(field("quantity"), "must be 1 to 1000000");
-            }
-            if line.unit_price < 0 {
-                v.add(field("unit_price"), "must not be negative");
-            }
-            if line.unit_weight_grams < 0 {
-                v.add(field("unit_weight_grams"), "must not be negative");
-            }
-            let duty = match line.duty_rate_bp {
-                Some(bp) if (0..=10_000).contains(&bp) => Some(i64::from(bp)),
-                Some(_) => {
-                    v.add(field("duty_rate"), "must be from 0 to 1");
-                    None
-                }
-                None => rate_store::duty_for(&duty_rates, &product.fields.hs_code).or_else(|| {
-                    v.add(
-                        field("duty_rate"),
-                        format!("no duty rate is on file for HS {}; give one or add it", product.fields.hs_code),
-                    );
-                    None
-                }),
-            };
-            lines.push(Line {
-                product_id: product.id,
-                model_code: product.fields.model_code.clone(),
-                hs_code: product.fields.hs_code.clone(),
-                quantity: line.quantity,
-                unit_price: line.unit_price,
-                unit_weight_grams: line.unit_weight_grams,
-                duty_rate_bp: duty.unwrap_or_default(),
-                vat_rate_bp: product.fields.vat_rate_bp,
-            });
-        }
-        let charges: Vec<Charge> = input
-            .charges
-            .iter()
-            .map(|c| Charge {
-                kind: c.kind.trim().to_owned(),
-                amount: c.amount,
-                currency: c.currency.trim().to_ascii_uppercase(),
-                allocation: match c.allocation.trim() {
-                    "" => "value".to_owned(),
-                    word => word.to_owned(),
-                },
-            })
-            .collect();
-        landed_cost::check_charges(&mut v, &charges);
-        v.finish()?;
-        let (Some(currency), Some(rate_date)) = (currency, rate_date) else {
-            return Err(Error::invalid("currency", "is required").into());
-        };
-        let rates = rate_store::rates_for(&self.db, rate_date).await?;
-        let costed = landed_cost::compute(&currency, &lines, &charges, &rates)?;
-        let mut used: Vec<&str> = charges.iter().map(|c| c.currency.as_str()).collect();
-        used.push(&currency);
-        let rates_used = rates
-            .iter()
-            .filter(|(code, _)| used.contains(&code.as_str()))
-            .map(|(code, rate)| pb::RateUsed {
-                currency: code.clone(),
-                rate_e4: rate.rate_e4,
-                effective_on: Some(date_to_proto(rate.effective_on)),
-                source: rate.source.clone(),
-            })
-            .collect();
-        let result_lines: Vec<pb::LandedCostLineResult> = lines
-            .iter()
-            .zip(&costed.lines)
-            .enumerate()
-            .map(|(i, (line, cost))| pb::LandedCostLineResult {
-                line_no: i as i32 + 1,
-                product_id: line.product_id,
-                model_code: line.model_code.clone(),
-                hs_code: line.hs_code.clone(),
-                quantity: line.quantity,
-                goods_value: cost.goods_value,
-                charges: cost
-                    .charges
-                    .iter()
-                    .map(|(kind, amount)| pb::ChargeShare { kind: kind.clone(), amount: *amount })
-                    .collect(),
-                customs_value: cost.customs_value,
-                duty_rate_bp: line.duty_rate_bp as i32,
-                import_duty: cost.import_duty,
-                landed_total: cost.landed_total,
-                landed_unit_cost: cost.landed_unit_cost,
-                import_vat_rate_bp: line.vat_rate_bp as i32,
-                import_vat: cost.import_vat,
-            })
-            .collect();
-        let result = pb::LandedCostResult {
-            currency,
-            rate_date: Some(date_to_proto(rate_date)),
-            rates: rates_used,
-            total_goods: costed.lines.iter().map(|l| l.goods_value).sum(),
-            total_charges: costed.charges_vnd.iter().sum(),
-            total_duty: costed.lines.iter().map(|l| l.import_duty).sum(),
-            total_landed: costed.lines.iter().map(|l| l.landed_total).sum(),
-            total_import_vat: costed.lines.iter().map(|l| l.import_vat).sum(),
-            charges: charges
-                .iter()
-                .zip(&costed.charges_vnd)
-                .map(|(c, vnd)| pb::ChargeResult {
-                    kind: c.kind.clone(),
-                    amount: c.amount,
-                    currency: c.currency.clone(),
-                    allocation: c.allocation.clone(),
-                    amount_vnd: *vnd,
-                })
-                .collect(),
-            lines: result_lines,
-        };
-        Ok(Response::new(result))
+        lines.push(Line {
+            product_id: product.id,
+            model_code: product.fields.model_code.clone(),
+            hs_code: product.fields.hs_code.clone(),
+            quantity: line.quantity,
+            unit_price: line.unit_price,
+            unit_weight_grams: line.unit_weight_grams,
+            duty_rate_bp: duty.unwrap_or_default(),
+            vat_rate_bp: product.fields.vat_rate_bp,
+        });
     }
+    let charges: Vec<Charge> = input
+        .charges
+        .iter()
+        .map(|c| Charge {
+            kind: c.kind.trim().to_owned(),
+            amount: c.amount,
+            currency: c.currency.trim().to_ascii_uppercase(),
+            allocation: match c.allocation.trim() {
+                "" => "value".to_owned(),
+                word => word.to_owned(),
+            },
+        })
+        .collect();
+    landed_cost::check_charges(&mut v, &charges);
+    v.finish()?;
+    let (Some(currency), Some(rate_date)) = (currency, rate_date) else {
+        return Err(Error::invalid("currency", "is required"));
+    };
+    let rates = rate_store::rates_for(db, rate_date).await?;
+    let costed = landed_cost::compute(&currency, &lines, &charges, &rates)?;
+    let mut used: Vec<&str> = charges.iter().map(|c| c.currency.as_str()).collect();
+    used.push(&currency);
+    let rates_used = rates
+        .iter()
+        .filter(|(code, _)| used.contains(&code.as_str()))
+        .map(|(code, rate)| pb::RateUsed {
+            currency: code.clone(),
+            rate_e4: rate.rate_e4,
+            effective_on: Some(date_to_proto(rate.effective_on)),
+            source: rate.source.clone(),
+        })
+        .collect();
+    let result_lines: Vec<pb::LandedCostLineResult> = lines
+        .iter()
+        .zip(&costed.lines)
+        .enumerate()
+        .map(|(i, (line, cost))| pb::LandedCostLineResult {
+            line_no: i as i32 + 1,
+            product_id: line.product_id,
+            model_code: line.model_code.clone(),
+            hs_code: line.hs_code.clone(),
+            quantity: line.quantity,
+            goods_value: cost.goods_value,
+            charges: cost
+                .charges
+                .iter()
+                .map(|(kind, amount)| pb::ChargeShare { kind: kind.clone(), amount: *amount })
+                .collect(),
+            customs_value: cost.customs_value,
+            duty_rate_bp: line.duty_rate_bp as i32,
+            import_duty: cost.import_duty,
+            landed_total: cost.landed_total,
+            landed_unit_cost: cost.landed_unit_cost,
+            import_vat_rate_bp: line.vat_rate_bp as i32,
+            import_vat: cost.import_vat,
+        })
+        .collect();
+    let result = pb::LandedCostResult {
+        currency,
+        rate_date: Some(date_to_proto(rate_date)),
+        rates: rates_used,
+        total_goods: costed.lines.iter().map(|l| l.goods_value).sum(),
+        total_charges: costed.charges_vnd.iter().sum(),
+        total_duty: costed.lines.iter().map(|l| l.import_duty).sum(),
+        total_landed: costed.lines.iter().map(|l| l.landed_total).sum(),
+        total_import_vat: costed.lines.iter().map(|l| l.import_vat).sum(),
+        charges: charges
+            .iter()
+            .zip(&costed.charges_vnd)
+            .map(|(c, vnd)| pb::ChargeResult {
+                kind: c.kind.clone(),
+                amount: c.amount,
+                currency: c.currency.clone(),
+                allocation: c.allocation.clone(),
+                amount_vnd: *vnd,
+            })
+            .collect(),
+        lines: result_lines,
+    };
+    Ok(result)
 }

@@ -49,6 +49,9 @@ pub enum Action {
     WriteAccounts,
     SetCreditTerms,
     OverrideCredit,
+    PlanImports,
+    WritePurchases,
+    ReceivePurchases,
 }
 
 impl Role {
@@ -95,7 +98,8 @@ impl Role {
             Action::WriteRates => matches!(self, ImportOfficer | Accountant | Director | Admin),
             // Sales plans with stock figures; the warehouse keeper moves the goods.
             Action::ReadStock => true,
-            Action::WriteStock => matches!(self, WarehouseKeeper | Director | Admin),
+            // Import planning takes received supplier orders into stock as a service.
+            Action::WriteStock => matches!(self, WarehouseKeeper | Director | Admin | Service),
             // Confirming and cancelling orders reserves and releases stock.
             Action::ReserveStock => matches!(self, SalesRep | SalesManager | Director | Admin | Service),
             // The warehouse ships orders and accounting invoices them: both read them.
@@ -111,6 +115,11 @@ impl Role {
             Action::SetCreditTerms => matches!(self, Accountant | Director | Admin),
             // Confirming an order beyond the customer's credit limit is the directors' call.
             Action::OverrideCredit => matches!(self, Director | Admin),
+            // Sales sends project schedules; import-export plans from them.
+            Action::PlanImports => matches!(self, SalesRep | SalesManager | ImportOfficer | Director | Admin | Service),
+            // Supplier orders are import-export's; the warehouse takes the goods in.
+            Action::WritePurchases => matches!(self, ImportOfficer | Director | Admin),
+            Action::ReceivePurchases => matches!(self, ImportOfficer | WarehouseKeeper | Director | Admin),
         }
     }
 

@@ -11,6 +11,7 @@ pub mod dispatch_store;
 pub mod order;
 mod order_api;
 pub mod order_store;
+mod plan_feed;
 pub mod quote;
 mod quote_api;
 pub mod quote_store;
@@ -38,6 +39,8 @@ use tonic::service::interceptor::InterceptedService;
 pub const NAME: &str = "sales";
 /// The cursor name of the accounting-warehouse feed in `feed_cursors`.
 pub const WAREHOUSE_FEED: &str = "accounting-warehouse";
+/// The cursor name of the import-planning feed in `feed_cursors`.
+pub const PLANNING_FEED: &str = "import-planning";
 
 static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -76,7 +79,16 @@ pub async fn serve(
         consumer: NAME.to_owned(),
         projection: Arc::new(reservation_feed::ReservationFeed),
     };
+    let plans = FeedConsumer {
+        feed: PLANNING_FEED.to_owned(),
+        address: settings.peers.import_planning.clone(),
+        db: db.clone(),
+        key: settings.internal_key.clone(),
+        consumer: NAME.to_owned(),
+        projection: Arc::new(plan_feed::PlanFeed),
+    };
     let consuming = tokio::spawn(reservations.run(shutdown.clone()));
+    let planning = tokio::spawn(plans.run(shutdown.clone()));
     let dispatch = DispatchOrdersServer::with_interceptor(
         dispatch_api::DispatchApi {
             db: db.clone(),
@@ -104,6 +116,7 @@ pub async fn serve(
     let outcome = grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, routes, shutdown.clone()).await;
     shutdown.cancel();
     let _ = consuming.await;
+    let _ = planning.await;
     db.close().await;
     outcome
 }

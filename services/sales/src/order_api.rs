@@ -90,8 +90,11 @@ impl OrderApi {
                     line_no: l.line_no,
                     product_id: l.product_id,
                     quantity: l.quantity,
+                    needed_by: l.delivery_date,
                 })
                 .collect(),
+            // Project customers' backorders are served first, by their delivery dates.
+            project: order.proto.customer_group() == pb::CustomerGroup::Project,
         };
         let reservation = grpc_client::with_retry(|| {
             let mut client = self.warehouse.clone();

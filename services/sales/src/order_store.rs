@@ -7,7 +7,7 @@ use atq_platform::paging::Page;
 use atq_platform::{Db, Error, Office, Tx};
 use atq_proto::accountingwarehouse::v1::Reservation;
 use atq_proto::sales::v1 as pb;
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -18,10 +18,11 @@ use crate::order::{NewOrder, status};
 const HEAD: &str = "o.id, o.number, o.customer_id, c.code AS customer_code, c.name AS customer_name, \
                     c.customer_group, o.office, o.warehouse, o.status, o.note, o.total_net, o.total_vat, o.created_by, \
                     o.version, o.created_at, o.updated_at, o.confirmed_at, o.quote_id, o.contract_id, \
+                    o.import_plan_number, o.import_plan_revision, \
                     COALESCE((SELECT q.number FROM quotes q WHERE q.id = o.quote_id), '') AS quote_number, \
                     COALESCE((SELECT k.number FROM contracts k WHERE k.id = o.contract_id), '') AS contract_number";
 const LINES: &str = "line_no, product_id, model_code, product_name, supplier_id, quantity, unit_price, vat_rate_bp, \
-                     delivery_date, net_amount, vat_amount, reserved, shipped, delivered";
+                     delivery_date, net_amount, vat_amount, reserved, shipped, delivered, promised_on, supply_note";
 
 #[derive(Clone, Debug)]
 pub struct OrderRow {
@@ -69,6 +70,8 @@ fn head_from_row(row: &AnyRow) -> Result<OrderRow> {
         quote_number: row.try_get("quote_number")?,
         contract_id: row.try_get("contract_id")?,
         contract_number: row.try_get("contract_number")?,
+        import_plan_number: row.try_get("import_plan_number")?,
+        import_plan_revision: row.try_get("import_plan_revision")?,
     };
     Ok(OrderRow {
         id: proto.id,
@@ -87,6 +90,7 @@ fn line_from_row(row: &AnyRow, confirmed: bool) -> Result<pb::OrderLine> {
     let delivered: i64 = row.try_get("delivered")?;
     let shipped: i64 = row.try_get("shipped")?;
     let delivery_date: String = row.try_get("delivery_date")?;
+    let promised_on: String = row.try_get("promised_on")?;
     Ok(pb::OrderLine {
         line_no: row.try_get::<i64, _>("line_no")? as i32,
         product_id: row.try_get("product_id")?,
@@ -104,6 +108,8 @@ fn line_from_row(row: &AnyRow, confirmed: bool) -> Result<pb::OrderLine> {
         backordered: if confirmed { (quantity - reserved).max(0) } else { 0 },
         delivered,
         shipped,
+        promised_on: promised_on.parse().ok().map(date_to_proto),
+        supply_note: row.try_get("supply_note")?,
     })
 }
 
@@ -216,6 +222,46 @@ pub async fn apply_reservation(tx: &mut Tx, reservation: &Reservation) -> Result
         .await?;
     }
     Ok(())
+}
+
+/// The order with this number and the import plan revision it shows; None for an unknown order.
+pub async fn import_plan_revision(tx: &mut Tx, number: &str) -> Result<Option<(i64, i64)>> {
+    Ok(sqlx::query_as("SELECT id, import_plan_revision FROM orders WHERE number = $1")
+        .bind(number)
+        .fetch_optional(&mut **tx)
+        .await?)
+}
+
+/// Records the plan that times the order. Version and updated_at stay: the plan is not an edit
+/// of the order, and a clerk's If-Match must not be refused because planning moved a date.
+pub async fn set_import_plan(tx: &mut Tx, order_id: i64, plan_number: &str, revision: i64) -> Result<()> {
+    sqlx::query("UPDATE orders SET import_plan_number = $1, import_plan_revision = $2 WHERE id = $3")
+        .bind(plan_number)
+        .bind(revision)
+        .bind(order_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Sets when a line's goods are promised and why late; false when the order has no such line.
+pub async fn set_line_promise(
+    tx: &mut Tx,
+    order_id: i64,
+    line_no: i64,
+    promised_on: Option<NaiveDate>,
+    supply_note: &str,
+) -> Result<bool> {
+    let updated =
+        sqlx::query("UPDATE order_lines SET promised_on = $1, supply_note = $2 WHERE order_id = $3 AND line_no = $4")
+            .bind(promised_on.map(|d| d.to_string()).unwrap_or_default())
+            .bind(supply_note)
+            .bind(order_id)
+            .bind(line_no)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    Ok(updated == 1)
 }
 
 pub async fn clear_reservation(tx: &mut Tx, order_id: i64) -> Result<()> {

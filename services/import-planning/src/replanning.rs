@@ -1,0 +1,345 @@
+//! Re-planning: reads the schedules, stock and supplier orders of the products concerned, runs the
+//! planner, stores its promises and proposals, and tells sales what moved. Runs one at a time
+//! across replicas (the `planning_runs` row is taken first), inside the caller's transaction, so
+//! a plan and its promises change together or not at all.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use atq_platform::business_time::{date_to_proto, local_date, now_micros};
+use atq_platform::error::Result;
+use atq_platform::{Caller, Db, Error, InternalKey, Tx, grpc_client, outbox};
+use atq_proto::accountingwarehouse::v1 as wh;
+use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
+use atq_proto::importplanning::v1 as pb;
+use chrono::NaiveDate;
+use tonic::Code;
+use tonic::transport::Channel;
+
+use crate::plan_store::{self, StoredMilestone};
+use crate::planner::{self, Demand, Source, Supply};
+use crate::purchase_order_store;
+
+#[derive(Clone)]
+pub struct Planning {
+    pub db: Db,
+    pub warehouse: WarehouseClient<Channel>,
+    pub key: InternalKey,
+}
+
+/// Which products a re-plan covers: everything, or the products a change touched.
+pub type Scope = Option<Vec<i64>>;
+
+type MilestoneKey = (i32, i32);
+
+pub const IMPORT_PLAN_CHANGED: &str = "atq.importplanning.v1.ImportPlanChanged";
+
+impl Planning {
+    /// Takes the planning lock for the rest of the transaction.
+    pub async fn lock(tx: &mut Tx) -> Result<()> {
+        sqlx::query("UPDATE planning_runs SET runs = runs + 1 WHERE id = 1").execute(&mut **tx).await?;
+        Ok(())
+    }
+
+    fn caller() -> Caller {
+        Caller::service(crate::NAME)
+    }
+
+    /// Free good stock per product, company-wide (on hand less what is reserved).
+    async fn free_stock(&self, products: Option<&BTreeSet<i64>>) -> Result<HashMap<i64, i64>> {
+        let caller = Self::caller();
+        let reply = grpc_client::with_retry(|| {
+            let mut client = self.warehouse.clone();
+            let request = grpc_client::request(wh::ListStockRequest::default(), &self.key, &caller, None);
+            async move { client.list_stock(request).await }
+        })
+        .await?
+        .into_inner();
+        let mut free = HashMap::new();
+        for level in reply.items {
+            if level.condition != wh::Condition::Good as i32 || level.available <= 0 {
+                continue;
+            }
+            if products.is_some_and(|set| !set.contains(&level.product_id)) {
+                continue;
+            }
+            *free.entry(level.product_id).or_insert(0) += level.available;
+        }
+        Ok(free)
+    }
+
+    /// Units an order already holds or has received, per product.
+    async fn held_by_order(&self, order_ref: &str) -> Result<HashMap<i64, i64>> {
+        let caller = Self::caller();
+        let reply = grpc_client::with_retry(|| {
+            let mut client = self.warehouse.clone();
+            let message = wh::GetReservationRequest { order_ref: order_ref.to_owned() };
+            let request = grpc_client::request(message, &self.key, &caller, None);
+            async move { client.get_reservation(request).await }
+        })
+        .await;
+        let reservation = match reply {
+            Ok(reply) => reply.into_inner(),
+            Err(status) if status.code() == Code::NotFound => return Ok(HashMap::new()),
+            Err(status) => return Err(status.into()),
+        };
+        let mut held = HashMap::new();
+        for line in reservation.lines {
+            *held.entry(line.product_id).or_insert(0) += line.reserved + line.issued;
+        }
+        Ok(held)
+    }
+
+    /// Re-plans the products in `scope`. `before` holds, for plans whose schedule the caller has
+    /// just replaced, the milestones as they were; those plans always get a new revision.
+    /// Returns the plans whose promises changed.
+    pub async fn run(
+        &self,
+        tx: &mut Tx,
+        scope: Scope,
+        before: &HashMap<i64, Vec<StoredMilestone>>,
+    ) -> Result<Vec<i64>> {
+        let today = local_date(now_micros());
+        let stored = plan_store::open_milestones(tx, scope.as_deref()).await?;
+        let products: BTreeSet<i64> = match &scope {
+            Some(ids) => ids.iter().copied().collect(),
+            None => {
+                let mut all: BTreeSet<i64> = stored.iter().map(|(m, _)| m.product_id).collect();
+                all.extend(plan_store::reorder_products(tx).await?);
+                all
+            }
+        };
+        let product_list: Vec<i64> = products.iter().copied().collect();
+        let terms = plan_store::planner_terms(tx, Some(&product_list)).await?;
+
+        let mut supplies: Vec<Supply> = Vec::new();
+        for (product_id, quantity) in self.free_stock(Some(&products)).await? {
+            supplies.push(Supply { product_id, available_on: today, quantity, source: Source::Stock });
+        }
+        for open in purchase_order_store::open_supply(tx, Some(&product_list), today).await? {
+            supplies.push(Supply {
+                product_id: open.product_id,
+                available_on: open.expected_on,
+                quantity: open.quantity,
+                source: Source::PurchaseOrder(open.number),
+            });
+        }
+
+        let demands = self.demands(&stored).await?;
+        let outcome = planner::plan(&planner::Input { today, terms: &terms, demands: &demands, supplies: &supplies });
+        for planned in &outcome.planned {
+            plan_store::save_planned(tx, planned, &coverage_of(planned)).await?;
+        }
+        plan_store::replace_proposals(tx, Some(&product_list), &outcome.proposals).await?;
+
+        // What moved, plan by plan.
+        let mut old: BTreeMap<i64, BTreeMap<MilestoneKey, StoredMilestone>> = BTreeMap::new();
+        for (m, _) in &stored {
+            if !before.contains_key(&m.plan_id) {
+                old.entry(m.plan_id).or_default().insert((m.line_no, m.milestone_no), m.clone());
+            }
+        }
+        for (plan_id, milestones) in before {
+            let entry = old.entry(*plan_id).or_default();
+            for m in milestones.iter().filter(|m| scope.is_none() || products.contains(&m.product_id)) {
+                entry.insert((m.line_no, m.milestone_no), m.clone());
+            }
+        }
+        let mut new: BTreeMap<i64, BTreeMap<MilestoneKey, &planner::Planned>> = BTreeMap::new();
+        for planned in &outcome.planned {
+            new.entry(planned.plan_id).or_default().insert((planned.line_no, planned.milestone_no), planned);
+        }
+        let mut changed = Vec::new();
+        let plan_ids: BTreeSet<i64> = old.keys().chain(new.keys()).chain(before.keys()).copied().collect();
+        for plan_id in plan_ids {
+            let empty_old = BTreeMap::new();
+            let empty_new = BTreeMap::new();
+            let changes = diff(old.get(&plan_id).unwrap_or(&empty_old), new.get(&plan_id).unwrap_or(&empty_new));
+            if changes.is_empty() && !before.contains_key(&plan_id) {
+                continue;
+            }
+            let late: Option<i64> = sqlx::query_scalar("SELECT MAX(late) FROM plan_milestones WHERE plan_id = $1")
+                .bind(plan_id)
+                .fetch_one(&mut **tx)
+                .await?;
+            plan_store::record_replan(tx, plan_id, late.unwrap_or(0) != 0, &changes).await?;
+            changed.push(plan_id);
+        }
+        for plan_id in &changed {
+            let plan = plan_store::find(tx, *plan_id)
+                .await?
+                .ok_or_else(|| Error::internal(anyhow::anyhow!("plan {plan_id} vanished while re-planning")))?;
+            let event = pb::ImportPlanChanged { plan: Some(plan) };
+            outbox::append(tx, self.db.backend(), "import_plan", &plan_id.to_string(), IMPORT_PLAN_CHANGED, &event)
+                .await?;
+        }
+        tracing::info!(
+            products = products.len(),
+            milestones = outcome.planned.len(),
+            proposals = outcome.proposals.len(),
+            changed = changed.len(),
+            "re-planned"
+        );
+        Ok(changed)
+    }
+
+    /// The planner's demand: each milestone, with what its order already holds spread over the
+    /// order's milestones of that product, earliest first.
+    async fn demands(&self, stored: &[(StoredMilestone, String)]) -> Result<Vec<Demand>> {
+        let orders: BTreeSet<&str> = stored.iter().map(|(_, o)| o.as_str()).filter(|o| !o.is_empty()).collect();
+        let mut held: HashMap<(&str, i64), i64> = HashMap::new();
+        for order_ref in orders {
+            for (product_id, units) in self.held_by_order(order_ref).await? {
+                held.insert((order_ref, product_id), units);
+            }
+        }
+        let mut ordered: Vec<&(StoredMilestone, String)> = stored.iter().collect();
+        ordered.sort_by_key(|(m, _)| (m.needed_by, m.plan_id, m.line_no, m.milestone_no));
+        let mut demands = Vec::with_capacity(stored.len());
+        for (m, order_ref) in ordered {
+            let left = held.get_mut(&(order_ref.as_str(), m.product_id));
+            let reserved = match left {
+                Some(units) => {
+                    let take = (*units).min(m.quantity);
+                    *units -= take;
+                    take
+                }
+                None => 0,
+            };
+            demands.push(Demand {
+                plan_id: m.plan_id,
+                line_no: m.line_no,
+                milestone_no: m.milestone_no,
+                product_id: m.product_id,
+                needed_by: m.needed_by,
+                quantity: m.quantity,
+                reserved,
+            });
+        }
+        Ok(demands)
+    }
+}
+
+fn coverage_of(planned: &planner::Planned) -> pb::PlannedMilestone {
+    pb::PlannedMilestone {
+        coverage: planned
+            .coverage
+            .iter()
+            .map(|cover| {
+                let (source, reference) = match &cover.source {
+                    Source::Reserved => ("reserved", String::new()),
+                    Source::Stock => ("stock", String::new()),
+                    Source::PurchaseOrder(number) => ("purchase_order", number.clone()),
+                    Source::Proposal => ("proposal", String::new()),
+                };
+                pb::Coverage {
+                    source: source.to_owned(),
+                    reference,
+                    quantity: cover.quantity,
+                    available_on: Some(date_to_proto(cover.available_on)),
+                }
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+fn proto_day(date: Option<NaiveDate>) -> Option<atq_proto::common::v1::LocalDate> {
+    date.map(date_to_proto)
+}
+
+/// Milestones added, removed, or whose schedule or promise moved.
+fn diff(
+    old: &BTreeMap<MilestoneKey, StoredMilestone>,
+    new: &BTreeMap<MilestoneKey, &planner::Planned>,
+) -> Vec<pb::PlanChange> {
+    let keys: BTreeSet<MilestoneKey> = old.keys().chain(new.keys()).copied().collect();
+    let mut changes = Vec::new();
+    for key in keys {
+        let (before, after) = (old.get(&key), new.get(&key));
+        let change = match (before, after) {
+            (None, Some(_)) => "added",
+            (Some(_), None) => "removed",
+            (Some(b), Some(a))
+                if b.needed_by != a.needed_by
+                    || b.quantity != a.quantity
+                    || b.promise_date != Some(a.promise_date)
+                    || b.late != a.late =>
+            {
+                "moved"
+            }
+            _ => continue,
+        };
+        changes.push(pb::PlanChange {
+            line_no: key.0,
+            milestone_no: key.1,
+            product_id: after.map(|a| a.product_id).or(before.map(|b| b.product_id)).unwrap_or_default(),
+            change: change.to_owned(),
+            old_needed_by: proto_day(before.map(|b| b.needed_by)),
+            new_needed_by: proto_day(after.map(|a| a.needed_by)),
+            old_promise_date: proto_day(before.and_then(|b| b.promise_date)),
+            new_promise_date: proto_day(after.map(|a| a.promise_date)),
+            was_late: before.is_some_and(|b| b.late),
+            late: after.is_some_and(|a| a.late),
+            old_quantity: before.map(|b| b.quantity).unwrap_or_default(),
+            new_quantity: after.map(|a| a.quantity).unwrap_or_default(),
+        });
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn stored(line_no: i32, needed_by: &str, promise: &str, late: bool) -> StoredMilestone {
+        StoredMilestone {
+            plan_id: 1,
+            line_no,
+            milestone_no: 1,
+            product_id: 7,
+            needed_by: day(needed_by),
+            quantity: 5,
+            promise_date: Some(day(promise)),
+            late,
+        }
+    }
+
+    fn planned(line_no: i32, needed_by: &str, promise: &str, late: bool) -> planner::Planned {
+        planner::Planned {
+            plan_id: 1,
+            line_no,
+            milestone_no: 1,
+            product_id: 7,
+            needed_by: day(needed_by),
+            quantity: 5,
+            promise_date: day(promise),
+            late,
+            reason: String::new(),
+            coverage: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_re_plan_reports_only_what_moved() {
+        let old: BTreeMap<_, _> = [
+            ((1, 1), stored(1, "2027-03-01", "2027-02-20", false)),
+            ((2, 1), stored(2, "2027-04-01", "2027-03-20", false)),
+            ((3, 1), stored(3, "2027-05-01", "2027-04-20", false)),
+        ]
+        .into();
+        let same = planned(1, "2027-03-01", "2027-02-20", false);
+        let moved = planned(2, "2027-04-01", "2027-04-10", true);
+        let added = planned(4, "2027-06-01", "2027-05-01", false);
+        let new: BTreeMap<_, _> = [((1, 1), &same), ((2, 1), &moved), ((4, 1), &added)].into();
+        let changes = diff(&old, &new);
+        let kinds: Vec<(i32, &str)> = changes.iter().map(|c| (c.line_no, c.change.as_str())).collect();
+        assert_eq!(kinds, [(2, "moved"), (3, "removed"), (4, "added")]);
+        assert_eq!(changes[0].old_promise_date, Some(date_to_proto(day("2027-03-20"))));
+        assert_eq!(changes[0].new_promise_date, Some(date_to_proto(day("2027-04-10"))));
+        assert!(changes[0].late && !changes[0].was_late);
+    }
+}
