@@ -129,5 +129,13 @@ async fn demo_data_loads_once_however_often_it_is_loaded() {
     assert_eq!(count(history), 8, "loading twice keeps one rate per currency and day");
     let duties = director.get("/api/v1/duty-rates").await;
     assert_eq!(duties.body["rates"].as_array().unwrap().len(), 10);
+    let plans = director.get("/api/v1/import-plans").await;
+    assert_eq!(plans.body["items"].as_array().map(Vec::len), Some(1), "one demo plan, re-planned not repeated");
+    let plan = director.get(&format!("/api/v1/import-plans/{}", plans.body["items"][0]["id"])).await;
+    let milestones: usize =
+        plan.body["lines"].as_array().unwrap().iter().map(|l| l["milestones"].as_array().unwrap().len()).sum();
+    assert_eq!(milestones, 4);
+    assert_eq!(plan.body["status"], "late", "the trainer cannot arrive in 30 days");
+    assert_eq!(count(director.get("/api/v1/supply-terms").await), 4);
     system.stop().await;
 }

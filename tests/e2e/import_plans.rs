@@ -156,8 +156,33 @@ async fn a_project_contract_with_two_milestones_is_netted_timed_and_re_planned()
         )
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
-    let kept = officer.get(&format!("/api/v1/import-plans/{}", plan["id"])).await;
+    let plan_path = format!("/api/v1/import-plans/{}", plan["id"]);
+    let kept = officer.get(&plan_path).await;
     assert_eq!(kept.body["revision"], replanned.body["revision"]);
+
+    // A dealer takes the three presses in stock: the first milestone now waits for the supplier
+    // order, and the plan follows without being asked.
+    let dealer = rep.create_customer(customer("Công ty TNHH Minh Phát", "dealer", "HN")).await;
+    let sale = rep
+        .post(
+            "/api/v1/orders",
+            json!({"customer_id": dealer["id"], "warehouse": "HCM",
+            "lines": [{"product_id": press, "quantity": 3}]}),
+        )
+        .await;
+    assert_eq!(sale.status, StatusCode::CREATED, "{}", sale.body);
+    let confirmed = rep.post(&format!("/api/v1/orders/{}/confirm", sale.body["id"]), json!({})).await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+    eventually("the plan to follow the stock", || async {
+        let plan = officer.get(&plan_path).await.body;
+        milestone(&plan, 1, 1)["late"] == true
+    })
+    .await;
+    let followed = officer.get(&plan_path).await.body;
+    let first = milestone(&followed, 1, 1);
+    assert_eq!(covered(first), [("purchase_order".to_owned(), 3)]);
+    assert_eq!(first["promise_date"], plus(20 + BUFFER));
+    assert!(first["reason"].as_str().unwrap().contains(&po_number), "{}", first["reason"]);
 }
 
 #[tokio::test]

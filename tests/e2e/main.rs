@@ -20,3 +20,4 @@ mod reports;
 mod reservations;
 mod search;
 mod stock;
+mod supplier_performance;

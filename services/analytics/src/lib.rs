@@ -5,6 +5,7 @@ mod customer_facts;
 mod product_facts;
 mod reports_api;
 mod sales_facts;
+mod supplier_facts;
 
 use std::sync::Arc;
 
@@ -53,7 +54,7 @@ pub async fn serve(
         db: db.clone(),
         key: settings.internal_key.clone(),
         consumer: NAME.to_owned(),
-        projection: Arc::new(product_facts::ProductFacts),
+        projection: Arc::new(ImportPlanningFeed),
     };
     let consuming = [tokio::spawn(sales_feed.run(shutdown.clone())), tokio::spawn(catalog_feed.run(shutdown.clone()))];
     let reports = ReportsServer::with_interceptor(
@@ -80,5 +81,17 @@ impl Projection for SalesFeed {
     async fn apply(&self, tx: &mut Tx, event: &Event) -> atq_platform::Result<()> {
         customer_facts::CustomerFacts.apply(tx, event).await?;
         sales_facts::SalesFacts.apply(tx, event).await
+    }
+}
+
+/// What analytics keeps from the import-planning feed: the catalog's products and the supplier
+/// orders, in one transaction per batch with the feed's one cursor.
+struct ImportPlanningFeed;
+
+#[tonic::async_trait]
+impl Projection for ImportPlanningFeed {
+    async fn apply(&self, tx: &mut Tx, event: &Event) -> atq_platform::Result<()> {
+        product_facts::ProductFacts.apply(tx, event).await?;
+        supplier_facts::SupplierFacts.apply(tx, event).await
     }
 }

@@ -6,11 +6,13 @@ use atq_platform::validation::Violations;
 use atq_platform::{Caller, Db, feed_consumer};
 use atq_proto::analytics::v1 as pb;
 use atq_proto::analytics::v1::reports_server::Reports;
+use atq_proto::common::v1::LocalDate;
 use chrono::{Days, Months, NaiveDate};
 use tonic::{Request, Response, Status};
 
 use crate::customer_facts::new_customers_by_week;
 use crate::sales_facts::{Dimension, Figures, Summary, first_of_month, sales_by_month};
+use crate::supplier_facts::{Performance, supplier_performance};
 
 /// The longest period one report may cover.
 const MAX_DAYS: i64 = 366 * 5;
@@ -74,23 +76,9 @@ impl Reports for ReportsApi {
             Ok(pb::ReportPeriod::Unspecified | pb::ReportPeriod::Month) => {}
             Err(_) => v.add("period", "must be month"),
         }
-        let to = match &input.to {
-            Some(date) => v.check("to", date_from_proto(date)),
-            None => last_of_month(local_date(now_micros())),
-        };
-        let from = match &input.from {
-            Some(date) => v.check("from", date_from_proto(date)),
-            None => to.and_then(|to| first_of_month(to).checked_sub_months(Months::new(11))),
-        };
-        if let (Some(from), Some(to)) = (from, to) {
-            if from > to {
-                v.add("from", "must not be after to");
-            } else if (to - from).num_days() > MAX_DAYS {
-                v.add("from", "the period may cover at most five years");
-            }
-        }
+        let period = twelve_months(&mut v, input.from.as_ref(), input.to.as_ref());
         v.finish()?;
-        let (Some(from), Some(to)) = (from, to) else {
+        let Some((from, to)) = period else {
             return Err(Status::internal("dates missing after validation"));
         };
         // Sales staff see their own office's sales only.
@@ -115,6 +103,76 @@ impl Reports for ReportsApi {
             catalog_position: feed_consumer::cursor(&self.db, crate::CATALOG_FEED).await?,
         }))
     }
+
+    async fn supplier_performance(
+        &self,
+        request: Request<pb::SupplierPerformanceRequest>,
+    ) -> Result<Response<pb::SupplierPerformanceResponse>, Status> {
+        // Suppliers belong to no office, so every reader of reports sees them all.
+        Caller::of(&request)?.require(Action::ReadReports)?;
+        let input = request.into_inner();
+        let mut v = Violations::new();
+        let period = twelve_months(&mut v, input.from.as_ref(), input.to.as_ref());
+        v.finish()?;
+        let Some((from, to)) = period else {
+            return Err(Status::internal("dates missing after validation"));
+        };
+        let today = local_date(now_micros());
+        // The cursor first: the figures then include at least what it says.
+        let import_planning_position = feed_consumer::cursor(&self.db, crate::CATALOG_FEED).await?;
+        let report = supplier_performance(&self.db, from, to, today).await?;
+        Ok(Response::new(pb::SupplierPerformanceResponse {
+            from: Some(date_to_proto(from)),
+            to: Some(date_to_proto(to)),
+            as_of: Some(date_to_proto(today)),
+            rows: report.suppliers.iter().map(performance_to_proto).collect(),
+            total: Some(performance_to_proto(&report.total)),
+            import_planning_position,
+        }))
+    }
+}
+
+fn performance_to_proto(p: &Performance) -> pb::SupplierPerformanceRow {
+    pb::SupplierPerformanceRow {
+        supplier_id: p.supplier_id,
+        supplier_code: p.supplier_code.clone(),
+        supplier_name: p.supplier_name.clone(),
+        orders_received: p.orders_received,
+        units_received: p.units_received,
+        average_lead_time_tenths: p.average_lead_time_tenths(),
+        max_lead_time_days: p.max_lead_time_days,
+        orders_promised: p.orders_promised,
+        orders_on_time: p.orders_on_time,
+        on_time_rate_bp: p.on_time_rate_bp(),
+        orders_late: p.orders_late,
+        average_delay_tenths: p.average_delay_tenths(),
+        open_orders: p.open_orders,
+        open_orders_overdue: p.open_orders_overdue,
+    }
+}
+
+/// A period of months, by default the twelve through the current one: from the first day of the
+/// month eleven months before `to`'s, to the last day of this month.
+fn twelve_months(
+    v: &mut Violations,
+    from: Option<&LocalDate>,
+    to: Option<&LocalDate>,
+) -> Option<(NaiveDate, NaiveDate)> {
+    let to = match to {
+        Some(date) => v.check("to", date_from_proto(date)),
+        None => last_of_month(local_date(now_micros())),
+    };
+    let from = match from {
+        Some(date) => v.check("from", date_from_proto(date)),
+        None => to.and_then(|to| first_of_month(to).checked_sub_months(Months::new(11))),
+    };
+    let (from, to) = (from?, to?);
+    if from > to {
+        v.add("from", "must not be after to");
+    } else if (to - from).num_days() > MAX_DAYS {
+        v.add("from", "the period may cover at most five years");
+    }
+    Some((from, to))
 }
 
 fn last_of_month(date: NaiveDate) -> Option<NaiveDate> {

@@ -19,6 +19,7 @@ pub mod rate_store;
 pub mod rates;
 pub mod replanning;
 mod sales_feed;
+mod stock_feed;
 pub mod supplier_store;
 
 use atq_platform::caller::authenticate;
@@ -40,6 +41,8 @@ use tonic::service::Routes;
 pub const NAME: &str = "import-planning";
 /// The cursor name of the sales feed in `feed_cursors`.
 const SALES_FEED: &str = "sales";
+/// The cursor name of the accounting-warehouse feed (stock) in `feed_cursors`.
+const STOCK_FEED: &str = "accounting-warehouse";
 
 static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -85,9 +88,22 @@ pub async fn serve(
         db: db.clone(),
         key: settings.internal_key.clone(),
         consumer: NAME.to_owned(),
-        projection: Arc::new(sales_feed::SalesFeed { planning }),
+        projection: Arc::new(sales_feed::SalesFeed { planning: planning.clone() }),
     };
-    let consuming = tokio::spawn(sales_feed.run(shutdown.clone()));
+    // Stock that moves changes what the plans can count on.
+    let stock_feed = FeedConsumer {
+        feed: STOCK_FEED.to_owned(),
+        address: settings.peers.accounting_warehouse.clone(),
+        db: db.clone(),
+        key: settings.internal_key.clone(),
+        consumer: NAME.to_owned(),
+        projection: Arc::new(stock_feed::StockFeed { planning: planning.clone() }),
+    };
+    let consuming = [
+        tokio::spawn(sales_feed.run(shutdown.clone())),
+        tokio::spawn(stock_feed.run(shutdown.clone())),
+        tokio::spawn(planning.daily(shutdown.clone())),
+    ];
     let routes = Routes::new(catalog)
         .add_service(costing)
         .add_service(price_lists)
@@ -95,7 +111,9 @@ pub async fn serve(
         .add_service(purchase_orders);
     let outcome = grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, routes, shutdown.clone()).await;
     shutdown.cancel();
-    let _ = consuming.await;
+    for task in consuming {
+        let _ = task.await;
+    }
     db.close().await;
     outcome
 }

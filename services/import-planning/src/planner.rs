@@ -126,56 +126,54 @@ pub fn plan(input: &Input) -> Outcome {
     let demand_order = sorted_demands(input.demands);
     let supply_order = sorted_supplies(input.supplies);
     let mut outcome = Outcome { planned: Vec::with_capacity(input.demands.len()), proposals: Vec::new() };
-    plan_products(input, &demand_order, &supply_order, &mut outcome);
-    plan_idle_products(input, &demand_order, &supply_order, &mut outcome.proposals);
+    let planned = plan_products(input, &demand_order, &supply_order, &mut outcome);
+    plan_idle_products(input, &planned, &mut outcome.proposals);
     outcome.planned.sort_unstable_by_key(|p| (p.plan_id, p.line_no, p.milestone_no, p.product_id, p.needed_by));
     // Stable: proposals alike in every key keep the order they were made in.
     outcome.proposals.sort_by_key(|p| (p.supplier_id, p.order_by, p.product_id, p.needed_by, p.why));
     outcome
 }
 
-/// Every product with demand or supply, walking both sorted lists together.
-fn plan_products(input: &Input, demand_order: &[usize], supply_order: &[usize], outcome: &mut Outcome) {
+/// Every product with demand or supply, walking both sorted lists together. Returns the
+/// products planned, in ascending order.
+fn plan_products(input: &Input, demand_order: &[usize], supply_order: &[usize], outcome: &mut Outcome) -> Vec<i64> {
     let (mut demands, mut supplies) = (demand_order, supply_order);
+    let mut planned = Vec::new();
     loop {
         let next_demand = demands.first().map(|&i| input.demands[i].product_id);
         let next_supply = supplies.first().map(|&i| input.supplies[i].product_id);
         let product_id = match (next_demand, next_supply) {
             (Some(a), Some(b)) => a.min(b),
             (Some(a), None) | (None, Some(a)) => a,
-            (None, None) => return,
+            (None, None) => return planned,
         };
         // Both are sorted by product and this is the smallest left, so its entries lead.
-        let (its_demands, rest) =
-            demands.split_at(demands.partition_point(|&i| input.demands[i].product_id == product_id));
+        let (its_demands, rest) = demands.split_at(lead_of(demands, product_id, |i| input.demands[i].product_id));
         demands = rest;
-        let (its_supplies, rest) =
-            supplies.split_at(supplies.partition_point(|&i| input.supplies[i].product_id == product_id));
+        let (its_supplies, rest) = supplies.split_at(lead_of(supplies, product_id, |i| input.supplies[i].product_id));
         supplies = rest;
         let product = Product { today: input.today, id: product_id, terms: input.terms.get(&product_id) };
         product.plan(input, its_demands, its_supplies, outcome);
+        planned.push(product_id);
     }
 }
 
+/// How many entries at the front of `order` are `product_id`'s. A scan, not a binary search:
+/// they are read next anyway, while probing the whole list misses the cache.
+fn lead_of(order: &[usize], product_id: i64, product_of: impl Fn(usize) -> i64) -> usize {
+    order.iter().position(|&i| product_of(i) != product_id).unwrap_or(order.len())
+}
+
 /// Products known only by their terms hold nothing, so only their reorder point can call for an
-/// order.
-fn plan_idle_products(input: &Input, demand_order: &[usize], supply_order: &[usize], proposals: &mut Vec<Proposal>) {
+/// order. `planned` is sorted.
+fn plan_idle_products(input: &Input, planned: &[i64], proposals: &mut Vec<Proposal>) {
     for (&product_id, terms) in input.terms {
-        if terms.reorder_point <= 0
-            || holds(demand_order, product_id, |i| input.demands[i].product_id)
-            || holds(supply_order, product_id, |i| input.supplies[i].product_id)
-        {
+        if terms.reorder_point <= 0 || planned.binary_search(&product_id).is_ok() {
             continue;
         }
         let product = Product { today: input.today, id: product_id, terms: Some(terms) };
         proposals.extend(product.reorder(terms, 0));
     }
-}
-
-/// Whether a list sorted by product has an entry for `product_id`.
-fn holds(order: &[usize], product_id: i64, product_of: impl Fn(usize) -> i64) -> bool {
-    let at = order.partition_point(|&i| product_of(i) < product_id);
-    order.get(at).is_some_and(|&i| product_of(i) == product_id)
 }
 
 /// Demand indices by product, then need: (needed_by, plan_id, line_no, milestone_no).

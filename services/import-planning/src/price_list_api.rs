@@ -6,7 +6,7 @@ use atq_platform::business_time::{date_from_proto, local_date, now_micros};
 use atq_platform::caller::Action;
 use atq_platform::paging::Page;
 use atq_platform::validation::{Violations, status_filter};
-use atq_platform::{Caller, Db, Error, InternalKey, grpc_client, idempotency};
+use atq_platform::{Caller, Db, Error, InternalKey, grpc_client, idempotency, outbox};
 use atq_proto::accountingwarehouse::v1::ListStockRequest;
 use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
 use atq_proto::importplanning::v1 as pb;
@@ -22,6 +22,8 @@ use crate::product_store::{self, ProductRow};
 const MAX_PRODUCTS: usize = 5_000;
 /// Product rows are read this many at a time.
 const CHUNK: usize = 500;
+
+pub const PRICE_LIST_PUBLISHED: &str = "atq.importplanning.v1.PriceListPublished";
 
 /// Bounds one read of the sheet in force for a document's products.
 const MAX_PRODUCT_IDS: usize = 1_000;
@@ -328,6 +330,28 @@ impl PriceLists for PriceListsApi {
             Error::unless_stale(input.expected_version, list.version)?;
             match price_list_store::publish(&mut tx, list.id, list.version, &caller.username).await {
                 Ok(()) => {
+                    let lines: i64 =
+                        sqlx::query_scalar("SELECT COUNT(*) FROM price_list_lines WHERE price_list_id = $1")
+                            .bind(list.id)
+                            .fetch_one(&mut *tx)
+                            .await
+                            .map_err(Error::from)?;
+                    let event = pb::PriceListPublished {
+                        price_list_id: list.id,
+                        number: list.number.clone(),
+                        effective_from: list.effective_on,
+                        lines: lines as i32,
+                        published_by: caller.username.clone(),
+                    };
+                    outbox::append(
+                        &mut tx,
+                        self.db.backend(),
+                        "price_list",
+                        &list.number,
+                        PRICE_LIST_PUBLISHED,
+                        &event,
+                    )
+                    .await?;
                     tx.commit().await.map_err(Error::from)?;
                     tracing::info!(price_list = %list.number, "price list published");
                 }

@@ -4,10 +4,11 @@
 //! a plan and its promises change together or not at all.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::Duration;
 
 use atq_platform::business_time::{date_to_proto, local_date, now_micros};
 use atq_platform::error::Result;
-use atq_platform::{Caller, Db, Error, InternalKey, Tx, grpc_client, outbox};
+use atq_platform::{Caller, CancellationToken, Db, Error, InternalKey, Tx, grpc_client, outbox};
 use atq_proto::accountingwarehouse::v1 as wh;
 use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
 use atq_proto::importplanning::v1 as pb;
@@ -30,6 +31,9 @@ pub struct Planning {
 pub type Scope = Option<Vec<i64>>;
 
 type MilestoneKey = (i32, i32);
+
+const DAILY_CHECK_EVERY: Duration = Duration::from_secs(600);
+const DAILY_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 pub const IMPORT_PLAN_CHANGED: &str = "atq.importplanning.v1.ImportPlanChanged";
 
@@ -109,6 +113,10 @@ impl Planning {
             }
         };
         let product_list: Vec<i64> = products.iter().copied().collect();
+        if product_list.is_empty() {
+            plan_store::replace_proposals(tx, scope.as_deref(), &[]).await?;
+            return Ok(Vec::new());
+        }
         let terms = plan_store::planner_terms(tx, Some(&product_list)).await?;
 
         let mut supplies: Vec<Supply> = Vec::new();
@@ -180,6 +188,45 @@ impl Planning {
             "re-planned"
         );
         Ok(changed)
+    }
+
+    /// Re-plans everything once per local day, whichever replica gets there first: promises and
+    /// order-by dates count from today, so they age even when nothing else happens.
+    pub async fn daily(self, shutdown: CancellationToken) {
+        loop {
+            let pause = match self.replan_today().await {
+                Ok(_) => DAILY_CHECK_EVERY,
+                Err(error) => {
+                    tracing::warn!(%error, "daily re-plan failed; trying again soon");
+                    DAILY_RETRY_AFTER
+                }
+            };
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+
+    async fn replan_today(&self) -> Result<bool> {
+        let today = local_date(now_micros()).to_string();
+        let last: String =
+            sqlx::query_scalar("SELECT last_full_on FROM planning_runs WHERE id = 1").fetch_one(self.db.pool()).await?;
+        if last >= today {
+            return Ok(false);
+        }
+        let mut tx = self.db.begin().await?;
+        Self::lock(&mut tx).await?;
+        let last: String =
+            sqlx::query_scalar("SELECT last_full_on FROM planning_runs WHERE id = 1").fetch_one(&mut *tx).await?;
+        if last >= today {
+            return Ok(false);
+        }
+        let changed = self.run(&mut tx, None, &HashMap::new()).await?;
+        sqlx::query("UPDATE planning_runs SET last_full_on = $1 WHERE id = 1").bind(&today).execute(&mut *tx).await?;
+        tx.commit().await?;
+        tracing::info!(day = %today, plans_changed = changed.len(), "daily re-plan done");
+        Ok(true)
     }
 
     /// The planner's demand: each milestone, with what its order already holds spread over the

@@ -123,7 +123,8 @@ pub async fn load(peers: &Peers, key: &InternalKey) -> anyhow::Result<()> {
     let catalog = grpc_client::channel(&peers.import_planning)?;
     wait_until_serving(HealthClient::new(catalog.clone())).await?;
     crate::demo_catalog::load(catalog.clone(), key).await?;
-    crate::demo_costing::load(catalog, key).await?;
+    crate::demo_costing::load(catalog.clone(), key).await?;
+    crate::demo_planning::load(catalog, key).await?;
     let channel = grpc_client::channel(&peers.sales)?;
     wait_until_serving(HealthClient::new(channel.clone())).await?;
     let client = CustomersClient::new(channel);

@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo;
 mod demo_catalog;
 mod demo_costing;
+mod demo_planning;
 pub mod modules;
 pub mod system;
 

@@ -1,0 +1,86 @@
+//! Import planning's view of the accounting-warehouse feed: stock that moves (receipts, issues,
+//! counts, reservations made or released) changes what the plans can count on, so the products
+//! concerned are re-planned in the consumer's transaction. Products no plan and no reorder point
+//! cares about are passed over without a call.
+
+use std::collections::BTreeSet;
+
+use atq_platform::Tx;
+use atq_platform::feed_consumer::Projection;
+use atq_proto::accountingwarehouse::v1 as wh;
+use atq_proto::events::v1::Event;
+use prost::Message;
+
+use crate::replanning::Planning;
+
+pub struct StockFeed {
+    pub planning: Planning,
+}
+
+/// The products an event moved.
+fn products_of(event: &Event) -> Result<BTreeSet<i64>, prost::DecodeError> {
+    let payload = event.payload.as_slice();
+    Ok(match event.event_type.as_str() {
+        "atq.accountingwarehouse.v1.ReservationChanged" => wh::ReservationChanged::decode(payload)?
+            .reservation
+            .map(|r| r.lines.iter().map(|l| l.product_id).collect())
+            .unwrap_or_default(),
+        "atq.accountingwarehouse.v1.GoodsIssued" => wh::GoodsIssued::decode(payload)?
+            .issue
+            .map(|i| i.lines.iter().map(|l| l.product_id).collect())
+            .unwrap_or_default(),
+        "atq.accountingwarehouse.v1.StockMoved" => {
+            wh::StockMoved::decode(payload)?.moves.iter().map(|m| m.product_id).collect()
+        }
+        _ => BTreeSet::new(),
+    })
+}
+
+#[tonic::async_trait]
+impl Projection for StockFeed {
+    async fn apply(&self, tx: &mut Tx, event: &Event) -> atq_platform::Result<()> {
+        let products = products_of(event).map_err(|e| atq_platform::Error::internal(anyhow::anyhow!(e)))?;
+        if products.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = products.iter().map(i64::to_string).collect();
+        let list = list.join(", ");
+        let planned: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT m.product_id FROM plan_milestones m JOIN import_plans p ON p.id = m.plan_id \
+             WHERE p.status <> 'closed' AND m.product_id IN ({list}) \
+             UNION SELECT product_id FROM supply_terms WHERE reorder_point > 0 AND product_id IN ({list})"
+        ))
+        .fetch_all(&mut **tx)
+        .await?;
+        if planned.is_empty() {
+            return Ok(());
+        }
+        Planning::lock(tx).await?;
+        self.planning.run(tx, Some(planned), &Default::default()).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_products_of_each_stock_event_are_found() {
+        let moved = wh::StockMoved {
+            moves: vec![
+                wh::StockMove { product_id: 7, ..Default::default() },
+                wh::StockMove { product_id: 3, ..Default::default() },
+            ],
+            ..Default::default()
+        };
+        let event = Event {
+            event_type: "atq.accountingwarehouse.v1.StockMoved".into(),
+            payload: moved.encode_to_vec(),
+            ..Default::default()
+        };
+        assert_eq!(products_of(&event).unwrap(), BTreeSet::from([3, 7]));
+        let other = Event { event_type: "atq.accountingwarehouse.v1.InvoiceIssued".into(), ..Default::default() };
+        assert!(products_of(&other).unwrap().is_empty());
+    }
+}
