@@ -304,3 +304,45 @@ async fn a_supplier_order_late_then_received_serves_the_waiting_project_order() 
     assert_eq!((m["late"].as_bool(), done["status"].as_str()), (Some(false), Some("open")));
     system.assert_books_agree().await;
 }
+
+#[tokio::test]
+async fn two_clerks_receiving_one_supplier_order_take_the_goods_in_once() {
+    let system = TestSystem::start().await;
+    let products = seed_products(&system).await;
+    let press = products.filter_press;
+    let officer = system.login("import").await;
+    let supplier_id = supplier_of(&officer, press).await;
+    let accountant = system.login("accountant").await;
+    let rates = format!("currency,date,rate\nEUR,{},27450.5\n", today());
+    let imported = accountant.send_raw(Method::POST, "/api/v1/exchange-rates", "text/csv", rates).await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
+    let duties = officer
+        .send(Method::PUT, "/api/v1/duty-rates", Some(json!({"rates": [{"hs_code": "9027", "rate": "0.05"}]})), &[])
+        .await;
+    assert_eq!(duties.status, StatusCode::OK, "{}", duties.body);
+    let order = officer
+        .post(
+            "/api/v1/purchase-orders",
+            json!({"supplier_id": supplier_id, "warehouse": "DL",
+            "lines": [{"product_id": press, "quantity": 5, "unit_price": 750_000}]}),
+        )
+        .await;
+    assert_eq!(order.status, StatusCode::CREATED, "{}", order.body);
+    let refused = officer.post(&format!("/api/v1/purchase-orders/{}/receive", order.body["id"]), json!({})).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "a draft cannot be received: {}", refused.body);
+    let unpriced = advance(&officer, &order.body, json!({"action": "send"})).await;
+    advance(&officer, &unpriced, json!({"action": "confirm", "ship_date": plus(5)})).await;
+    advance(&officer, &unpriced, json!({"action": "ship", "arrival_date": plus(20)})).await;
+    advance(&officer, &unpriced, json!({"action": "clear"})).await;
+
+    let keeper = system.login("warehouse").await;
+    let path = format!("/api/v1/purchase-orders/{}/receive", order.body["id"]);
+    let body = json!({"charges": [{"kind": "freight", "amount": 10_000, "currency": "EUR"}]});
+    let (first, second) = tokio::join!(keeper.post(&path, body.clone()), officer.post(&path, body));
+    assert_eq!((first.status, second.status), (StatusCode::OK, StatusCode::OK), "{} / {}", first.body, second.body);
+    assert_eq!(first.body["receipt_number"], second.body["receipt_number"]);
+    assert_eq!(first.body["landed_total"], second.body["landed_total"]);
+    let stock = officer.get(&format!("/api/v1/stock?product_id={press}&warehouse=DL")).await;
+    assert_eq!(stock.body["items"][0]["on_hand"], 5, "taken in once: {}", stock.body);
+    system.assert_books_agree().await;
+}

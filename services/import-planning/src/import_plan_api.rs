@@ -103,6 +103,8 @@ pub async fn check(planning: &Planning, input: &pb::SubmitImportPlanRequest) -> 
                 quantity,
                 promise_date: None,
                 late: false,
+                reason: String::new(),
+                coverage: Vec::new(),
             });
         }
     }

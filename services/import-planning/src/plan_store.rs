@@ -228,6 +228,9 @@ pub struct StoredMilestone {
     pub quantity: i64,
     pub promise_date: Option<NaiveDate>,
     pub late: bool,
+    pub reason: String,
+    /// As stored: a re-plan rewrites a milestone only when this or its promise changed.
+    pub coverage: Vec<u8>,
 }
 
 fn milestone_from_row(row: &AnyRow) -> Result<StoredMilestone> {
@@ -241,11 +244,13 @@ fn milestone_from_row(row: &AnyRow) -> Result<StoredMilestone> {
         quantity: row.try_get("quantity")?,
         promise_date: day(&row.try_get::<String, _>("promise_date")?)?,
         late: row.try_get::<i64, _>("late")? != 0,
+        reason: row.try_get("reason")?,
+        coverage: row.try_get("coverage")?,
     })
 }
 
 const MILESTONE_COLUMNS: &str = "m.plan_id, m.line_no, m.milestone_no, m.product_id, m.needed_by, m.quantity, \
-                                 m.promise_date, m.late";
+                                 m.promise_date, m.late, m.reason, m.coverage";
 
 pub async fn milestones_of_plan(tx: &mut Tx, plan_id: i64) -> Result<Vec<StoredMilestone>> {
     let rows = sqlx::query(&format!(
@@ -295,7 +300,7 @@ pub async fn replace_milestones(tx: &mut Tx, plan_id: i64, milestones: &[StoredM
 }
 
 /// Stores what the planner promised for one milestone.
-pub async fn save_planned(tx: &mut Tx, planned: &planner::Planned, coverage: &pb::PlannedMilestone) -> Result<()> {
+pub async fn save_planned(tx: &mut Tx, planned: &planner::Planned, coverage: &[u8]) -> Result<()> {
     sqlx::query(
         "UPDATE plan_milestones SET promise_date = $1, late = $2, reason = $3, coverage = $4 \
          WHERE plan_id = $5 AND line_no = $6 AND milestone_no = $7",
@@ -303,7 +308,7 @@ pub async fn save_planned(tx: &mut Tx, planned: &planner::Planned, coverage: &pb
     .bind(planned.promise_date.to_string())
     .bind(i64::from(planned.late))
     .bind(&planned.reason)
-    .bind(coverage.encode_to_vec())
+    .bind(coverage)
     .bind(planned.plan_id)
     .bind(i64::from(planned.line_no))
     .bind(i64::from(planned.milestone_no))

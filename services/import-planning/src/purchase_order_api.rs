@@ -306,26 +306,10 @@ impl PurchaseOrders for PurchaseOrdersApi {
         let caller = Caller::of(&request)?;
         caller.require(Action::ReceivePurchases)?;
         let input = request.into_inner();
-        let mut conn = self.planning.db.pool().acquire().await.map_err(Error::from)?;
-        let order = store::find(&mut conn, input.id, today())
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("supplier order {}", input.id)))?;
-        drop(conn);
-        let order = match order.status.as_str() {
-            store::RECEIVED => return Ok(Response::new(order)),
-            store::RECEIVING => order,
-            store::CLEARED => {
-                Error::unless_stale(input.expected_version, order.version)?;
-                self.cost(&order, &input).await?
-            }
-            other => {
-                return Err(Error::invalid(
-                    "status",
-                    format!("a {other} order cannot be received: clear customs first"),
-                )
-                .into());
-            }
-        };
+        let order = self.costed(&input).await?;
+        if order.status == store::RECEIVED {
+            return Ok(Response::new(order));
+        }
         // The warehouse receipt is keyed by the order's number, so a retry after a failure here
         // gets the same receipt back instead of a second one.
         let receipt = self.take_in(&order).await?;
@@ -347,6 +331,37 @@ impl PurchaseOrders for PurchaseOrdersApi {
 }
 
 impl PurchaseOrdersApi {
+    /// The order with its landed cost recorded (receiving), or already received. Two clerks
+    /// receiving at once: the loser of the version race finds it costed and carries on.
+    async fn costed(&self, input: &pb::ReceivePurchaseOrderRequest) -> PlatformResult<pb::PurchaseOrder> {
+        for attempt in 0..2 {
+            let mut conn = self.planning.db.pool().acquire().await?;
+            let order = store::find(&mut conn, input.id, today())
+                .await?
+                .ok_or_else(|| Error::NotFound(format!("supplier order {}", input.id)))?;
+            drop(conn);
+            match order.status.as_str() {
+                store::RECEIVED | store::RECEIVING => return Ok(order),
+                store::CLEARED => {
+                    if attempt == 0 {
+                        Error::unless_stale(input.expected_version, order.version)?;
+                    }
+                    match self.cost(&order, input).await {
+                        Err(Error::StaleVersion { .. }) if attempt == 0 => continue,
+                        outcome => return outcome,
+                    }
+                }
+                other => {
+                    return Err(Error::invalid(
+                        "status",
+                        format!("a {other} order cannot be received: clear customs first"),
+                    ));
+                }
+            }
+        }
+        Err(Error::Conflict(format!("supplier order {} changed meanwhile, try again", input.id)))
+    }
+
     /// Computes the landed cost at the receipt day's rates and records it (status receiving).
     async fn cost(
         &self,

@@ -13,6 +13,7 @@ use atq_proto::accountingwarehouse::v1 as wh;
 use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
 use atq_proto::importplanning::v1 as pb;
 use chrono::NaiveDate;
+use prost::Message;
 use tonic::Code;
 use tonic::transport::Channel;
 
@@ -134,8 +135,20 @@ impl Planning {
 
         let demands = self.demands(&stored).await?;
         let outcome = planner::plan(&planner::Input { today, terms: &terms, demands: &demands, supplies: &supplies });
+        // Only what changed is written: the daily re-plan of everything mostly confirms.
+        let as_stored: HashMap<(i64, i32, i32), &StoredMilestone> =
+            stored.iter().map(|(m, _)| ((m.plan_id, m.line_no, m.milestone_no), m)).collect();
         for planned in &outcome.planned {
-            plan_store::save_planned(tx, planned, &coverage_of(planned)).await?;
+            let coverage = coverage_of(planned).encode_to_vec();
+            let unchanged = as_stored.get(&(planned.plan_id, planned.line_no, planned.milestone_no)).is_some_and(|m| {
+                m.promise_date == Some(planned.promise_date)
+                    && m.late == planned.late
+                    && m.reason == planned.reason
+                    && m.coverage == coverage
+            });
+            if !unchanged {
+                plan_store::save_planned(tx, planned, &coverage).await?;
+            }
         }
         plan_store::replace_proposals(tx, Some(&product_list), &outcome.proposals).await?;
 
@@ -352,6 +365,8 @@ mod tests {
             quantity: 5,
             promise_date: Some(day(promise)),
             late,
+            reason: String::new(),
+            coverage: Vec::new(),
         }
     }
 
