@@ -344,5 +344,20 @@ async fn two_clerks_receiving_one_supplier_order_take_the_goods_in_once() {
     assert_eq!(first.body["landed_total"], second.body["landed_total"]);
     let stock = officer.get(&format!("/api/v1/stock?product_id={press}&warehouse=DL")).await;
     assert_eq!(stock.body["items"][0]["on_hand"], 5, "taken in once: {}", stock.body);
+
+    // Regular stock below its reorder point calls for a replenishment, up to twice the point.
+    let terms = officer
+        .send(
+            Method::PUT,
+            "/api/v1/supply-terms",
+            Some(json!({"terms": [{"product_id": press, "reorder_point": 8}]})),
+            &[],
+        )
+        .await;
+    assert_eq!(terms.status, StatusCode::OK, "{}", terms.body);
+    let proposals = officer.get(&format!("/api/v1/import-plans/proposals?supplier_id={supplier_id}")).await;
+    let line = &proposals.body["items"][0]["lines"][0];
+    assert_eq!((line["reason"].as_str(), line["quantity"].as_i64()), (Some("reorder"), Some(11)), "{}", proposals.body);
+    assert_eq!((&line["order_by"], &line["expected_on"]), (&json!(today().to_string()), &json!(plus(LEAD + BUFFER))));
     system.assert_books_agree().await;
 }
