@@ -2,7 +2,7 @@
 //! plans' proposals, sent, confirmed with the supplier's ship date, shipped with the arrival
 //! date, cleared through customs, received at landed cost into the warehouse.
 
-use atq_platform::caller::Action;
+use atq_platform::caller::{Action, Caller};
 use atq_platform::validation::Violations;
 use atq_proto::common::v1::{LocalDate, PageRequest};
 use atq_proto::importplanning::v1 as pb;
@@ -43,8 +43,8 @@ pub struct PurchaseLineBody {
     pub product_id: i64,
     pub model_code: String,
     pub quantity: i64,
-    /// Per unit, in the order currency's minor unit
-    pub unit_price: i64,
+    /// Per unit, in the order currency's minor unit; absent for callers who may not read costs
+    pub unit_price: Option<i64>,
     /// VND per unit, once received
     pub landed_unit_cost: Option<i64>,
     pub serials: Vec<String>,
@@ -65,8 +65,8 @@ pub struct PurchaseOrderBody {
     pub status: String,
     pub note: String,
     pub lines: Vec<PurchaseLineBody>,
-    /// In the order currency's minor unit
-    pub goods_value: i64,
+    /// In the order currency's minor unit; absent for callers who may not read costs
+    pub goods_value: Option<i64>,
     /// The plan's latest day to place it
     pub order_by: Option<String>,
     pub sent_on: Option<String>,
@@ -111,12 +111,12 @@ impl From<pb::PurchaseOrder> for PurchaseOrderBody {
                     product_id: l.product_id,
                     model_code: l.model_code,
                     quantity: l.quantity,
-                    unit_price: l.unit_price,
+                    unit_price: Some(l.unit_price),
                     landed_unit_cost: received.then_some(l.landed_unit_cost),
                     serials: l.serials,
                 })
                 .collect(),
-            goods_value: o.goods_value,
+            goods_value: Some(o.goods_value),
             order_by: day(o.order_by.as_ref()),
             sent_on: day(o.sent_on.as_ref()),
             ship_date: day(o.ship_date.as_ref()),
@@ -138,6 +138,21 @@ impl From<pb::PurchaseOrder> for PurchaseOrderBody {
 fn order_response(status: StatusCode, order: pb::PurchaseOrder) -> Response {
     let (id, version) = (order.id, order.version);
     record_response(status, PurchaseOrderBody::from(order), version, &format!("/api/v1/purchase-orders/{id}"))
+}
+
+/// The warehouse keeper receives the goods but does not see what they cost.
+fn receipt_response(caller: &Caller, order: pb::PurchaseOrder) -> Response {
+    let (id, version) = (order.id, order.version);
+    let mut body = PurchaseOrderBody::from(order);
+    if !caller.role.may(Action::ReadCosts) {
+        body.goods_value = None;
+        body.landed_total = None;
+        for line in &mut body.lines {
+            line.unit_price = None;
+            line.landed_unit_cost = None;
+        }
+    }
+    record_response(StatusCode::OK, body, version, &format!("/api/v1/purchase-orders/{id}"))
 }
 
 #[derive(Deserialize, Serialize, ToSchema, Default)]
@@ -359,5 +374,5 @@ pub async fn receive_purchase_order(
     let ctx = CallContext::write(&state, &caller, &headers)?;
     let order =
         ctx.call(&state.purchase_orders, message, |mut c, r| async move { c.receive_purchase_order(r).await }).await?;
-    Ok(order_response(StatusCode::OK, order))
+    Ok(receipt_response(&caller, order))
 }

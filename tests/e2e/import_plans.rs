@@ -337,11 +337,18 @@ async fn two_clerks_receiving_one_supplier_order_take_the_goods_in_once() {
 
     let keeper = system.login("warehouse").await;
     let path = format!("/api/v1/purchase-orders/{}/receive", order.body["id"]);
+    let wrong = keeper.post(&path, json!({"lines": [{"line_no": 1, "serials": ["X1"]}, {"line_no": 9}]})).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST, "{}", wrong.body);
+    assert_eq!(wrong.error_fields(), ["lines[0].serials", "lines[1].line_no"], "{}", wrong.body);
+    let still = officer.get(&format!("/api/v1/purchase-orders/{}", order.body["id"])).await;
+    assert_eq!(still.body["status"], "cleared", "a refused receipt changes nothing");
     let body = json!({"charges": [{"kind": "freight", "amount": 10_000, "currency": "EUR"}]});
     let (first, second) = tokio::join!(keeper.post(&path, body.clone()), officer.post(&path, body));
     assert_eq!((first.status, second.status), (StatusCode::OK, StatusCode::OK), "{} / {}", first.body, second.body);
     assert_eq!(first.body["receipt_number"], second.body["receipt_number"]);
-    assert_eq!(first.body["landed_total"], second.body["landed_total"]);
+    assert_eq!(first.body["landed_total"], Value::Null, "the warehouse keeper does not see costs");
+    assert_eq!(first.body["lines"][0]["unit_price"], Value::Null);
+    assert!(second.body["landed_total"].as_i64().is_some_and(|total| total > 0), "{}", second.body);
     let stock = officer.get(&format!("/api/v1/stock?product_id={press}&warehouse=DL")).await;
     assert_eq!(stock.body["items"][0]["on_hand"], 5, "taken in once: {}", stock.body);
 
@@ -360,4 +367,85 @@ async fn two_clerks_receiving_one_supplier_order_take_the_goods_in_once() {
     assert_eq!((line["reason"].as_str(), line["quantity"].as_i64()), (Some("reorder"), Some(11)), "{}", proposals.body);
     assert_eq!((&line["order_by"], &line["expected_on"]), (&json!(today().to_string()), &json!(plus(LEAD + BUFFER))));
     system.assert_books_agree().await;
+}
+
+#[tokio::test]
+async fn orders_under_a_planned_contract_join_its_plan_and_show_its_promise() {
+    let system = TestSystem::start().await;
+    let products = seed_products(&system).await;
+    let press = products.filter_press;
+    let rep = system.login("sales.hn").await;
+    let school = rep.create_customer(customer("Trường THPT Chu Văn An", "project", "HN")).await;
+    let contract = rep
+        .post(
+            "/api/v1/contracts",
+            json!({"name": "Thiết bị phòng thí nghiệm hóa", "customer_id": school["id"],
+            "made_on": today().to_string(), "responsible": "manager.hn"}),
+        )
+        .await;
+    assert_eq!(contract.status, StatusCode::CREATED, "{}", contract.body);
+    let path = contract.header("location").unwrap().to_owned();
+    let pdf = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+    let file = rep.send_raw(Method::POST, &format!("{path}/files?file_name=hd.pdf"), "application/pdf", pdf).await;
+    assert_eq!(file.status, StatusCode::CREATED, "{}", file.body);
+    let version = rep.get(&path).await.body["version"].as_i64().unwrap();
+    let signed = rep.patch(&path, json!({"status": "signed"}), &format!("\"{version}\"")).await;
+    assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
+    let number = contract.body["number"].as_str().unwrap().to_owned();
+
+    // The contract's schedule, planned ahead: two milestones, its own line numbering.
+    let planned = rep
+        .post(
+            "/api/v1/import-plans",
+            json!({"source_ref": number, "customer_id": school["id"],
+            "lines": [{"line_no": 7, "product_id": press, "milestones": [
+                {"needed_by": plus(80), "quantity": 2}, {"needed_by": plus(120), "quantity": 3}]}]}),
+        )
+        .await;
+    assert_eq!(planned.status, StatusCode::OK, "{}", planned.body);
+    let plan_path = format!("/api/v1/import-plans/{}", planned.body["id"]);
+
+    // The first delivery is ordered under the contract: it joins the plan rather than making one.
+    let order = rep
+        .post(
+            "/api/v1/orders",
+            json!({"customer_id": school["id"], "contract_id": contract.body["id"],
+            "lines": [{"product_id": press, "quantity": 2, "delivery_date": plus(80)}]}),
+        )
+        .await;
+    assert_eq!(order.status, StatusCode::CREATED, "{}", order.body);
+    let order_path = format!("/api/v1/orders/{}", order.body["id"]);
+    let confirmed = rep.post(&format!("{order_path}/confirm"), json!({})).await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+    let plan_number = planned.body["number"].as_str().unwrap().to_owned();
+    eventually("the order to show its contract's plan", || async {
+        let order = rep.get(&order_path).await.body;
+        order["import_plan_number"] == plan_number.as_str() && order["lines"][0]["promised_on"] == plus(120)
+    })
+    .await;
+    let plans = rep.get("/api/v1/import-plans").await;
+    assert_eq!(plans.body["items"].as_array().map(Vec::len), Some(1), "no second plan: {}", plans.body);
+    let plan = rep.get(&plan_path).await.body;
+    assert_eq!(plan["revision"].as_i64(), planned.body["revision"].as_i64().map(|r| r + 1), "joining is a revision");
+
+    // Cancelling the order leaves the contract's plan open: the next order joins it again.
+    let cancelled = rep.post(&format!("{order_path}/cancel"), json!({})).await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    let next = rep
+        .post(
+            "/api/v1/orders",
+            json!({"customer_id": school["id"], "contract_id": contract.body["id"],
+            "lines": [{"product_id": press, "quantity": 5, "delivery_date": plus(120)}]}),
+        )
+        .await;
+    let next_path = format!("/api/v1/orders/{}", next.body["id"]);
+    let confirmed = rep.post(&format!("{next_path}/confirm"), json!({})).await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+    eventually("the next order to join the same plan", || async {
+        rep.get(&next_path).await.body["import_plan_number"] == plan_number.as_str()
+    })
+    .await;
+    let plan = rep.get(&plan_path).await.body;
+    assert_ne!(plan["status"], "closed");
+    assert_eq!(rep.get("/api/v1/import-plans").await.body["items"].as_array().map(Vec::len), Some(1));
 }

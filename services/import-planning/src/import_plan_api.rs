@@ -126,6 +126,9 @@ pub async fn submit(planning: &Planning, tx: &mut Tx, checked: &Checked) -> Plat
         }
         None => (plan_store::insert_plan(tx, &checked.plan).await?, Vec::new()),
     };
+    if !checked.plan.order_ref.is_empty() {
+        plan_store::attach_order(tx, plan_id, &checked.plan.order_ref).await?;
+    }
     let milestones: Vec<StoredMilestone> =
         checked.milestones.iter().map(|m| StoredMilestone { plan_id, ..m.clone() }).collect();
     let unchanged = old.len() == milestones.len()
@@ -145,6 +148,28 @@ pub async fn submit(planning: &Planning, tx: &mut Tx, checked: &Checked) -> Plat
     let before = HashMap::from([(plan_id, old)]);
     planning.run(tx, Some(products.into_iter().collect()), &before).await?;
     Ok(plan_id)
+}
+
+/// Joins an order to a contract's plan: what it holds counts for the plan, and sales hears of
+/// the plan for this order (a new revision, even if no promise moved).
+pub async fn join(planning: &Planning, tx: &mut Tx, plan_id: i64, order_ref: &str) -> PlatformResult<()> {
+    Planning::lock(tx).await?;
+    plan_store::attach_order(tx, plan_id, order_ref).await?;
+    let milestones = plan_store::milestones_of_plan(tx, plan_id).await?;
+    let products: BTreeSet<i64> = milestones.iter().map(|m| m.product_id).collect();
+    let before = HashMap::from([(plan_id, milestones)]);
+    planning.run(tx, Some(products.into_iter().collect()), &before).await?;
+    Ok(())
+}
+
+/// An order of a contract's plan was cancelled: the plan goes on without what it held.
+pub async fn leave(planning: &Planning, tx: &mut Tx, plan_id: i64, order_ref: &str) -> PlatformResult<()> {
+    Planning::lock(tx).await?;
+    plan_store::detach_order(tx, plan_id, order_ref).await?;
+    let products: BTreeSet<i64> =
+        plan_store::milestones_of_plan(tx, plan_id).await?.iter().map(|m| m.product_id).collect();
+    planning.run(tx, Some(products.into_iter().collect()), &HashMap::new()).await?;
+    Ok(())
 }
 
 /// Closes the plan of a source (its order was cancelled) and gives its supply to the others.

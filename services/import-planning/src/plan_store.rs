@@ -207,6 +207,51 @@ pub async fn update_plan(tx: &mut Tx, id: i64, plan: &NewPlan) -> Result<()> {
     Ok(())
 }
 
+/// Counts an order's stock for the plan (idempotent).
+pub async fn attach_order(tx: &mut Tx, plan_id: i64, order_ref: &str) -> Result<()> {
+    sqlx::query("INSERT INTO plan_orders (plan_id, order_ref) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(plan_id)
+        .bind(order_ref)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn detach_order(tx: &mut Tx, plan_id: i64, order_ref: &str) -> Result<()> {
+    sqlx::query("DELETE FROM plan_orders WHERE plan_id = $1 AND order_ref = $2")
+        .bind(plan_id)
+        .bind(order_ref)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The plan an order belongs to (its own, or the contract's it joined), open or closed.
+pub async fn plan_of_order(tx: &mut Tx, order_ref: &str) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT plan_id FROM plan_orders WHERE order_ref = $1 ORDER BY plan_id LIMIT 1")
+        .bind(order_ref)
+        .fetch_optional(&mut **tx)
+        .await?)
+}
+
+/// The orders each of these plans serves.
+pub async fn orders_of(tx: &mut Tx, plan_ids: &[i64]) -> Result<HashMap<i64, Vec<String>>> {
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    if plan_ids.is_empty() {
+        return Ok(out);
+    }
+    let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT plan_id, order_ref FROM plan_orders WHERE plan_id IN ({}) ORDER BY plan_id, order_ref",
+        in_list(plan_ids)
+    ))
+    .fetch_all(&mut **tx)
+    .await?;
+    for (plan_id, order_ref) in rows {
+        out.entry(plan_id).or_default().push(order_ref);
+    }
+    Ok(out)
+}
+
 pub async fn close_plan(tx: &mut Tx, id: i64) -> Result<()> {
     sqlx::query("UPDATE import_plans SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(CLOSED)
@@ -409,6 +454,7 @@ pub async fn find(executor: &mut AnyConnection, id: i64) -> Result<Option<pb::Im
     .bind(id)
     .fetch_all(&mut *executor)
     .await?;
+    let today = local_date(now_micros());
     let mut lines: BTreeMap<i32, pb::PlanLine> = BTreeMap::new();
     for row in &rows {
         let line_no = row.try_get::<i64, _>("line_no")? as i32;
@@ -426,7 +472,8 @@ pub async fn find(executor: &mut AnyConnection, id: i64) -> Result<Option<pb::Im
             milestone_no: row.try_get::<i64, _>("milestone_no")? as i32,
             needed_by: day(&row.try_get::<String, _>("needed_by")?)?.map(date_to_proto),
             quantity: row.try_get("quantity")?,
-            promise_date: day(&row.try_get::<String, _>("promise_date")?)?.map(date_to_proto),
+            // A promise kept in the past reads as today: the goods are ready now.
+            promise_date: day(&row.try_get::<String, _>("promise_date")?)?.map(|d| date_to_proto(d.max(today))),
             late: row.try_get::<i64, _>("late")? != 0,
             reason: row.try_get("reason")?,
             coverage: coverage.coverage,

@@ -69,9 +69,12 @@ impl PurchaseOrdersApi {
             return Ok((Vec::new(), None));
         };
         let given: HashMap<i64, i64> = input.lines.iter().map(|l| (l.product_id, l.unit_price)).collect();
-        let mut quantities: BTreeMap<i64, i64> = BTreeMap::new();
-        for line in &group.lines {
-            *quantities.entry(line.product_id).or_insert(0) += line.quantity;
+        let order_by = group.order_by.as_ref().and_then(|d| date_from_proto(d).ok());
+        let quantities = proposed_quantities(vec![group]);
+        for (i, line) in input.lines.iter().enumerate() {
+            if !quantities.contains_key(&line.product_id) {
+                v.add(format!("lines[{i}].product_id"), "is not among this supplier's proposals");
+            }
         }
         let mut lines = Vec::new();
         for (product_id, quantity) in quantities {
@@ -89,9 +92,17 @@ impl PurchaseOrdersApi {
             };
             lines.push((product_id, quantity, price));
         }
-        let order_by = group.order_by.as_ref().and_then(|d| date_from_proto(d).ok());
         Ok((lines, order_by))
     }
+}
+
+/// Units proposed per product.
+fn proposed_quantities(groups: Vec<pb::SupplierProposal>) -> BTreeMap<i64, i64> {
+    let mut quantities = BTreeMap::new();
+    for line in groups.iter().flat_map(|g| &g.lines) {
+        *quantities.entry(line.product_id).or_insert(0) += line.quantity;
+    }
+    quantities
 }
 
 /// The step an action takes from the order's current status, with its dates.
@@ -205,6 +216,7 @@ impl PurchaseOrders for PurchaseOrdersApi {
             return Err(Error::invalid("supplier_id", "is required").into());
         };
         let planning = self.planning.clone();
+        let from_proposals = input.from_proposals;
         let scope = format!("importplanning.CreatePurchaseOrder:{}", caller.username);
         let by = caller.username.clone();
         let draft = Arc::new(NewPurchaseOrder {
@@ -221,6 +233,16 @@ impl PurchaseOrders for PurchaseOrdersApi {
             let (planning, draft, by) = (planning.clone(), draft.clone(), by.clone());
             Box::pin(async move {
                 Planning::lock(tx).await?;
+                if from_proposals {
+                    // Two clerks ordering the same proposals: the second finds them ordered.
+                    let now = proposed_quantities(plan_store::proposals(&mut **tx, draft.supplier_id).await?);
+                    let taken: BTreeMap<i64, i64> = draft.lines.iter().map(|l| (l.product_id, l.quantity)).collect();
+                    if now != taken {
+                        return Err(Error::Conflict(
+                            "the proposals changed meanwhile (another order took them); look at them again".into(),
+                        ));
+                    }
+                }
                 let ids: Vec<i64> = draft.lines.iter().map(|l| l.product_id).collect();
                 let terms = plan_store::planner_terms(tx, Some(&ids)).await?;
                 // The slowest route of its lines decides when the order is expected.
@@ -312,7 +334,17 @@ impl PurchaseOrders for PurchaseOrdersApi {
         }
         // The warehouse receipt is keyed by the order's number, so a retry after a failure here
         // gets the same receipt back instead of a second one.
-        let receipt = self.take_in(&order).await?;
+        let receipt = match self.take_in(&order).await {
+            Ok(receipt) => receipt,
+            Err(error) => {
+                // The warehouse refused the goods as described (a serial it knows, say): the
+                // order goes back to cleared so the clerk can correct and receive again.
+                if matches!(error, Error::Invalid(_) | Error::Conflict(_)) {
+                    self.back_to_cleared(&order).await?;
+                }
+                return Err(error.into());
+            }
+        };
         let mut tx = self.planning.db.begin().await.map_err(Error::from)?;
         Planning::lock(&mut tx).await?;
         let current = found(&mut tx, order.id).await?;
@@ -362,6 +394,14 @@ impl PurchaseOrdersApi {
         Err(Error::Conflict(format!("supplier order {} changed meanwhile, try again", input.id)))
     }
 
+    async fn back_to_cleared(&self, order: &pb::PurchaseOrder) -> PlatformResult<()> {
+        let mut tx = self.planning.db.begin().await?;
+        let step = Step { status: store::CLEARED, ..Step::default() };
+        store::advance(&mut tx, order.id, order.version, &step).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Computes the landed cost at the receipt day's rates and records it (status receiving).
     async fn cost(
         &self,
@@ -371,21 +411,50 @@ impl PurchaseOrdersApi {
         let mut v = Violations::new();
         let received_on = optional_day(&mut v, "received_on", &input.received_on).unwrap_or_else(today);
         let by_line: HashMap<i32, &pb::ReceiveLine> = input.lines.iter().map(|l| (l.line_no, l)).collect();
-        for (i, line) in input.lines.iter().enumerate() {
-            if !order.lines.iter().any(|l| l.line_no == line.line_no) {
-                v.add(format!("lines[{i}].line_no"), "the order has no such line");
-            }
-        }
         let ids: Vec<i64> = order.lines.iter().map(|l| l.product_id).collect();
         let products: HashMap<i64, product_store::ProductRow> =
             product_store::find_many(&self.planning.db, &ids).await?.into_iter().map(|p| (p.id, p)).collect();
-        for line in &order.lines {
-            let tracked = products.get(&line.product_id).is_some_and(|p| p.fields.serial_tracked);
-            let serials = by_line.get(&line.line_no).map(|r| r.serials.len()).unwrap_or_default();
-            if tracked && serials as i64 != line.quantity {
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, line) in input.lines.iter().enumerate() {
+            let field = |name: &str| format!("lines[{i}].{name}");
+            let Some(ordered) = order.lines.iter().find(|l| l.line_no == line.line_no) else {
+                v.add(field("line_no"), "the order has no such line");
+                continue;
+            };
+            if !seen.insert(line.line_no) {
+                v.add(field("line_no"), "is given twice");
+            }
+            if line.unit_weight_grams < 0 {
+                v.add(field("unit_weight_grams"), "must not be negative");
+            }
+            let tracked = products.get(&ordered.product_id).is_some_and(|p| p.fields.serial_tracked);
+            match (tracked, line.serials.len() as i64) {
+                (false, 0) => {}
+                (false, _) => v.add(field("serials"), format!("{} is not serial-tracked", ordered.model_code)),
+                (true, n) if n != ordered.quantity => v.add(
+                    field("serials"),
+                    format!(
+                        "{} is serial-tracked: give one serial per unit ({})",
+                        ordered.model_code, ordered.quantity
+                    ),
+                ),
+                (true, _) => {
+                    let distinct: std::collections::BTreeSet<&str> = line.serials.iter().map(|s| s.trim()).collect();
+                    if distinct.len() != line.serials.len() || distinct.contains("") {
+                        v.add(field("serials"), "must be distinct and not blank");
+                    }
+                }
+            }
+        }
+        for ordered in &order.lines {
+            let tracked = products.get(&ordered.product_id).is_some_and(|p| p.fields.serial_tracked);
+            if tracked && !by_line.contains_key(&ordered.line_no) {
                 v.add(
-                    format!("lines[line_no={}].serials", line.line_no),
-                    format!("{} is serial-tracked: give one serial per unit ({})", line.model_code, line.quantity),
+                    "lines",
+                    format!(
+                        "line {} ({}) is serial-tracked: its serials are required",
+                        ordered.line_no, ordered.model_code
+                    ),
                 );
             }
         }

@@ -88,6 +88,10 @@ impl Planning {
             Err(status) => return Err(status.into()),
         };
         let mut held = HashMap::new();
+        // A released reservation (the order was cancelled) holds nothing any more.
+        if reservation.status != "active" {
+            return Ok(held);
+        }
         for line in reservation.lines {
             *held.entry(line.product_id).or_insert(0) += line.reserved + line.issued;
         }
@@ -133,7 +137,7 @@ impl Planning {
             });
         }
 
-        let demands = self.demands(&stored).await?;
+        let demands = self.demands(tx, &stored).await?;
         let outcome = planner::plan(&planner::Input { today, terms: &terms, demands: &demands, supplies: &supplies });
         // Only what changed is written: the daily re-plan of everything mostly confirms.
         let as_stored: HashMap<(i64, i32, i32), &StoredMilestone> =
@@ -141,7 +145,7 @@ impl Planning {
         for planned in &outcome.planned {
             let coverage = coverage_of(planned).encode_to_vec();
             let unchanged = as_stored.get(&(planned.plan_id, planned.line_no, planned.milestone_no)).is_some_and(|m| {
-                m.promise_date == Some(planned.promise_date)
+                same_promise(m.promise_date, planned.promise_date, today)
                     && m.late == planned.late
                     && m.reason == planned.reason
                     && m.coverage == coverage
@@ -174,7 +178,7 @@ impl Planning {
         for plan_id in plan_ids {
             let empty_old = BTreeMap::new();
             let empty_new = BTreeMap::new();
-            let changes = diff(old.get(&plan_id).unwrap_or(&empty_old), new.get(&plan_id).unwrap_or(&empty_new));
+            let changes = diff(old.get(&plan_id).unwrap_or(&empty_old), new.get(&plan_id).unwrap_or(&empty_new), today);
             if changes.is_empty() && !before.contains_key(&plan_id) {
                 continue;
             }
@@ -185,13 +189,18 @@ impl Planning {
             plan_store::record_replan(tx, plan_id, late.unwrap_or(0) != 0, &changes).await?;
             changed.push(plan_id);
         }
+        // One event per order the plan serves, each naming its order, so sales can show it.
+        let orders = plan_store::orders_of(tx, &changed).await?;
         for plan_id in &changed {
             let plan = plan_store::find(tx, *plan_id)
                 .await?
                 .ok_or_else(|| Error::internal(anyhow::anyhow!("plan {plan_id} vanished while re-planning")))?;
-            let event = pb::ImportPlanChanged { plan: Some(plan) };
-            outbox::append(tx, self.db.backend(), "import_plan", &plan_id.to_string(), IMPORT_PLAN_CHANGED, &event)
-                .await?;
+            let refs = orders.get(plan_id).cloned().unwrap_or_else(|| vec![plan.order_ref.clone()]);
+            for order_ref in refs {
+                let event = pb::ImportPlanChanged { plan: Some(pb::ImportPlan { order_ref, ..plan.clone() }) };
+                outbox::append(tx, self.db.backend(), "import_plan", &plan_id.to_string(), IMPORT_PLAN_CHANGED, &event)
+                    .await?;
+            }
         }
         tracing::info!(
             products = products.len(),
@@ -242,22 +251,24 @@ impl Planning {
         Ok(true)
     }
 
-    /// The planner's demand: each milestone, with what its order already holds spread over the
-    /// order's milestones of that product, earliest first.
-    async fn demands(&self, stored: &[(StoredMilestone, String)]) -> Result<Vec<Demand>> {
-        let orders: BTreeSet<&str> = stored.iter().map(|(_, o)| o.as_str()).filter(|o| !o.is_empty()).collect();
-        let mut held: HashMap<(&str, i64), i64> = HashMap::new();
-        for order_ref in orders {
-            for (product_id, units) in self.held_by_order(order_ref).await? {
-                held.insert((order_ref, product_id), units);
+    /// The planner's demand: each milestone, with what the plan's orders already hold spread
+    /// over the plan's milestones of that product, earliest first.
+    async fn demands(&self, tx: &mut Tx, stored: &[(StoredMilestone, String)]) -> Result<Vec<Demand>> {
+        let plan_ids: Vec<i64> = stored.iter().map(|(m, _)| m.plan_id).collect::<BTreeSet<_>>().into_iter().collect();
+        let orders = plan_store::orders_of(tx, &plan_ids).await?;
+        let mut held: HashMap<(i64, i64), i64> = HashMap::new();
+        for (plan_id, refs) in &orders {
+            for order_ref in refs {
+                for (product_id, units) in self.held_by_order(order_ref).await? {
+                    *held.entry((*plan_id, product_id)).or_insert(0) += units;
+                }
             }
         }
-        let mut ordered: Vec<&(StoredMilestone, String)> = stored.iter().collect();
-        ordered.sort_by_key(|(m, _)| (m.needed_by, m.plan_id, m.line_no, m.milestone_no));
+        let mut ordered: Vec<&StoredMilestone> = stored.iter().map(|(m, _)| m).collect();
+        ordered.sort_by_key(|m| (m.needed_by, m.plan_id, m.line_no, m.milestone_no));
         let mut demands = Vec::with_capacity(stored.len());
-        for (m, order_ref) in ordered {
-            let left = held.get_mut(&(order_ref.as_str(), m.product_id));
-            let reserved = match left {
+        for m in ordered {
+            let reserved = match held.get_mut(&(m.plan_id, m.product_id)) {
                 Some(units) => {
                     let take = (*units).min(m.quantity);
                     *units -= take;
@@ -285,17 +296,18 @@ fn coverage_of(planned: &planner::Planned) -> pb::PlannedMilestone {
             .coverage
             .iter()
             .map(|cover| {
-                let (source, reference) = match &cover.source {
-                    Source::Reserved => ("reserved", String::new()),
-                    Source::Stock => ("stock", String::new()),
-                    Source::PurchaseOrder(number) => ("purchase_order", number.clone()),
-                    Source::Proposal => ("proposal", String::new()),
+                // Units on hand carry no date: they are ready now, whatever day it is.
+                let (source, reference, dated) = match &cover.source {
+                    Source::Reserved => ("reserved", String::new(), false),
+                    Source::Stock => ("stock", String::new(), false),
+                    Source::PurchaseOrder(number) => ("purchase_order", number.clone(), true),
+                    Source::Proposal => ("proposal", String::new(), true),
                 };
                 pb::Coverage {
                     source: source.to_owned(),
                     reference,
                     quantity: cover.quantity,
-                    available_on: Some(date_to_proto(cover.available_on)),
+                    available_on: dated.then(|| date_to_proto(cover.available_on)),
                 }
             })
             .collect(),
@@ -308,9 +320,16 @@ fn proto_day(date: Option<NaiveDate>) -> Option<atq_proto::common::v1::LocalDate
 }
 
 /// Milestones added, removed, or whose schedule or promise moved.
+/// Goods ready yesterday are ready today: a promise in the past reads as today, so the days
+/// passing alone never count as a move.
+fn same_promise(old: Option<NaiveDate>, new: NaiveDate, today: NaiveDate) -> bool {
+    old.map(|o| o.max(today)) == Some(new.max(today))
+}
+
 fn diff(
     old: &BTreeMap<MilestoneKey, StoredMilestone>,
     new: &BTreeMap<MilestoneKey, &planner::Planned>,
+    today: NaiveDate,
 ) -> Vec<pb::PlanChange> {
     let keys: BTreeSet<MilestoneKey> = old.keys().chain(new.keys()).copied().collect();
     let mut changes = Vec::new();
@@ -322,7 +341,7 @@ fn diff(
             (Some(b), Some(a))
                 if b.needed_by != a.needed_by
                     || b.quantity != a.quantity
-                    || b.promise_date != Some(a.promise_date)
+                    || !same_promise(b.promise_date, a.promise_date, today)
                     || b.late != a.late =>
             {
                 "moved"
@@ -397,11 +416,19 @@ mod tests {
         let moved = planned(2, "2027-04-01", "2027-04-10", true);
         let added = planned(4, "2027-06-01", "2027-05-01", false);
         let new: BTreeMap<_, _> = [((1, 1), &same), ((2, 1), &moved), ((4, 1), &added)].into();
-        let changes = diff(&old, &new);
+        let changes = diff(&old, &new, day("2027-01-01"));
         let kinds: Vec<(i32, &str)> = changes.iter().map(|c| (c.line_no, c.change.as_str())).collect();
         assert_eq!(kinds, [(2, "moved"), (3, "removed"), (4, "added")]);
         assert_eq!(changes[0].old_promise_date, Some(date_to_proto(day("2027-03-20"))));
         assert_eq!(changes[0].new_promise_date, Some(date_to_proto(day("2027-04-10"))));
         assert!(changes[0].late && !changes[0].was_late);
+    }
+
+    #[test]
+    fn goods_ready_yesterday_are_still_ready_today() {
+        let today = day("2027-01-02");
+        assert!(same_promise(Some(day("2027-01-01")), today, today));
+        assert!(!same_promise(Some(day("2027-01-01")), day("2027-01-05"), today));
+        assert!(!same_promise(None, today, today));
     }
 }

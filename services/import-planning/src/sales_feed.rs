@@ -1,6 +1,7 @@
-//! Import planning's view of the sales feed: a confirmed project order becomes (or joins) an
-//! import plan, timed by its lines' delivery dates; a cancelled one closes its plan. Applied in
-//! the consumer's transaction with its cursor, so each order is planned once.
+//! Import planning's view of the sales feed: a confirmed project order joins the plan of its
+//! contract when the import-export department has planned the contract's schedule, or becomes a
+//! plan of its own, timed by its lines' delivery dates. A cancelled order closes its own plan or
+//! leaves the contract's. Applied in the consumer's transaction with its cursor.
 
 use atq_platform::Tx;
 use atq_platform::business_time::{date_to_proto, local_date, now_micros};
@@ -10,7 +11,7 @@ use atq_proto::importplanning::v1 as pb;
 use atq_proto::sales::v1 as sales;
 use prost::Message;
 
-use crate::import_plan_api::{self, Checked};
+use crate::import_plan_api;
 use crate::plan_store;
 use crate::replanning::Planning;
 
@@ -22,9 +23,8 @@ pub struct SalesFeed {
 /// it has none: the customer wants it as soon as possible).
 pub fn plan_request(order: &sales::Order) -> pb::SubmitImportPlanRequest {
     let today = date_to_proto(local_date(now_micros()));
-    let source_ref = if order.contract_number.is_empty() { &order.number } else { &order.contract_number };
     pb::SubmitImportPlanRequest {
-        source_ref: source_ref.clone(),
+        source_ref: order.number.clone(),
         order_ref: order.number.clone(),
         customer_id: order.customer_id,
         customer_name: order.customer_name.clone(),
@@ -45,26 +45,23 @@ pub fn plan_request(order: &sales::Order) -> pb::SubmitImportPlanRequest {
 }
 
 impl SalesFeed {
-    async fn confirmed(&self, tx: &mut Tx, order: &sales::Order) -> atq_platform::Result<()> {
-        let request = plan_request(order);
-        // A contract planned ahead keeps its milestones; the order only brings its reservation.
-        if let Some(header) = plan_store::header_by_source(tx, &request.source_ref).await?
-            && request.source_ref != order.number
-            && header.status != plan_store::CLOSED
-        {
-            Planning::lock(tx).await?;
-            sqlx::query("UPDATE import_plans SET order_ref = $1 WHERE id = $2")
-                .bind(&order.number)
-                .bind(header.id)
-                .execute(&mut **tx)
-                .await?;
-            let products: Vec<i64> = order.lines.iter().map(|l| l.product_id).collect();
-            self.planning.run(tx, Some(products), &Default::default()).await?;
-            return Ok(());
+    /// The open plan of the order's contract, if the contract was planned.
+    async fn contract_plan(&self, tx: &mut Tx, order: &sales::Order) -> atq_platform::Result<Option<i64>> {
+        if order.contract_number.is_empty() {
+            return Ok(None);
         }
-        match import_plan_api::check(&self.planning, &request).await {
+        Ok(plan_store::header_by_source(tx, &order.contract_number)
+            .await?
+            .filter(|header| header.status != plan_store::CLOSED)
+            .map(|header| header.id))
+    }
+
+    async fn confirmed(&self, tx: &mut Tx, order: &sales::Order) -> atq_platform::Result<()> {
+        if let Some(plan_id) = self.contract_plan(tx, order).await? {
+            return import_plan_api::join(&self.planning, tx, plan_id, &order.number).await;
+        }
+        match import_plan_api::check(&self.planning, &plan_request(order)).await {
             Ok(checked) => {
-                let checked: Checked = checked;
                 import_plan_api::submit(&self.planning, tx, &checked).await?;
             }
             // An order the catalog no longer knows cannot be planned; it must not stall the feed.
@@ -74,6 +71,14 @@ impl SalesFeed {
             Err(error) => return Err(error),
         }
         Ok(())
+    }
+
+    async fn cancelled(&self, tx: &mut Tx, order: &sales::Order) -> atq_platform::Result<()> {
+        let Some(plan_id) = plan_store::plan_of_order(tx, &order.number).await? else { return Ok(()) };
+        match plan_store::header_by_source(tx, &order.number).await? {
+            Some(own) if own.id == plan_id => import_plan_api::close(&self.planning, tx, &order.number).await,
+            _ => import_plan_api::leave(&self.planning, tx, plan_id, &order.number).await,
+        }
     }
 }
 
@@ -91,8 +96,7 @@ impl Projection for SalesFeed {
             "atq.sales.v1.OrderCancelled" => {
                 let order = sales::OrderCancelled::decode(event.payload.as_slice()).map_err(decode)?.order;
                 if let Some(order) = order.filter(|o| o.customer_group == sales::CustomerGroup::Project as i32) {
-                    let source = if order.contract_number.is_empty() { &order.number } else { &order.contract_number };
-                    import_plan_api::close(&self.planning, tx, source).await?;
+                    self.cancelled(tx, &order).await?;
                 }
             }
             _ => {}

@@ -245,23 +245,26 @@ pub async fn set_import_plan(tx: &mut Tx, order_id: i64, plan_number: &str, revi
 }
 
 /// Sets when a line's goods are promised and why late; false when the order has no such line.
-pub async fn set_line_promise(
+/// Shows a plan's promise on every line of the order with this product: a contract's plan numbers
+/// its lines its own way, so lines are matched by product. False when the order has none.
+pub async fn set_product_promise(
     tx: &mut Tx,
     order_id: i64,
-    line_no: i64,
+    product_id: i64,
     promised_on: Option<NaiveDate>,
     supply_note: &str,
 ) -> Result<bool> {
-    let updated =
-        sqlx::query("UPDATE order_lines SET promised_on = $1, supply_note = $2 WHERE order_id = $3 AND line_no = $4")
-            .bind(promised_on.map(|d| d.to_string()).unwrap_or_default())
-            .bind(supply_note)
-            .bind(order_id)
-            .bind(line_no)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-    Ok(updated == 1)
+    let updated = sqlx::query(
+        "UPDATE order_lines SET promised_on = $1, supply_note = $2 WHERE order_id = $3 AND product_id = $4",
+    )
+    .bind(promised_on.map(|d| d.to_string()).unwrap_or_default())
+    .bind(supply_note)
+    .bind(order_id)
+    .bind(product_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(updated > 0)
 }
 
 pub async fn clear_reservation(tx: &mut Tx, order_id: i64) -> Result<()> {

@@ -1,6 +1,8 @@
 //! Import planning's feed tells sales when a project order's goods can be ready: each line shows
 //! the plan's promise and, when planning cannot make the date, why.
 
+use std::collections::BTreeMap;
+
 use atq_platform::Tx;
 use atq_platform::business_time::date_from_proto;
 use atq_platform::error::Result;
@@ -72,20 +74,28 @@ async fn apply_plan(tx: &mut Tx, plan: &ImportPlan) -> Result<()> {
         return Ok(());
     }
     order_store::set_import_plan(tx, order_id, &plan.number, plan.revision).await?;
-    for promise in plan.lines.iter().map(line_promise) {
-        let known = order_store::set_line_promise(
-            tx,
-            order_id,
-            i64::from(promise.line_no),
-            promise.promised_on,
-            &promise.supply_note,
-        )
-        .await?;
+    for (product_id, line) in by_product(plan) {
+        let promise = line_promise(&line);
+        let known =
+            order_store::set_product_promise(tx, order_id, product_id, promise.promised_on, &promise.supply_note)
+                .await?;
         if !known {
-            tracing::debug!(order = %plan.order_ref, plan = %plan.number, line_no = promise.line_no, "import plan line of an unknown order line skipped");
+            tracing::debug!(order = %plan.order_ref, plan = %plan.number, product_id, "import plan product not on the order skipped");
         }
     }
     Ok(())
+}
+
+/// The plan's lines merged per product: an order line shows every milestone of its product.
+fn by_product(plan: &ImportPlan) -> BTreeMap<i64, PlanLine> {
+    let mut merged: BTreeMap<i64, PlanLine> = BTreeMap::new();
+    for line in &plan.lines {
+        merged
+            .entry(line.product_id)
+            .and_modify(|m| m.milestones.extend(line.milestones.iter().cloned()))
+            .or_insert_with(|| line.clone());
+    }
+    merged
 }
 
 #[cfg(test)]
@@ -174,7 +184,7 @@ mod tests {
         let customer = customer_store::insert(&mut tx, db, &fields, &Caller::service("test")).await.unwrap();
         let new_line = |line_no| NewLine {
             line_no,
-            product_id: 7,
+            product_id: line_no + 6,
             model_code: "M7".into(),
             product_name: "Kính hiển vi".into(),
             supplier_id: 3,
@@ -210,12 +220,25 @@ mod tests {
             order_ref: order_ref.into(),
             revision,
             lines: vec![
+                // A contract's plan numbers its lines its own way: lines match by product.
                 PlanLine {
-                    line_no: 2,
+                    line_no: 5,
+                    product_id: 8,
                     milestones: vec![milestone(1, promise, true, "on the water")],
                     ..Default::default()
                 },
-                PlanLine { line_no: 9, milestones: vec![milestone(1, promise, false, "")], ..Default::default() },
+                PlanLine {
+                    line_no: 6,
+                    product_id: 8,
+                    milestones: vec![milestone(2, "2026-05-01", false, "")],
+                    ..Default::default()
+                },
+                PlanLine {
+                    line_no: 9,
+                    product_id: 99,
+                    milestones: vec![milestone(1, promise, false, "")],
+                    ..Default::default()
+                },
             ],
             ..Default::default()
         };
