@@ -13,6 +13,7 @@ use atq_proto::accountingwarehouse::v1 as wh;
 use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
 use atq_proto::importplanning::v1 as pb;
 use chrono::NaiveDate;
+use futures::StreamExt;
 use prost::Message;
 use tonic::Code;
 use tonic::transport::Channel;
@@ -33,6 +34,10 @@ pub type Scope = Option<Vec<i64>>;
 
 type MilestoneKey = (i32, i32);
 
+/// Up to this many products are read one by one; more in one read of all stock.
+const FEW_PRODUCTS: usize = 20;
+/// Reads of the warehouse in flight at once during a re-plan.
+const PARALLEL_READS: usize = 8;
 const DAILY_CHECK_EVERY: Duration = Duration::from_secs(600);
 const DAILY_RETRY_AFTER: Duration = Duration::from_secs(30);
 
@@ -49,22 +54,41 @@ impl Planning {
         Caller::service(crate::NAME)
     }
 
-    /// Free good stock per product, company-wide (on hand less what is reserved).
-    async fn free_stock(&self, products: Option<&BTreeSet<i64>>) -> Result<HashMap<i64, i64>> {
+    async fn list_stock(&self, product_id: i64) -> Result<Vec<wh::StockLevel>> {
         let caller = Self::caller();
         let reply = grpc_client::with_retry(|| {
             let mut client = self.warehouse.clone();
-            let request = grpc_client::request(wh::ListStockRequest::default(), &self.key, &caller, None);
+            let message = wh::ListStockRequest { product_id, ..Default::default() };
+            let request = grpc_client::request(message, &self.key, &caller, None);
             async move { client.list_stock(request).await }
         })
-        .await?
-        .into_inner();
+        .await?;
+        Ok(reply.into_inner().items)
+    }
+
+    /// Free good stock per product, company-wide (on hand less what is reserved): a few products
+    /// are asked for one by one, side by side; many at once in one read of all stock.
+    async fn free_stock(&self, products: &BTreeSet<i64>) -> Result<HashMap<i64, i64>> {
+        let levels: Vec<wh::StockLevel> = if products.len() <= FEW_PRODUCTS {
+            let ids: Vec<i64> = products.iter().copied().collect();
+            let planning = self.clone();
+            let reads = futures::stream::iter(ids.into_iter().map(move |id| {
+                let planning = planning.clone();
+                async move { planning.list_stock(id).await }
+            }))
+            .buffer_unordered(PARALLEL_READS)
+            .collect::<Vec<_>>()
+            .await;
+            reads.into_iter().collect::<Result<Vec<_>>>()?.into_iter().flatten().collect()
+        } else {
+            self.list_stock(0).await?
+        };
         let mut free = HashMap::new();
-        for level in reply.items {
-            if level.condition != wh::Condition::Good as i32 || level.available <= 0 {
-                continue;
-            }
-            if products.is_some_and(|set| !set.contains(&level.product_id)) {
+        for level in levels {
+            if level.condition != wh::Condition::Good as i32
+                || level.available <= 0
+                || !products.contains(&level.product_id)
+            {
                 continue;
             }
             *free.entry(level.product_id).or_insert(0) += level.available;
@@ -125,7 +149,7 @@ impl Planning {
         let terms = plan_store::planner_terms(tx, Some(&product_list)).await?;
 
         let mut supplies: Vec<Supply> = Vec::new();
-        for (product_id, quantity) in self.free_stock(Some(&products)).await? {
+        for (product_id, quantity) in self.free_stock(&products).await? {
             supplies.push(Supply { product_id, available_on: today, quantity, source: Source::Stock });
         }
         for open in purchase_order_store::open_supply(tx, Some(&product_list), today).await? {
@@ -256,12 +280,22 @@ impl Planning {
     async fn demands(&self, tx: &mut Tx, stored: &[(StoredMilestone, String)]) -> Result<Vec<Demand>> {
         let plan_ids: Vec<i64> = stored.iter().map(|(m, _)| m.plan_id).collect::<BTreeSet<_>>().into_iter().collect();
         let orders = plan_store::orders_of(tx, &plan_ids).await?;
+        // Each order's reservation is read side by side: a re-plan of everything reads them all.
+        let pairs: Vec<(i64, String)> =
+            orders.iter().flat_map(|(plan_id, refs)| refs.iter().map(move |r| (*plan_id, r.clone()))).collect();
+        let planning = self.clone();
+        let reads = futures::stream::iter(pairs.into_iter().map(move |(plan_id, order_ref)| {
+            let planning = planning.clone();
+            async move { planning.held_by_order(&order_ref).await.map(|held| (plan_id, held)) }
+        }))
+        .buffer_unordered(PARALLEL_READS)
+        .collect::<Vec<_>>()
+        .await;
         let mut held: HashMap<(i64, i64), i64> = HashMap::new();
-        for (plan_id, refs) in &orders {
-            for order_ref in refs {
-                for (product_id, units) in self.held_by_order(order_ref).await? {
-                    *held.entry((*plan_id, product_id)).or_insert(0) += units;
-                }
+        for read in reads {
+            let (plan_id, by_product) = read?;
+            for (product_id, units) in by_product {
+                *held.entry((plan_id, product_id)).or_insert(0) += units;
             }
         }
         let mut ordered: Vec<&StoredMilestone> = stored.iter().map(|(m, _)| m).collect();
