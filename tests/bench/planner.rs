@@ -8,7 +8,9 @@
 //! lines per second, late milestones and proposals; the incremental re-plan's time against the
 //! full plan, and whether it agrees with a full re-plan; and peak memory.
 //!
-//! `cargo run --release -p atq-tests --bin bench-planner [-- --products N --demands M]`
+//! `cargo run --release -p atq-tests --bin bench-planner [-- --products N --demands M --database sqlite|URL|none]`
+
+mod planner_db;
 
 use std::collections::{BTreeSet, HashMap};
 use std::hint::black_box;
@@ -36,6 +38,9 @@ struct Args {
     /// Delivery milestones over all import plans.
     #[arg(long, default_value_t = 100_000)]
     demands: usize,
+    /// Where the database phase runs: `sqlite`, a PostgreSQL server URL, or `none`.
+    #[arg(long, default_value = "sqlite")]
+    database: String,
 }
 
 /// xorshift64*: reproducible and good enough to spread a workload.
@@ -284,7 +289,15 @@ fn main() -> anyhow::Result<()> {
     let agrees = agrees_with_full_plan(&work, &products, &replanned);
     print_incremental(plan_id, &products, &incremental, &full, &replanned, agrees);
     anyhow::ensure!(agrees, "the incremental re-plan disagrees with a full re-plan");
-    Ok(())
+
+    let postgres = match args.database.as_str() {
+        "none" => return Ok(()),
+        "sqlite" => None,
+        url => Some(url),
+    };
+    let stock: Vec<(i64, i64, &Source)> = work.supplies.iter().map(|s| (s.product_id, s.quantity, &s.source)).collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(planner_db::run(postgres, &work.terms, &work.demands, &stock, median(&full)))
 }
 
 /// The schedule change: the plan in the middle of the list slips a month. Returns it and its products.

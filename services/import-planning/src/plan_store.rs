@@ -22,6 +22,10 @@ pub const STATUSES: [&str; 3] = [OPEN, LATE, CLOSED];
 
 /// Customs clearance and transport when a product has no terms of its own.
 pub const DEFAULT_BUFFER_DAYS: i64 = 14;
+/// Proposal rows per insert statement (8 values each, well within both databases' limits).
+const PROPOSAL_BATCH: usize = 200;
+/// Milestones per update statement.
+const MILESTONE_BATCH: usize = 200;
 
 const COLUMNS: &str = "id, number, source_ref, order_ref, customer_id, customer_name, office, status, revision, \
                        changes, created_at, updated_at";
@@ -344,21 +348,36 @@ pub async fn replace_milestones(tx: &mut Tx, plan_id: i64, milestones: &[StoredM
     Ok(())
 }
 
-/// Stores what the planner promised for one milestone.
-pub async fn save_planned(tx: &mut Tx, planned: &planner::Planned, coverage: &[u8]) -> Result<()> {
-    sqlx::query(
-        "UPDATE plan_milestones SET promise_date = $1, late = $2, reason = $3, coverage = $4 \
-         WHERE plan_id = $5 AND line_no = $6 AND milestone_no = $7",
-    )
-    .bind(planned.promise_date.to_string())
-    .bind(i64::from(planned.late))
-    .bind(&planned.reason)
-    .bind(coverage)
-    .bind(planned.plan_id)
-    .bind(i64::from(planned.line_no))
-    .bind(i64::from(planned.milestone_no))
-    .execute(&mut **tx)
-    .await?;
+/// Stores what the planner promised, many milestones per statement (the same SQL on both
+/// databases: a VALUES list joined in an UPDATE ... FROM).
+pub async fn save_planned(tx: &mut Tx, planned: &[(&planner::Planned, Vec<u8>)]) -> Result<()> {
+    for chunk in planned.chunks(MILESTONE_BATCH) {
+        let tuples: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let marks: Vec<String> = (1..=7).map(|k| format!("${}", i * 7 + k)).collect();
+                format!("({})", marks.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "WITH v (plan_id, line_no, milestone_no, promise_date, late, reason, coverage) AS (VALUES {}) \
+             UPDATE plan_milestones SET promise_date = v.promise_date, late = v.late, reason = v.reason, \
+             coverage = v.coverage FROM v WHERE plan_milestones.plan_id = v.plan_id \
+             AND plan_milestones.line_no = v.line_no AND plan_milestones.milestone_no = v.milestone_no",
+            tuples.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (p, coverage) in chunk {
+            query = query
+                .bind(p.plan_id)
+                .bind(i64::from(p.line_no))
+                .bind(i64::from(p.milestone_no))
+                .bind(p.promise_date.to_string())
+                .bind(i64::from(p.late))
+                .bind(p.reason.clone())
+                .bind(coverage.clone());
+        }
+        query.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
@@ -379,40 +398,92 @@ pub async fn record_replan(tx: &mut Tx, plan_id: i64, late: bool, changes: &[pb:
     Ok(())
 }
 
+type ProposalRow = (i64, i64, i64, i64, String, String, String, String);
+
+fn proposal_row(p: &planner::Proposal) -> ProposalRow {
+    let reason = match p.why {
+        planner::Why::Project => "project",
+        planner::Why::Reorder => "reorder",
+    };
+    (
+        p.product_id,
+        p.supplier_id,
+        p.quantity,
+        p.shortfall,
+        p.order_by.to_string(),
+        p.needed_by.to_string(),
+        p.expected_on.to_string(),
+        reason.to_owned(),
+    )
+}
+
+/// Replaces the proposals of these products (all when None) with the planner's, rewriting only
+/// the products whose proposals changed: a daily re-plan mostly finds them as they were.
 pub async fn replace_proposals(
     tx: &mut Tx,
     product_ids: Option<&[i64]>,
     proposals: &[planner::Proposal],
 ) -> Result<()> {
+    let mut sql = "SELECT product_id, supplier_id, quantity, shortfall, order_by, needed_by, expected_on, reason \
+                   FROM plan_proposals"
+        .to_owned();
     match product_ids {
-        Some([]) => {}
-        Some(ids) => {
-            sqlx::query(&format!("DELETE FROM plan_proposals WHERE product_id IN ({})", in_list(ids)))
-                .execute(&mut **tx)
-                .await?;
-        }
-        None => {
-            sqlx::query("DELETE FROM plan_proposals").execute(&mut **tx).await?;
-        }
+        Some([]) => return Ok(()),
+        Some(ids) => sql.push_str(&format!(" WHERE product_id IN ({})", in_list(ids))),
+        None => {}
     }
-    for p in proposals {
-        sqlx::query(
+    let stored: Vec<ProposalRow> = sqlx::query_as(&sql).fetch_all(&mut **tx).await?;
+    let mut old: BTreeMap<i64, Vec<ProposalRow>> = BTreeMap::new();
+    for row in stored {
+        old.entry(row.0).or_default().push(row);
+    }
+    let mut new: BTreeMap<i64, Vec<ProposalRow>> = BTreeMap::new();
+    for row in proposals.iter().map(proposal_row) {
+        new.entry(row.0).or_default().push(row);
+    }
+    for rows in old.values_mut().chain(new.values_mut()) {
+        rows.sort();
+    }
+    let changed: Vec<i64> = old
+        .keys()
+        .chain(new.keys())
+        .copied()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|product| old.get(product) != new.get(product))
+        .collect();
+    for chunk in changed.chunks(1_000) {
+        sqlx::query(&format!("DELETE FROM plan_proposals WHERE product_id IN ({})", in_list(chunk)))
+            .execute(&mut **tx)
+            .await?;
+    }
+    let rows: Vec<&ProposalRow> = changed.iter().filter_map(|p| new.get(p)).flatten().collect();
+    for chunk in rows.chunks(PROPOSAL_BATCH) {
+        let tuples: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let base = i * 8;
+                let marks: Vec<String> = (1..=8).map(|k| format!("${}", base + k)).collect();
+                format!("({})", marks.join(", "))
+            })
+            .collect();
+        let sql = format!(
             "INSERT INTO plan_proposals (product_id, supplier_id, quantity, shortfall, order_by, needed_by, \
-             expected_on, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(p.product_id)
-        .bind(p.supplier_id)
-        .bind(p.quantity)
-        .bind(p.shortfall)
-        .bind(p.order_by.to_string())
-        .bind(p.needed_by.to_string())
-        .bind(p.expected_on.to_string())
-        .bind(match p.why {
-            planner::Why::Project => "project",
-            planner::Why::Reorder => "reorder",
-        })
-        .execute(&mut **tx)
-        .await?;
+             expected_on, reason) VALUES {}",
+            tuples.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(row.0)
+                .bind(row.1)
+                .bind(row.2)
+                .bind(row.3)
+                .bind(row.4.clone())
+                .bind(row.5.clone())
+                .bind(row.6.clone())
+                .bind(row.7.clone());
+        }
+        query.execute(&mut **tx).await?;
     }
     Ok(())
 }

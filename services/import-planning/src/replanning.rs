@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use atq_platform::business_time::{date_to_proto, local_date, now_micros};
 use atq_platform::error::Result;
-use atq_platform::{Caller, CancellationToken, Db, Error, InternalKey, Tx, grpc_client, outbox};
+use atq_platform::{Backend, Caller, CancellationToken, Db, Error, InternalKey, Tx, grpc_client, outbox};
 use atq_proto::accountingwarehouse::v1 as wh;
 use atq_proto::accountingwarehouse::v1::warehouse_client::WarehouseClient;
 use atq_proto::importplanning::v1 as pb;
@@ -131,109 +131,14 @@ impl Planning {
         scope: Scope,
         before: &HashMap<i64, Vec<StoredMilestone>>,
     ) -> Result<Vec<i64>> {
-        let today = local_date(now_micros());
-        let stored = plan_store::open_milestones(tx, scope.as_deref()).await?;
-        let products: BTreeSet<i64> = match &scope {
-            Some(ids) => ids.iter().copied().collect(),
-            None => {
-                let mut all: BTreeSet<i64> = stored.iter().map(|(m, _)| m.product_id).collect();
-                all.extend(plan_store::reorder_products(tx).await?);
-                all
-            }
-        };
-        let product_list: Vec<i64> = products.iter().copied().collect();
-        if product_list.is_empty() {
+        let (stored, products) = gather(tx, &scope).await?;
+        if products.is_empty() {
             plan_store::replace_proposals(tx, scope.as_deref(), &[]).await?;
             return Ok(Vec::new());
         }
-        let terms = plan_store::planner_terms(tx, Some(&product_list)).await?;
-
-        let mut supplies: Vec<Supply> = Vec::new();
-        for (product_id, quantity) in self.free_stock(&products).await? {
-            supplies.push(Supply { product_id, available_on: today, quantity, source: Source::Stock });
-        }
-        for open in purchase_order_store::open_supply(tx, Some(&product_list), today).await? {
-            supplies.push(Supply {
-                product_id: open.product_id,
-                available_on: open.expected_on,
-                quantity: open.quantity,
-                source: Source::PurchaseOrder(open.number),
-            });
-        }
-
-        let demands = self.demands(tx, &stored).await?;
-        let outcome = planner::plan(&planner::Input { today, terms: &terms, demands: &demands, supplies: &supplies });
-        // Only what changed is written: the daily re-plan of everything mostly confirms.
-        let as_stored: HashMap<(i64, i32, i32), &StoredMilestone> =
-            stored.iter().map(|(m, _)| ((m.plan_id, m.line_no, m.milestone_no), m)).collect();
-        for planned in &outcome.planned {
-            let coverage = coverage_of(planned).encode_to_vec();
-            let unchanged = as_stored.get(&(planned.plan_id, planned.line_no, planned.milestone_no)).is_some_and(|m| {
-                same_promise(m.promise_date, planned.promise_date, today)
-                    && m.late == planned.late
-                    && m.reason == planned.reason
-                    && m.coverage == coverage
-            });
-            if !unchanged {
-                plan_store::save_planned(tx, planned, &coverage).await?;
-            }
-        }
-        plan_store::replace_proposals(tx, Some(&product_list), &outcome.proposals).await?;
-
-        // What moved, plan by plan.
-        let mut old: BTreeMap<i64, BTreeMap<MilestoneKey, StoredMilestone>> = BTreeMap::new();
-        for (m, _) in &stored {
-            if !before.contains_key(&m.plan_id) {
-                old.entry(m.plan_id).or_default().insert((m.line_no, m.milestone_no), m.clone());
-            }
-        }
-        for (plan_id, milestones) in before {
-            let entry = old.entry(*plan_id).or_default();
-            for m in milestones.iter().filter(|m| scope.is_none() || products.contains(&m.product_id)) {
-                entry.insert((m.line_no, m.milestone_no), m.clone());
-            }
-        }
-        let mut new: BTreeMap<i64, BTreeMap<MilestoneKey, &planner::Planned>> = BTreeMap::new();
-        for planned in &outcome.planned {
-            new.entry(planned.plan_id).or_default().insert((planned.line_no, planned.milestone_no), planned);
-        }
-        let mut changed = Vec::new();
-        let plan_ids: BTreeSet<i64> = old.keys().chain(new.keys()).chain(before.keys()).copied().collect();
-        for plan_id in plan_ids {
-            let empty_old = BTreeMap::new();
-            let empty_new = BTreeMap::new();
-            let changes = diff(old.get(&plan_id).unwrap_or(&empty_old), new.get(&plan_id).unwrap_or(&empty_new), today);
-            if changes.is_empty() && !before.contains_key(&plan_id) {
-                continue;
-            }
-            let late: Option<i64> = sqlx::query_scalar("SELECT MAX(late) FROM plan_milestones WHERE plan_id = $1")
-                .bind(plan_id)
-                .fetch_one(&mut **tx)
-                .await?;
-            plan_store::record_replan(tx, plan_id, late.unwrap_or(0) != 0, &changes).await?;
-            changed.push(plan_id);
-        }
-        // One event per order the plan serves, each naming its order, so sales can show it.
-        let orders = plan_store::orders_of(tx, &changed).await?;
-        for plan_id in &changed {
-            let plan = plan_store::find(tx, *plan_id)
-                .await?
-                .ok_or_else(|| Error::internal(anyhow::anyhow!("plan {plan_id} vanished while re-planning")))?;
-            let refs = orders.get(plan_id).cloned().unwrap_or_else(|| vec![plan.order_ref.clone()]);
-            for order_ref in refs {
-                let event = pb::ImportPlanChanged { plan: Some(pb::ImportPlan { order_ref, ..plan.clone() }) };
-                outbox::append(tx, self.db.backend(), "import_plan", &plan_id.to_string(), IMPORT_PLAN_CHANGED, &event)
-                    .await?;
-            }
-        }
-        tracing::info!(
-            products = products.len(),
-            milestones = outcome.planned.len(),
-            proposals = outcome.proposals.len(),
-            changed = changed.len(),
-            "re-planned"
-        );
-        Ok(changed)
+        let free = self.free_stock(&products).await?;
+        let held = self.held(tx, &stored).await?;
+        settle(tx, self.db.backend(), &scope, before, Gathered { stored, products, free, held }).await
     }
 
     /// Re-plans everything once per local day, whichever replica gets there first: promises and
@@ -275,12 +180,11 @@ impl Planning {
         Ok(true)
     }
 
-    /// The planner's demand: each milestone, with what the plan's orders already hold spread
-    /// over the plan's milestones of that product, earliest first.
-    async fn demands(&self, tx: &mut Tx, stored: &[(StoredMilestone, String)]) -> Result<Vec<Demand>> {
+    /// What each plan's orders already hold, per plan and product; each order's reservation is
+    /// read side by side: a re-plan of everything reads them all.
+    async fn held(&self, tx: &mut Tx, stored: &[(StoredMilestone, String)]) -> Result<HashMap<(i64, i64), i64>> {
         let plan_ids: Vec<i64> = stored.iter().map(|(m, _)| m.plan_id).collect::<BTreeSet<_>>().into_iter().collect();
         let orders = plan_store::orders_of(tx, &plan_ids).await?;
-        // Each order's reservation is read side by side: a re-plan of everything reads them all.
         let pairs: Vec<(i64, String)> =
             orders.iter().flat_map(|(plan_id, refs)| refs.iter().map(move |r| (*plan_id, r.clone()))).collect();
         let planning = self.clone();
@@ -298,30 +202,163 @@ impl Planning {
                 *held.entry((plan_id, product_id)).or_insert(0) += units;
             }
         }
-        let mut ordered: Vec<&StoredMilestone> = stored.iter().map(|(m, _)| m).collect();
-        ordered.sort_by_key(|m| (m.needed_by, m.plan_id, m.line_no, m.milestone_no));
-        let mut demands = Vec::with_capacity(stored.len());
-        for m in ordered {
-            let reserved = match held.get_mut(&(m.plan_id, m.product_id)) {
-                Some(units) => {
-                    let take = (*units).min(m.quantity);
-                    *units -= take;
-                    take
-                }
-                None => 0,
-            };
-            demands.push(Demand {
-                plan_id: m.plan_id,
-                line_no: m.line_no,
-                milestone_no: m.milestone_no,
-                product_id: m.product_id,
-                needed_by: m.needed_by,
-                quantity: m.quantity,
-                reserved,
-            });
-        }
-        Ok(demands)
+        Ok(held)
     }
+}
+
+/// The planner's demand: each milestone, with what the plan's orders already hold spread over
+/// the plan's milestones of that product, earliest first.
+pub fn demands_of(stored: &[(StoredMilestone, String)], mut held: HashMap<(i64, i64), i64>) -> Vec<Demand> {
+    let mut ordered: Vec<&StoredMilestone> = stored.iter().map(|(m, _)| m).collect();
+    ordered.sort_by_key(|m| (m.needed_by, m.plan_id, m.line_no, m.milestone_no));
+    let mut demands = Vec::with_capacity(stored.len());
+    for m in ordered {
+        let reserved = match held.get_mut(&(m.plan_id, m.product_id)) {
+            Some(units) => {
+                let take = (*units).min(m.quantity);
+                *units -= take;
+                take
+            }
+            None => 0,
+        };
+        demands.push(Demand {
+            plan_id: m.plan_id,
+            line_no: m.line_no,
+            milestone_no: m.milestone_no,
+            product_id: m.product_id,
+            needed_by: m.needed_by,
+            quantity: m.quantity,
+            reserved,
+        });
+    }
+    demands
+}
+
+/// What a re-plan reads before it plans: the milestones in scope, their products, free stock per
+/// product and what each plan's orders hold per product.
+pub struct Gathered {
+    pub stored: Vec<(StoredMilestone, String)>,
+    pub products: BTreeSet<i64>,
+    pub free: HashMap<i64, i64>,
+    pub held: HashMap<(i64, i64), i64>,
+}
+
+/// The open milestones in scope and the products to plan (with every reorder product when the
+/// scope is everything).
+pub async fn gather(tx: &mut Tx, scope: &Scope) -> Result<(Vec<(StoredMilestone, String)>, BTreeSet<i64>)> {
+    let stored = plan_store::open_milestones(tx, scope.as_deref()).await?;
+    let products: BTreeSet<i64> = match scope {
+        Some(ids) => ids.iter().copied().collect(),
+        None => {
+            let mut all: BTreeSet<i64> = stored.iter().map(|(m, _)| m.product_id).collect();
+            all.extend(plan_store::reorder_products(tx).await?);
+            all
+        }
+    };
+    Ok((stored, products))
+}
+
+/// Plans what was gathered and stores it: promises, proposals, what moved, and an event per
+/// order of each plan that changed. Everything but the warehouse reads, so it can be measured
+/// on its own.
+pub async fn settle(
+    tx: &mut Tx,
+    backend: Backend,
+    scope: &Scope,
+    before: &HashMap<i64, Vec<StoredMilestone>>,
+    gathered: Gathered,
+) -> Result<Vec<i64>> {
+    let today = local_date(now_micros());
+    let Gathered { stored, products, free, held } = gathered;
+    let product_list: Vec<i64> = products.iter().copied().collect();
+    let terms = plan_store::planner_terms(tx, Some(&product_list)).await?;
+    let mut supplies: Vec<Supply> = Vec::new();
+    for (product_id, quantity) in free {
+        supplies.push(Supply { product_id, available_on: today, quantity, source: Source::Stock });
+    }
+    for open in purchase_order_store::open_supply(tx, Some(&product_list), today).await? {
+        supplies.push(Supply {
+            product_id: open.product_id,
+            available_on: open.expected_on,
+            quantity: open.quantity,
+            source: Source::PurchaseOrder(open.number),
+        });
+    }
+
+    let demands = demands_of(&stored, held);
+    let outcome = planner::plan(&planner::Input { today, terms: &terms, demands: &demands, supplies: &supplies });
+    // Only what changed is written: the daily re-plan of everything mostly confirms.
+    let as_stored: HashMap<(i64, i32, i32), &StoredMilestone> =
+        stored.iter().map(|(m, _)| ((m.plan_id, m.line_no, m.milestone_no), m)).collect();
+    let mut to_save = Vec::new();
+    for planned in &outcome.planned {
+        let coverage = coverage_of(planned).encode_to_vec();
+        let unchanged = as_stored.get(&(planned.plan_id, planned.line_no, planned.milestone_no)).is_some_and(|m| {
+            same_promise(m.promise_date, planned.promise_date, today)
+                && m.late == planned.late
+                && m.reason == planned.reason
+                && m.coverage == coverage
+        });
+        if !unchanged {
+            to_save.push((planned, coverage));
+        }
+    }
+    plan_store::save_planned(tx, &to_save).await?;
+    plan_store::replace_proposals(tx, Some(&product_list), &outcome.proposals).await?;
+
+    // What moved, plan by plan.
+    let mut old: BTreeMap<i64, BTreeMap<MilestoneKey, StoredMilestone>> = BTreeMap::new();
+    for (m, _) in &stored {
+        if !before.contains_key(&m.plan_id) {
+            old.entry(m.plan_id).or_default().insert((m.line_no, m.milestone_no), m.clone());
+        }
+    }
+    for (plan_id, milestones) in before {
+        let entry = old.entry(*plan_id).or_default();
+        for m in milestones.iter().filter(|m| scope.is_none() || products.contains(&m.product_id)) {
+            entry.insert((m.line_no, m.milestone_no), m.clone());
+        }
+    }
+    let mut new: BTreeMap<i64, BTreeMap<MilestoneKey, &planner::Planned>> = BTreeMap::new();
+    for planned in &outcome.planned {
+        new.entry(planned.plan_id).or_default().insert((planned.line_no, planned.milestone_no), planned);
+    }
+    let mut changed = Vec::new();
+    let plan_ids: BTreeSet<i64> = old.keys().chain(new.keys()).chain(before.keys()).copied().collect();
+    for plan_id in plan_ids {
+        let empty_old = BTreeMap::new();
+        let empty_new = BTreeMap::new();
+        let changes = diff(old.get(&plan_id).unwrap_or(&empty_old), new.get(&plan_id).unwrap_or(&empty_new), today);
+        if changes.is_empty() && !before.contains_key(&plan_id) {
+            continue;
+        }
+        let late: Option<i64> = sqlx::query_scalar("SELECT MAX(late) FROM plan_milestones WHERE plan_id = $1")
+            .bind(plan_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        plan_store::record_replan(tx, plan_id, late.unwrap_or(0) != 0, &changes).await?;
+        changed.push(plan_id);
+    }
+    // One event per order the plan serves, each naming its order, so sales can show it.
+    let orders = plan_store::orders_of(tx, &changed).await?;
+    for plan_id in &changed {
+        let plan = plan_store::find(tx, *plan_id)
+            .await?
+            .ok_or_else(|| Error::internal(anyhow::anyhow!("plan {plan_id} vanished while re-planning")))?;
+        let refs = orders.get(plan_id).cloned().unwrap_or_else(|| vec![plan.order_ref.clone()]);
+        for order_ref in refs {
+            let event = pb::ImportPlanChanged { plan: Some(pb::ImportPlan { order_ref, ..plan.clone() }) };
+            outbox::append(tx, backend, "import_plan", &plan_id.to_string(), IMPORT_PLAN_CHANGED, &event).await?;
+        }
+    }
+    tracing::info!(
+        products = products.len(),
+        milestones = outcome.planned.len(),
+        proposals = outcome.proposals.len(),
+        changed = changed.len(),
+        "re-planned"
+    );
+    Ok(changed)
 }
 
 fn coverage_of(planned: &planner::Planned) -> pb::PlannedMilestone {
