@@ -84,9 +84,14 @@ fn parse_order_ref(text: &str) -> Result<String, String> {
     }
 }
 
-/// The date a line is needed by as stored: 'YYYY-MM-DD', or '' when not given.
+/// The date a line is needed by as stored: 'YYYY-MM-DD', or '' when not given. Four-digit
+/// years only, so the text sorts as the dates do.
 fn parse_needed_by(date: Option<&atq_proto::common::v1::LocalDate>) -> Result<String, String> {
-    date.map_or(Ok(String::new()), |d| date_from_proto(d).map(|d| d.to_string()))
+    let Some(date) = date else { return Ok(String::new()) };
+    if !(1..=9999).contains(&date.year) {
+        return Err("must be a date between years 1 and 9999".into());
+    }
+    date_from_proto(date).map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 pub async fn reserve(tx: &mut Tx, db: &Db, caller: &Caller, input: &pb::ReserveRequest) -> Result<pb::Reservation> {
@@ -258,5 +263,7 @@ mod tests {
         assert_eq!(parse_needed_by(Some(&LocalDate { year: 2026, month: 3, day: 5 })), Ok("2026-03-05".to_owned()));
         assert_eq!(parse_needed_by(None), Ok(String::new()));
         assert!(parse_needed_by(Some(&LocalDate { year: 2026, month: 2, day: 30 })).is_err());
+        assert!(parse_needed_by(Some(&LocalDate { year: 12026, month: 1, day: 1 })).is_err());
+        assert_eq!(parse_needed_by(Some(&LocalDate { year: 987, month: 1, day: 1 })), Ok("0987-01-01".to_owned()));
     }
 }
