@@ -5,7 +5,6 @@ use atq_platform::Caller;
 use atq_platform::business_time::{date_to_proto, parse_local_date};
 use atq_platform::caller::Action;
 use atq_proto::accountingwarehouse::v1 as pb;
-use atq_proto::common::v1::PageRequest;
 use atq_proto::sales::v1::GetCustomerRequest;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -20,7 +19,7 @@ use crate::json_body::JsonBody;
 use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
-use crate::wire::{ListBody, optional_id, parse_limit, rate_text, rfc3339};
+use crate::wire::{ListBody, optional_id, page, rate_text, rfc3339};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -172,10 +171,7 @@ pub async fn list_invoices(
     let message = pb::ListInvoicesRequest {
         customer_id,
         status: query.status.unwrap_or_default(),
-        page: Some(PageRequest {
-            limit: parse_limit(query.limit.as_deref())?,
-            cursor: query.cursor.unwrap_or_default(),
-        }),
+        page: page(query.limit.as_deref(), query.cursor)?,
     };
     let ctx = CallContext::read(&state, &caller);
     let page = ctx.call(&state.accounting, message, |mut c, r| async move { c.list_invoices(r).await }).await?;

@@ -2,7 +2,6 @@
 
 use atq_platform::caller::Action;
 use atq_proto::accountingwarehouse::v1 as pb;
-use atq_proto::common::v1::PageRequest;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
@@ -15,7 +14,7 @@ use crate::json_body::JsonBody;
 use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
-use crate::wire::{ListBody, parse_limit};
+use crate::wire::{ListBody, page};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(import_statement)).routes(routes!(list_lines)).routes(routes!(match_line))
@@ -119,10 +118,7 @@ pub async fn list_lines(
     caller.require(Action::WriteAccounts)?;
     let message = pb::ListBankLinesRequest {
         status: query.status.unwrap_or_default(),
-        page: Some(PageRequest {
-            limit: parse_limit(query.limit.as_deref())?,
-            cursor: query.cursor.unwrap_or_default(),
-        }),
+        page: page(query.limit.as_deref(), query.cursor)?,
     };
     let ctx = CallContext::read(&state, &caller);
     let page = ctx.call(&state.accounting, message, |mut c, r| async move { c.list_bank_lines(r).await }).await?;

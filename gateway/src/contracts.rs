@@ -2,7 +2,6 @@
 
 use atq_platform::caller::Action;
 use atq_platform::validation::Violations;
-use atq_proto::common::v1::PageRequest;
 use atq_proto::sales::v1 as pb;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -18,8 +17,8 @@ use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
-    ListBody, date_text, expected_version, group_text, office_text, optional_date, optional_id, parse_limit,
-    record_response, rfc3339,
+    ListBody, date_text, expected_version, group_text, office_text, optional_date, optional_id, page, record_response,
+    rfc3339,
 };
 
 /// The largest signed copy taken (the sales service checks it too).
@@ -266,10 +265,7 @@ pub async fn list_contracts(
     let message = pb::ListContractsRequest {
         customer_id: optional_id("customer_id", query.customer_id.as_deref())?,
         status: query.status.unwrap_or_default(),
-        page: Some(PageRequest {
-            limit: parse_limit(query.limit.as_deref())?,
-            cursor: query.cursor.unwrap_or_default(),
-        }),
+        page: page(query.limit.as_deref(), query.cursor)?,
     };
     let ctx = CallContext::read(&state, &caller);
     let page = ctx.call(&state.contracts, message, |mut c, r| async move { c.list_contracts(r).await }).await?;

@@ -241,6 +241,12 @@ pub struct ChargeIn {
     pub allocation: String,
 }
 
+impl From<ChargeIn> for pb::LandedCostCharge {
+    fn from(c: ChargeIn) -> Self {
+        pb::LandedCostCharge { kind: c.kind, amount: c.amount, currency: c.currency, allocation: c.allocation }
+    }
+}
+
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct LandedCostIn {
@@ -342,16 +348,7 @@ pub async fn preview_landed_cost(
                 duty_rate_bp: l.duty_rate.as_deref().map(rate_bp_from_text),
             })
             .collect(),
-        charges: body
-            .charges
-            .into_iter()
-            .map(|c| pb::LandedCostCharge {
-                kind: c.kind,
-                amount: c.amount,
-                currency: c.currency,
-                allocation: c.allocation,
-            })
-            .collect(),
+        charges: body.charges.into_iter().map(pb::LandedCostCharge::from).collect(),
     };
     let ctx = CallContext::read(&state, &caller);
     let r = ctx.call(&state.costing, message, |mut c, r| async move { c.preview_landed_cost(r).await }).await?;

@@ -1,7 +1,6 @@
 //! `/api/v1/customers`: the sales department's customer records.
 
 use atq_platform::caller::Action;
-use atq_proto::common::v1::PageRequest;
 use atq_proto::sales::v1 as pb;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -17,8 +16,8 @@ use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
-    ListBody, expected_version, group_from_text, group_text, office_from_text, office_text, parse_limit,
-    record_response, rfc3339,
+    ListBody, expected_version, group_from_text, group_text, office_from_text, office_text, page, record_response,
+    rfc3339,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -208,10 +207,7 @@ pub async fn list_customers(
         q: query.q.unwrap_or_default(),
         group: query.group.as_deref().map(group_from_text).unwrap_or(0),
         office: query.office.as_deref().map(office_from_text).unwrap_or(0),
-        page: Some(PageRequest {
-            limit: parse_limit(query.limit.as_deref())?,
-            cursor: query.cursor.unwrap_or_default(),
-        }),
+        page: page(query.limit.as_deref(), query.cursor)?,
     };
     let ctx = CallContext::read(&state, &caller);
     let page = ctx.call(&state.customers, message, |mut c, r| async move { c.list_customers(r).await }).await?;

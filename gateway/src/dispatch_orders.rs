@@ -2,10 +2,9 @@
 //! or rejected by a director, shipped by the warehouse, delivered.
 
 use atq_platform::caller::Action;
-use atq_proto::common::v1::PageRequest;
 use atq_proto::sales::v1 as pb;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -18,7 +17,7 @@ use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
-    ListBody, expected_version, office_from_text, office_text, optional_id, parse_limit, record_response, rfc3339,
+    ListBody, office_from_text, office_text, optional_id, page, record_response, rfc3339, version_if_sent,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -111,10 +110,6 @@ fn dispatch_response(status: StatusCode, dispatch: pb::DispatchOrder) -> Respons
     record_response(status, DispatchOrderBody::from(dispatch), version, &location)
 }
 
-fn version_if_sent(headers: &HeaderMap) -> Result<i64, Problem> {
-    if headers.contains_key(header::IF_MATCH) { expected_version(headers, None) } else { Ok(0) }
-}
-
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct RequestDispatchLineBody {
@@ -181,10 +176,7 @@ pub async fn list_dispatch_orders(
     let message = pb::ListDispatchOrdersRequest {
         order_id,
         status: query.status.unwrap_or_default(),
-        page: Some(PageRequest {
-            limit: parse_limit(query.limit.as_deref())?,
-            cursor: query.cursor.unwrap_or_default(),
-        }),
+        page: page(query.limit.as_deref(), query.cursor)?,
     };
     let ctx = CallContext::read(&state, &caller);
     let page =

@@ -5,7 +5,6 @@
 
 use atq_platform::caller::Action;
 use atq_platform::validation::Violations;
-use atq_proto::common::v1::{LocalDate, PageRequest};
 use atq_proto::importplanning::v1 as pb;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -21,8 +20,7 @@ use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
-    ListBody, date_text, office_from_text, office_text, optional_date, optional_id, parse_limit, record_response,
-    rfc3339,
+    ListBody, date_text, office_from_text, office_text, optional_date, optional_id, page, record_response, rfc3339,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -31,10 +29,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_proposals))
         .routes(routes!(get_import_plan))
         .routes(routes!(set_supply_terms, list_supply_terms))
-}
-
-fn day(date: Option<&LocalDate>) -> Option<String> {
-    date_text(date)
 }
 
 #[derive(Deserialize, Serialize, ToSchema, Default)]
@@ -161,9 +155,9 @@ impl From<pb::ImportPlan> for ImportPlanBody {
                         .into_iter()
                         .map(|m| MilestoneBody {
                             milestone_no: m.milestone_no,
-                            needed_by: day(m.needed_by.as_ref()),
+                            needed_by: date_text(m.needed_by.as_ref()),
                             quantity: m.quantity,
-                            promise_date: day(m.promise_date.as_ref()),
+                            promise_date: date_text(m.promise_date.as_ref()),
                             late: m.late,
                             reason: (!m.reason.is_empty()).then_some(m.reason),
                             coverage: m
@@ -173,7 +167,7 @@ impl From<pb::ImportPlan> for ImportPlanBody {
                                     source: c.source,
                                     reference: (!c.reference.is_empty()).then_some(c.reference),
                                     quantity: c.quantity,
-                                    available_on: day(c.available_on.as_ref()),
+                                    available_on: date_text(c.available_on.as_ref()),
                                 })
                                 .collect(),
                         })
@@ -189,10 +183,10 @@ impl From<pb::ImportPlan> for ImportPlanBody {
                     milestone_no: c.milestone_no,
                     product_id: c.product_id,
                     change: c.change,
-                    old_needed_by: day(c.old_needed_by.as_ref()),
-                    new_needed_by: day(c.new_needed_by.as_ref()),
-                    old_promise_date: day(c.old_promise_date.as_ref()),
-                    new_promise_date: day(c.new_promise_date.as_ref()),
+                    old_needed_by: date_text(c.old_needed_by.as_ref()),
+                    new_needed_by: date_text(c.new_needed_by.as_ref()),
+                    old_promise_date: date_text(c.old_promise_date.as_ref()),
+                    new_promise_date: date_text(c.new_promise_date.as_ref()),
                     was_late: c.was_late,
                     late: c.late,
                     old_quantity: c.old_quantity,
@@ -227,16 +221,7 @@ pub async fn submit_import_plan(
 ) -> Result<Response, Problem> {
     caller.require(Action::PlanImports)?;
     let mut v = Violations::new();
-    let office = match body.office.trim() {
-        "" => 0,
-        text => match office_from_text(text) {
-            0 => {
-                v.add("office", "must be HN, HCM or DL");
-                0
-            }
-            office => office,
-        },
-    };
+    let office = office_from_text(&body.office);
     let mut lines = Vec::new();
     for (i, line) in body.lines.into_iter().enumerate() {
         let mut milestones = Vec::new();
@@ -284,10 +269,7 @@ pub async fn list_import_plans(
     caller.require(Action::ReadOrders)?;
     let message = pb::ListImportPlansRequest {
         status: query.status.unwrap_or_default(),
-        page: Some(PageRequest {
-            limit: parse_limit(query.limit.as_deref())?,
-            cursor: query.cursor.unwrap_or_default(),
-        }),
+        page: page(query.limit.as_deref(), query.cursor)?,
     };
     let ctx = CallContext::read(&state, &caller);
     let page = ctx.call(&state.import_plans, message, |mut c, r| async move { c.list_import_plans(r).await }).await?;
@@ -361,7 +343,7 @@ pub async fn list_proposals(
             supplier_code: g.supplier_code,
             supplier_name: g.supplier_name,
             currency: g.currency,
-            order_by: day(g.order_by.as_ref()),
+            order_by: date_text(g.order_by.as_ref()),
             lines: g
                 .lines
                 .into_iter()
@@ -370,9 +352,9 @@ pub async fn list_proposals(
                     model_code: l.model_code,
                     quantity: l.quantity,
                     shortfall: l.shortfall,
-                    order_by: day(l.order_by.as_ref()),
-                    needed_by: day(l.needed_by.as_ref()),
-                    expected_on: day(l.expected_on.as_ref()),
+                    order_by: date_text(l.order_by.as_ref()),
+                    needed_by: date_text(l.needed_by.as_ref()),
+                    expected_on: date_text(l.expected_on.as_ref()),
                     reason: l.reason,
                 })
                 .collect(),

@@ -3,10 +3,9 @@
 
 use atq_platform::caller::Action;
 use atq_platform::validation::Violations;
-use atq_proto::common::v1::PageRequest;
 use atq_proto::sales::v1 as pb;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -19,8 +18,8 @@ use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
-    ListBody, expected_version, group_text, office_from_text, office_text, optional_id, parse_limit, rate_bp_from_text,
-    rate_text, record_response, rfc3339,
+    ListBody, group_text, office_from_text, office_text, optional_id, page, rate_bp_from_text, rate_text,
+    record_response, rfc3339, version_if_sent,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -257,10 +256,7 @@ pub async fn list_orders(
     let message = pb::ListOrdersRequest {
         customer_id,
         status: query.status.unwrap_or_default(),
-        page: Some(PageRequest {
-            limit: parse_limit(query.limit.as_deref())?,
-            cursor: query.cursor.unwrap_or_default(),
-        }),
+        page: page(query.limit.as_deref(), query.cursor)?,
     };
     let ctx = CallContext::read(&state, &caller);
     let page = ctx.call(&state.orders, message, |mut c, r| async move { c.list_orders(r).await }).await?;
@@ -268,7 +264,7 @@ pub async fn list_orders(
 }
 
 fn action(id: i64, headers: &HeaderMap) -> Result<pb::OrderActionRequest, Problem> {
-    let expected_version = if headers.contains_key(header::IF_MATCH) { expected_version(headers, None)? } else { 0 };
+    let expected_version = version_if_sent(headers)?;
     Ok(pb::OrderActionRequest { id, expected_version, override_credit: false })
 }
 

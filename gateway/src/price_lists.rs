@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use atq_platform::business_time::{date_to_proto, parse_local_date};
 use atq_platform::caller::Action;
 use atq_platform::validation::Violations;
-use atq_proto::common::v1::{LocalDate, PageRequest};
+use atq_proto::common::v1::LocalDate;
 use atq_proto::importplanning::v1 as pb;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -23,7 +23,7 @@ use crate::json_body::JsonBody;
 use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
-use crate::wire::{ListBody, expected_version, parse_limit, rate_text, record_response, rfc3339};
+use crate::wire::{ListBody, csv_field, page, rate_text, record_response, rfc3339, version_if_sent};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -253,10 +253,7 @@ pub async fn list_price_lists(
     caller.require(Action::ReadCosts)?;
     let message = pb::ListPriceListsRequest {
         status: query.status.unwrap_or_default(),
-        page: Some(PageRequest {
-            limit: parse_limit(query.limit.as_deref())?,
-            cursor: query.cursor.unwrap_or_default(),
-        }),
+        page: page(query.limit.as_deref(), query.cursor)?,
     };
     let ctx = CallContext::read(&state, &caller);
     let page = ctx.call(&state.price_lists, message, |mut c, r| async move { c.list_price_lists(r).await }).await?;
@@ -371,7 +368,7 @@ pub async fn publish_price_list(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     caller.require(Action::WriteRates)?;
-    let expected = if headers.contains_key(header::IF_MATCH) { expected_version(&headers, None)? } else { 0 };
+    let expected = version_if_sent(&headers)?;
     let ctx = CallContext::write(&state, &caller, &headers)?;
     let message = pb::PublishPriceListRequest { id, expected_version: expected };
     let list = ctx.call(&state.price_lists, message, |mut c, r| async move { c.publish_price_list(r).await }).await?;
@@ -392,10 +389,6 @@ enum Format {
     Json,
     Csv,
     Xlsx,
-}
-
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
 }
 
 /// The price sheet in force today (the latest published version whose effective date has come),

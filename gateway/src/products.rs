@@ -2,7 +2,6 @@
 
 use atq_platform::caller::Action;
 use atq_platform::currency::with_vat;
-use atq_proto::common::v1::PageRequest;
 use atq_proto::importplanning::v1 as pb;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -18,7 +17,7 @@ use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
-    ListBody, expected_version, optional_id, parse_limit, rate_bp_from_text, rate_text, record_response, rfc3339,
+    ListBody, expected_version, optional_id, page, rate_bp_from_text, rate_text, record_response, rfc3339,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -266,10 +265,7 @@ pub async fn list_products(
         brand: query.brand.unwrap_or_default(),
         brand_class: query.brand_class.as_deref().map(brand_class_from_text).unwrap_or(0),
         supplier_id,
-        page: Some(PageRequest {
-            limit: parse_limit(query.limit.as_deref())?,
-            cursor: query.cursor.unwrap_or_default(),
-        }),
+        page: page(query.limit.as_deref(), query.cursor)?,
     };
     let ctx = CallContext::read(&state, &caller);
     let page = ctx.call(&state.catalog, message, |mut c, r| async move { c.list_products(r).await }).await?;

@@ -4,10 +4,9 @@
 
 use atq_platform::caller::{Action, Caller};
 use atq_platform::validation::Violations;
-use atq_proto::common::v1::{LocalDate, PageRequest};
 use atq_proto::importplanning::v1 as pb;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -21,8 +20,8 @@ use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
-    ListBody, date_text, expected_version, office_from_text, office_text, optional_date, optional_id, parse_limit,
-    record_response, rfc3339,
+    ListBody, date_text, office_from_text, office_text, optional_date, optional_id, page, record_response, rfc3339,
+    version_if_sent,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -31,10 +30,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_purchase_order))
         .routes(routes!(advance_purchase_order))
         .routes(routes!(receive_purchase_order))
-}
-
-fn day(date: Option<&LocalDate>) -> Option<String> {
-    date_text(date)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -117,14 +112,14 @@ impl From<pb::PurchaseOrder> for PurchaseOrderBody {
                 })
                 .collect(),
             goods_value: Some(o.goods_value),
-            order_by: day(o.order_by.as_ref()),
-            sent_on: day(o.sent_on.as_ref()),
-            ship_date: day(o.ship_date.as_ref()),
-            arrival_date: day(o.arrival_date.as_ref()),
-            expected_on: day(o.expected_on.as_ref()),
-            promised_on: day(o.promised_on.as_ref()),
-            cleared_on: day(o.cleared_on.as_ref()),
-            received_on: day(o.received_on.as_ref()),
+            order_by: date_text(o.order_by.as_ref()),
+            sent_on: date_text(o.sent_on.as_ref()),
+            ship_date: date_text(o.ship_date.as_ref()),
+            arrival_date: date_text(o.arrival_date.as_ref()),
+            expected_on: date_text(o.expected_on.as_ref()),
+            promised_on: date_text(o.promised_on.as_ref()),
+            cleared_on: date_text(o.cleared_on.as_ref()),
+            received_on: date_text(o.received_on.as_ref()),
             receipt_number: (!o.receipt_number.is_empty()).then_some(o.receipt_number),
             landed_total: received.then_some(o.landed_total),
             created_by: o.created_by,
@@ -189,13 +184,7 @@ pub async fn create_purchase_order(
     JsonBody(body): JsonBody<PurchaseOrderIn>,
 ) -> Result<Response, Problem> {
     caller.require(Action::WritePurchases)?;
-    let warehouse = match body.warehouse.trim() {
-        "" => 0,
-        text => match office_from_text(text) {
-            0 => return Err(Problem::field("warehouse", "must be HN, HCM or DL")),
-            office => office,
-        },
-    };
+    let warehouse = office_from_text(&body.warehouse);
     let message = pb::CreatePurchaseOrderRequest {
         supplier_id: body.supplier_id,
         warehouse,
@@ -238,10 +227,7 @@ pub async fn list_purchase_orders(
     let message = pb::ListPurchaseOrdersRequest {
         status: query.status.unwrap_or_default(),
         supplier_id: optional_id("supplier_id", query.supplier_id.as_deref())?,
-        page: Some(PageRequest {
-            limit: parse_limit(query.limit.as_deref())?,
-            cursor: query.cursor.unwrap_or_default(),
-        }),
+        page: page(query.limit.as_deref(), query.cursor)?,
     };
     let ctx = CallContext::read(&state, &caller);
     let page =
@@ -292,7 +278,7 @@ pub async fn advance_purchase_order(
     JsonBody(body): JsonBody<AdvanceIn>,
 ) -> Result<Response, Problem> {
     caller.require(Action::WritePurchases)?;
-    let expected = if headers.contains_key(header::IF_MATCH) { expected_version(&headers, None)? } else { 0 };
+    let expected = version_if_sent(&headers)?;
     let mut v = Violations::new();
     let on = optional_date(&mut v, "on", body.on.as_deref());
     let ship_date = optional_date(&mut v, "ship_date", body.ship_date.as_deref());
@@ -347,7 +333,7 @@ pub async fn receive_purchase_order(
     JsonBody(body): JsonBody<ReceiveIn>,
 ) -> Result<Response, Problem> {
     caller.require(Action::ReceivePurchases)?;
-    let expected = if headers.contains_key(header::IF_MATCH) { expected_version(&headers, None)? } else { 0 };
+    let expected = version_if_sent(&headers)?;
     let mut v = Violations::new();
     let received_on = optional_date(&mut v, "received_on", body.received_on.as_deref());
     v.finish()?;
@@ -355,16 +341,7 @@ pub async fn receive_purchase_order(
         id,
         expected_version: expected,
         received_on,
-        charges: body
-            .charges
-            .into_iter()
-            .map(|c| pb::LandedCostCharge {
-                kind: c.kind,
-                amount: c.amount,
-                currency: c.currency,
-                allocation: c.allocation,
-            })
-            .collect(),
+        charges: body.charges.into_iter().map(pb::LandedCostCharge::from).collect(),
         lines: body
             .lines
             .into_iter()

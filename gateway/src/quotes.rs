@@ -3,10 +3,9 @@
 
 use atq_platform::caller::Action;
 use atq_platform::validation::Violations;
-use atq_proto::common::v1::PageRequest;
 use atq_proto::sales::v1 as pb;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -19,8 +18,8 @@ use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
-    ListBody, expected_version, group_text, office_text, optional_id, parse_limit, rate_bp_from_text, rate_text,
-    record_response, rfc3339,
+    ListBody, group_text, office_text, optional_id, page, rate_bp_from_text, rate_text, record_response, rfc3339,
+    version_if_sent,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -231,10 +230,7 @@ pub async fn list_quotes(
     let message = pb::ListQuotesRequest {
         customer_id: optional_id("customer_id", query.customer_id.as_deref())?,
         status: query.status.unwrap_or_default(),
-        page: Some(PageRequest {
-            limit: parse_limit(query.limit.as_deref())?,
-            cursor: query.cursor.unwrap_or_default(),
-        }),
+        page: page(query.limit.as_deref(), query.cursor)?,
     };
     let ctx = CallContext::read(&state, &caller);
     let page = ctx.call(&state.quotes, message, |mut c, r| async move { c.list_quotes(r).await }).await?;
@@ -249,7 +245,7 @@ pub struct QuoteDecisionBody {
 }
 
 fn action(id: i64, headers: &HeaderMap, body: &[u8]) -> Result<pb::QuoteActionRequest, Problem> {
-    let expected_version = if headers.contains_key(header::IF_MATCH) { expected_version(headers, None)? } else { 0 };
+    let expected_version = version_if_sent(headers)?;
     let note = if body.iter().all(u8::is_ascii_whitespace) {
         String::new()
     } else {

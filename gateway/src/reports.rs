@@ -17,7 +17,7 @@ use crate::auth::AuthUser;
 use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
-use crate::wire::{group_text, office_text};
+use crate::wire::{csv_field, group_text, office_text};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(new_customers)).routes(routes!(sales)).routes(routes!(suppliers))
@@ -63,14 +63,7 @@ pub async fn new_customers(
     let from = crate::wire::optional_date(&mut v, "from", query.from.as_deref());
     let to = crate::wire::optional_date(&mut v, "to", query.to.as_deref());
     let message = pb::NewCustomersRequest { from, to };
-    let csv = match query.format.as_deref().map(str::trim) {
-        None | Some("") | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => {
-            v.add("format", "must be json or csv");
-            false
-        }
-    };
+    let csv = wants_csv(&mut v, query.format.as_deref());
     v.finish()?;
     let ctx = CallContext::read(&state, &caller);
     let report = ctx.call(&state.reports, message, |mut c, r| async move { c.new_customers(r).await }).await?;
@@ -203,6 +196,29 @@ fn rows_body(rows: &[pb::SalesBreakdownRow]) -> Vec<SalesRowBody> {
         .collect()
 }
 
+/// A report's `from` or `to`: absent when blank, else a month or a date (see below).
+fn period_bound(
+    v: &mut Violations,
+    field: &str,
+    text: Option<&str>,
+    end: bool,
+) -> Option<atq_proto::common::v1::LocalDate> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty())?;
+    v.check(field, parse_month_or_date(text, end)).map(date_to_proto)
+}
+
+/// `?format=`: json (the default) or csv.
+fn wants_csv(v: &mut Violations, format: Option<&str>) -> bool {
+    match format.map(str::trim) {
+        None | Some("") | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => {
+            v.add("format", "must be json or csv");
+            false
+        }
+    }
+}
+
 /// A month `YYYY-MM` (its first day, or its last when `end`) or a date `YYYY-MM-DD`.
 fn parse_month_or_date(text: &str, end: bool) -> Result<NaiveDate, String> {
     let text = text.trim();
@@ -220,10 +236,6 @@ fn parse_month_or_date(text: &str, end: bool) -> Result<NaiveDate, String> {
         .checked_add_months(Months::new(1))
         .and_then(|next| next.checked_sub_days(Days::new(1)))
         .ok_or_else(|| "month out of range".to_owned())
-}
-
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
 }
 
 fn sales_csv(report: &SalesReportBody) -> String {
@@ -282,23 +294,12 @@ pub async fn sales(
             pb::ReportPeriod::Month
         }
     };
-    let mut date = |field: &str, text: Option<&str>, end: bool| match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => None,
-        Some(text) => v.check(field, parse_month_or_date(text, end)).map(date_to_proto),
-    };
     let message = pb::SalesReportRequest {
         period: period as i32,
-        from: date("from", query.from.as_deref(), false),
-        to: date("to", query.to.as_deref(), true),
+        from: period_bound(&mut v, "from", query.from.as_deref(), false),
+        to: period_bound(&mut v, "to", query.to.as_deref(), true),
     };
-    let csv = match query.format.as_deref().map(str::trim) {
-        None | Some("") | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => {
-            v.add("format", "must be json or csv");
-            false
-        }
-    };
+    let csv = wants_csv(&mut v, query.format.as_deref());
     v.finish()?;
     let ctx = CallContext::read(&state, &caller);
     let report = ctx.call(&state.reports, message, |mut c, r| async move { c.sales_report(r).await }).await?;
@@ -483,22 +484,11 @@ pub async fn suppliers(
 ) -> Result<Response, Problem> {
     caller.require(Action::ReadReports)?;
     let mut v = Violations::new();
-    let mut date = |field: &str, text: Option<&str>, end: bool| match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => None,
-        Some(text) => v.check(field, parse_month_or_date(text, end)).map(date_to_proto),
-    };
     let message = pb::SupplierPerformanceRequest {
-        from: date("from", query.from.as_deref(), false),
-        to: date("to", query.to.as_deref(), true),
+        from: period_bound(&mut v, "from", query.from.as_deref(), false),
+        to: period_bound(&mut v, "to", query.to.as_deref(), true),
     };
-    let csv = match query.format.as_deref().map(str::trim) {
-        None | Some("") | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => {
-            v.add("format", "must be json or csv");
-            false
-        }
-    };
+    let csv = wants_csv(&mut v, query.format.as_deref());
     v.finish()?;
     let ctx = CallContext::read(&state, &caller);
     let report = ctx.call(&state.reports, message, |mut c, r| async move { c.supplier_performance(r).await }).await?;

@@ -1,7 +1,6 @@
 //! `/api/v1/suppliers`: the foreign suppliers the import-export department buys from.
 
 use atq_platform::caller::Action;
-use atq_proto::common::v1::PageRequest;
 use atq_proto::importplanning::v1 as pb;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -16,7 +15,7 @@ use crate::json_body::JsonBody;
 use crate::problem::{Problem, ProblemBody};
 use crate::rpc::CallContext;
 use crate::state::AppState;
-use crate::wire::{ListBody, expected_version, parse_limit, record_response, rfc3339};
+use crate::wire::{ListBody, expected_version, page, record_response, rfc3339};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_supplier, list_suppliers)).routes(routes!(get_supplier, update_supplier))
@@ -182,10 +181,7 @@ pub async fn list_suppliers(
     let message = pb::ListSuppliersRequest {
         q: query.q.unwrap_or_default(),
         country: query.country.unwrap_or_default(),
-        page: Some(PageRequest {
-            limit: parse_limit(query.limit.as_deref())?,
-            cursor: query.cursor.unwrap_or_default(),
-        }),
+        page: page(query.limit.as_deref(), query.cursor)?,
     };
     let ctx = CallContext::read(&state, &caller);
     let page = ctx.call(&state.catalog, message, |mut c, r| async move { c.list_suppliers(r).await }).await?;

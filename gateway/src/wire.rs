@@ -4,7 +4,7 @@
 use atq_platform::Office;
 use atq_platform::business_time::{date_from_proto, date_to_proto, from_micros, parse_local_date, timestamp_micros};
 use atq_platform::validation::Violations;
-use atq_proto::common::v1::LocalDate;
+use atq_proto::common::v1::{LocalDate, PageRequest};
 use atq_proto::sales::v1::CustomerGroup;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -124,6 +124,21 @@ pub fn expected_version(headers: &HeaderMap, body_version: Option<i64>) -> Resul
         }
     };
     from_header.or(body_version).ok_or_else(Problem::precondition_required)
+}
+
+/// The version an action is based on when `If-Match` is sent; 0 (no check) when it is not.
+pub fn version_if_sent(headers: &HeaderMap) -> Result<i64, Problem> {
+    if headers.contains_key(header::IF_MATCH) { expected_version(headers, None) } else { Ok(0) }
+}
+
+/// A page request from `?limit=&cursor=`.
+pub fn page(limit: Option<&str>, cursor: Option<String>) -> Result<Option<PageRequest>, Problem> {
+    Ok(Some(PageRequest { limit: parse_limit(limit)?, cursor: cursor.unwrap_or_default() }))
+}
+
+/// One CSV field, quoted when it holds a comma, a quote or a line break.
+pub fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
 }
 
 /// "0.10" -> 1000 basis points; anything else is sent as unknown for the service to refuse.

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow};
 use atq_platform::{Backend, Db};
-use atq_tests::{Reply, ServerDatabase, Session, TestSystem, customer, seed_products};
+use atq_tests::{Reply, ScratchDatabase, Session, TestSystem, customer, peak_memory_kib, seed_products};
 use clap::Parser;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -531,36 +531,19 @@ fn unavailable_answers() -> BTreeMap<String, f64> {
     answers
 }
 
-/// The peak resident set of this process (VmHWM), in KiB.
-fn peak_memory_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 async fn run_raw(args: &Args) -> anyhow::Result<raw::RawRun> {
     let products = std::iter::once(FILTER_PRESS)
         .chain(EXTRA_PRODUCTS.iter().map(|(_, _, price, vat_bp)| (*price, *vat_bp)))
         .map(|(price, vat_bp)| raw::RawProduct { price, vat_bp })
         .collect();
-    let (url, server_database, _dir) = match &args.postgres {
-        Some(server) => {
-            let database = ServerDatabase::create(server, "bench-raw").await?;
-            (database.url.clone(), Some(database), None)
-        }
-        None => {
-            let dir = tempfile::Builder::new().prefix("atq-bench-raw-").tempdir().context("temporary directory")?;
-            (Db::sqlite_url(dir.path(), "raw"), None, Some(dir))
-        }
-    };
+    let scratch = ScratchDatabase::create(args.postgres.as_deref(), "bench-raw", "raw").await?;
     let measured = tokio::spawn({
         let (orders, concurrency, customers) = (args.orders, args.concurrency, args.customers);
+        let url = scratch.url.clone();
         async move { raw::run(&url, orders, concurrency, customers, products).await }
     })
     .await;
-    if let Some(database) = server_database {
-        database.drop().await.context("dropping the raw database")?;
-    }
+    scratch.finish().await?;
     measured.context("the raw run panicked")?
 }
 

@@ -17,6 +17,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use atq_import_planning::planner::{self, Demand, Input, Outcome, Source, Supply, Terms, Why};
+use atq_tests::peak_memory_kib;
 use chrono::{Days, NaiveDate};
 use clap::Parser;
 
@@ -261,13 +262,6 @@ fn median(sorted: &[Duration]) -> Duration {
 
 fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e3
-}
-
-/// The peak resident set of this process (VmHWM), in KiB.
-fn peak_memory_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn main() -> anyhow::Result<()> {

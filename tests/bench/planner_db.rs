@@ -14,7 +14,10 @@ use atq_import_planning::plan_store::{self, StoredMilestone};
 use atq_import_planning::planner::{Demand, Source, Terms};
 use atq_import_planning::replanning::{self, Gathered, Planning};
 use atq_platform::Db;
-use atq_tests::ServerDatabase;
+use atq_platform::db::values_placeholders;
+use atq_tests::ScratchDatabase;
+
+use super::ms;
 use chrono::Days;
 
 const BATCH: usize = 400;
@@ -29,21 +32,8 @@ enum Cell {
 async fn insert(db: &Db, table: &str, columns: &[&str], rows: Vec<Vec<Cell>>) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     for chunk in rows.chunks(BATCH) {
-        let mut n = 0;
-        let tuples: Vec<String> = chunk
-            .iter()
-            .map(|row| {
-                let marks: Vec<String> = row
-                    .iter()
-                    .map(|_| {
-                        n += 1;
-                        format!("${n}")
-                    })
-                    .collect();
-                format!("({})", marks.join(", "))
-            })
-            .collect();
-        let sql = format!("INSERT INTO {table} ({}) VALUES {}", columns.join(", "), tuples.join(", "));
+        let values = values_placeholders(chunk.len(), columns.len());
+        let sql = format!("INSERT INTO {table} ({}) VALUES {values}", columns.join(", "));
         let mut query = sqlx::query(&sql);
         for row in chunk {
             for cell in row {
@@ -299,10 +289,6 @@ async fn replan(
     Ok((started.elapsed(), changed.len()))
 }
 
-fn ms(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
-}
-
 /// Loads the workload into a fresh database and times the service's re-plans on it.
 pub async fn run(
     postgres: Option<&str>,
@@ -311,18 +297,22 @@ pub async fn run(
     stock: &[(i64, i64, &Source)],
     in_memory: Duration,
 ) -> anyhow::Result<()> {
-    let (url, server_database, _dir) = match postgres {
-        Some(server) => {
-            let database = ServerDatabase::create(server, "bench-planner").await?;
-            (database.url.clone(), Some(database), None)
-        }
-        None => {
-            let dir = tempfile::Builder::new().prefix("atq-bench-planner-").tempdir()?;
-            (Db::sqlite_url(dir.path(), "import-planning"), None, Some(dir))
-        }
-    };
-    let db = atq_import_planning::open_database(&url).await?;
-    let kind = if server_database.is_some() { "PostgreSQL" } else { "SQLite" };
+    let scratch = ScratchDatabase::create(postgres, "bench-planner", "import-planning").await?;
+    // The server's database is dropped whatever happens in the phase.
+    let measured = phase(&scratch, terms, demands, stock, in_memory).await;
+    scratch.finish().await?;
+    measured
+}
+
+async fn phase(
+    scratch: &ScratchDatabase,
+    terms: &HashMap<i64, Terms>,
+    demands: &[Demand],
+    stock: &[(i64, i64, &Source)],
+    in_memory: Duration,
+) -> anyhow::Result<()> {
+    let db = atq_import_planning::open_database(&scratch.url).await?;
+    let kind = scratch.kind();
     let started = Instant::now();
     load(&db, terms, demands).await?;
     println!(
@@ -369,8 +359,5 @@ pub async fn run(
         ms(incremental) / ms(daily)
     );
     db.close().await;
-    if let Some(database) = server_database {
-        database.drop().await?;
-    }
     Ok(())
 }

@@ -1,27 +1,15 @@
 //! Import plans timed to project schedules, supplier orders through to receipt, and the
 //! promises that follow the supplier's dates. Dates are counted from today (business time).
 
-use atq_platform::business_time::{local_date, now_micros};
-use atq_tests::{Session, TestSystem, customer, eventually, seed_products};
-use chrono::{Days, NaiveDate};
+use atq_tests::advance_purchase_order as advance;
+use atq_tests::dates::{minus, plus, today};
+use atq_tests::{TestSystem, customer, eventually, load_eur_rate_and_duty, seed_products};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 /// The seeded supplier's lead time, and the default customs/transport buffer.
 const LEAD: u64 = 42;
 const BUFFER: u64 = 14;
-
-fn today() -> NaiveDate {
-    local_date(now_micros())
-}
-
-fn plus(days: u64) -> String {
-    (today() + Days::new(days)).to_string()
-}
-
-fn minus(days: u64) -> String {
-    (today() - Days::new(days)).to_string()
-}
 
 fn milestone(plan: &Value, line_no: i64, milestone_no: i64) -> &Value {
     let line = plan["lines"].as_array().unwrap().iter().find(|l| l["line_no"] == line_no).unwrap();
@@ -37,24 +25,13 @@ fn covered(milestone: &Value) -> Vec<(String, i64)> {
         .collect()
 }
 
-async fn advance(officer: &Session, order: &Value, body: Value) -> Value {
-    let path = format!("/api/v1/purchase-orders/{}/advance", order["id"]);
-    let reply = officer.post(&path, body).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.body
-}
-
-async fn supplier_of(officer: &Session, product_id: i64) -> i64 {
-    officer.get(&format!("/api/v1/products/{product_id}")).await.body["supplier_id"].as_i64().unwrap()
-}
-
 #[tokio::test]
 async fn a_project_contract_with_two_milestones_is_netted_timed_and_re_planned() {
     let system = TestSystem::start().await;
     let products = seed_products(&system).await;
     let (press, viscometer) = (products.filter_press, products.viscometer);
     let officer = system.login("import").await;
-    let supplier_id = supplier_of(&officer, press).await;
+    let supplier_id = products.supplier_id;
     let terms = officer
         .send(
             Method::PUT,
@@ -191,15 +168,8 @@ async fn a_supplier_order_late_then_received_serves_the_waiting_project_order() 
     let products = seed_products(&system).await;
     let press = products.filter_press;
     let officer = system.login("import").await;
-    let supplier_id = supplier_of(&officer, press).await;
-    let accountant = system.login("accountant").await;
-    let rates = format!("currency,date,rate,source\nEUR,{},27450.5,Vietcombank\n", today());
-    let imported = accountant.send_raw(Method::POST, "/api/v1/exchange-rates", "text/csv", rates).await;
-    assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
-    let duties = officer
-        .send(Method::PUT, "/api/v1/duty-rates", Some(json!({"rates": [{"hs_code": "9027", "rate": "0.05"}]})), &[])
-        .await;
-    assert_eq!(duties.status, StatusCode::OK, "{}", duties.body);
+    let supplier_id = products.supplier_id;
+    load_eur_rate_and_duty(&system, &today().to_string()).await;
 
     // A project order for six presses, none in stock: it waits, and planning takes it up.
     let rep = system.login("sales.hn").await;
@@ -311,15 +281,8 @@ async fn two_clerks_receiving_one_supplier_order_take_the_goods_in_once() {
     let products = seed_products(&system).await;
     let press = products.filter_press;
     let officer = system.login("import").await;
-    let supplier_id = supplier_of(&officer, press).await;
-    let accountant = system.login("accountant").await;
-    let rates = format!("currency,date,rate\nEUR,{},27450.5\n", today());
-    let imported = accountant.send_raw(Method::POST, "/api/v1/exchange-rates", "text/csv", rates).await;
-    assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
-    let duties = officer
-        .send(Method::PUT, "/api/v1/duty-rates", Some(json!({"rates": [{"hs_code": "9027", "rate": "0.05"}]})), &[])
-        .await;
-    assert_eq!(duties.status, StatusCode::OK, "{}", duties.body);
+    let supplier_id = products.supplier_id;
+    load_eur_rate_and_duty(&system, &today().to_string()).await;
     let order = officer
         .post(
             "/api/v1/purchase-orders",

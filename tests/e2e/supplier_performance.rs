@@ -1,32 +1,14 @@
 //! The supplier lead-time report: supplier orders taken from sending to receipt in import
 //! planning, read back per supplier from analytics. Dates are counted from today (business time).
 
-use atq_platform::business_time::{local_date, now_micros};
-use atq_tests::{Session, TestSystem, eventually, seed_products};
-use chrono::{Days, NaiveDate};
-use reqwest::{Method, StatusCode};
+use atq_tests::advance_purchase_order as advance;
+use atq_tests::dates::{minus, plus, today};
+use atq_tests::{Session, TestSystem, eventually, load_eur_rate_and_duty, seed_products};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// The default customs/transport buffer: a confirmation promises the ship date plus this.
 const BUFFER: u64 = 14;
-
-fn today() -> NaiveDate {
-    local_date(now_micros())
-}
-
-fn plus(days: u64) -> String {
-    (today() + Days::new(days)).to_string()
-}
-
-fn minus(days: u64) -> String {
-    (today() - Days::new(days)).to_string()
-}
-
-async fn advance(officer: &Session, order: &Value, body: Value) -> Value {
-    let reply = officer.post(&format!("/api/v1/purchase-orders/{}/advance", order["id"]), body).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.body
-}
 
 /// A supplier order of `quantity` presses, sent `sent` days ago.
 async fn sent_order(officer: &Session, supplier_id: i64, press: i64, quantity: i64, sent: u64) -> Value {
@@ -61,19 +43,11 @@ async fn receive(officer: &Session, order: &Value, shipped: u64, received: u64) 
 #[tokio::test]
 async fn lead_times_and_kept_promises_are_reported_per_supplier() {
     let system = TestSystem::start().await;
-    let press = seed_products(&system).await.filter_press;
+    let products = seed_products(&system).await;
+    let (press, supplier_id) = (products.filter_press, products.supplier_id);
     let officer = system.login("import").await;
-    let product = officer.get(&format!("/api/v1/products/{press}")).await.body;
-    let supplier_id = product["supplier_id"].as_i64().unwrap();
     // Receipts cost the goods at the day's EUR rate and the product's duty.
-    let accountant = system.login("accountant").await;
-    let rates = format!("currency,date,rate,source\nEUR,{},27450.5,Vietcombank\n", minus(90));
-    let imported = accountant.send_raw(Method::POST, "/api/v1/exchange-rates", "text/csv", rates).await;
-    assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
-    let duties = officer
-        .send(Method::PUT, "/api/v1/duty-rates", Some(json!({"rates": [{"hs_code": "9027", "rate": "0.05"}]})), &[])
-        .await;
-    assert_eq!(duties.status, StatusCode::OK, "{}", duties.body);
+    load_eur_rate_and_duty(&system, &minus(90)).await;
 
     // Sent 40 days ago, promised for 10 - 14 = 4 days from now, received 2 days ago: 38 days, on time.
     let early = sent_order(&officer, supplier_id, press, 4, 40).await;
@@ -114,7 +88,7 @@ async fn lead_times_and_kept_promises_are_reported_per_supplier() {
     assert_eq!(body["total"]["on_time_rate"], "0.5000");
     assert_eq!(body["as_of"], today().to_string());
     // Twelve months by default, through the end of this one.
-    let from = NaiveDate::parse_from_str(body["from"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let from = chrono::NaiveDate::parse_from_str(body["from"].as_str().unwrap(), "%Y-%m-%d").unwrap();
     assert_eq!(from.to_string(), format!("{}-01", (today() - chrono::Months::new(11)).format("%Y-%m")));
     assert!(body["to"].as_str().unwrap() >= today().to_string().as_str(), "{body}");
 

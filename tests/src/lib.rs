@@ -373,6 +373,8 @@ where
 pub struct TestProducts {
     pub viscometer: i64,
     pub filter_press: i64,
+    /// Their supplier (EUR, 42 days' lead time).
+    pub supplier_id: i64,
 }
 
 /// Adds a supplier and two products as the import officer.
@@ -400,5 +402,88 @@ pub async fn seed_products(system: &TestSystem) -> TestProducts {
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
         ids.push(created.body["id"].as_i64().expect("product id"));
     }
-    TestProducts { viscometer: ids[0], filter_press: ids[1] }
+    TestProducts { viscometer: ids[0], filter_press: ids[1], supplier_id }
+}
+
+/// Business dates counted from today (Asia/Ho_Chi_Minh), as `YYYY-MM-DD`.
+pub mod dates {
+    use atq_platform::business_time::{local_date, now_micros};
+    use chrono::{Days, NaiveDate};
+
+    pub fn today() -> NaiveDate {
+        local_date(now_micros())
+    }
+
+    pub fn plus(days: u64) -> String {
+        (today() + Days::new(days)).to_string()
+    }
+
+    pub fn minus(days: u64) -> String {
+        (today() - Days::new(days)).to_string()
+    }
+}
+
+/// What a supplier order's receipt needs: an EUR rate in force from `from` (YYYY-MM-DD) and the
+/// seeded products' duty rate.
+pub async fn load_eur_rate_and_duty(system: &TestSystem, from: &str) {
+    let accountant = system.login("accountant").await;
+    let rates = format!("currency,date,rate,source\nEUR,{from},27450.5,Vietcombank\n");
+    let imported = accountant.send_raw(Method::POST, "/api/v1/exchange-rates", "text/csv", rates).await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
+    let officer = system.login("import").await;
+    let rates = serde_json::json!({"rates": [{"hs_code": "9027", "rate": "0.05"}]});
+    let duties = officer.send(Method::PUT, "/api/v1/duty-rates", Some(rates), &[]).await;
+    assert_eq!(duties.status, StatusCode::OK, "{}", duties.body);
+}
+
+/// One step of a supplier order (`{"action": "send"}` ...), failing the test on anything but 200.
+pub async fn advance_purchase_order(officer: &Session, order: &Value, body: Value) -> Value {
+    let reply = officer.post(&format!("/api/v1/purchase-orders/{}/advance", order["id"]), body).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.body
+}
+
+/// The peak resident set of this process (VmHWM), in KiB.
+pub fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A fresh database for a benchmark: a new `atq_test_*` database on a PostgreSQL server, or a
+/// SQLite file named `sqlite_name` in a temporary directory. `finish` drops the server's one.
+pub struct ScratchDatabase {
+    pub url: String,
+    server: Option<ServerDatabase>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl ScratchDatabase {
+    pub async fn create(postgres: Option<&str>, label: &str, sqlite_name: &str) -> anyhow::Result<ScratchDatabase> {
+        match postgres {
+            Some(server) => {
+                let database = ServerDatabase::create(server, label).await?;
+                Ok(ScratchDatabase { url: database.url.clone(), server: Some(database), _dir: None })
+            }
+            None => {
+                let dir = tempfile::Builder::new()
+                    .prefix(&format!("atq-{label}-"))
+                    .tempdir()
+                    .context("temporary directory")?;
+                let url = atq_platform::Db::sqlite_url(dir.path(), sqlite_name);
+                Ok(ScratchDatabase { url, server: None, _dir: Some(dir) })
+            }
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        if self.server.is_some() { "PostgreSQL" } else { "SQLite" }
+    }
+
+    pub async fn finish(self) -> anyhow::Result<()> {
+        if let Some(database) = self.server {
+            database.drop().await.context("dropping the scratch database")?;
+        }
+        Ok(())
+    }
 }

@@ -6,11 +6,11 @@ use std::collections::HashMap;
 
 use atq_platform::business_time::date_to_proto;
 use atq_platform::error::Result;
+use atq_platform::idempotency::hex_sha256;
 use atq_platform::validation::Violations;
 use atq_platform::{Caller, Db, Error, Tx};
 use atq_proto::accountingwarehouse::v1 as pb;
 use chrono::NaiveDate;
-use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
 use crate::receivables;
@@ -87,10 +87,7 @@ pub fn parse(csv_text: &str) -> Result<Vec<StatementLine>, Error> {
             // Two identical transfers on one day are two lines: the repeat count tells them apart.
             let repeat = repeats.entry(content.clone()).or_default();
             *repeat += 1;
-            let hash = Sha256::digest(format!("{content}\u{1f}{repeat}").as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let hash = hex_sha256(format!("{content}\u{1f}{repeat}").as_bytes());
             lines.push(StatementLine { booked_on, amount, description, reference, hash });
         }
     }

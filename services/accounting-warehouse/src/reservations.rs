@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use atq_platform::business_time::{date_from_proto, now_micros};
 use atq_platform::error::Result;
-use atq_platform::validation::Violations;
+use atq_platform::validation::{Violations, document_ref};
 use atq_platform::{Caller, Db, Error, Office, Tx, outbox};
 use atq_proto::accountingwarehouse::v1 as pb;
 use sqlx::AnyConnection;
@@ -76,12 +76,7 @@ async fn grant(tx: &mut Tx, line: &Line, amount: i64) -> Result<()> {
 }
 
 fn parse_order_ref(text: &str) -> Result<String, String> {
-    let order_ref = text.trim();
-    if !order_ref.is_empty() && order_ref.len() <= 64 && order_ref.chars().all(|c| c.is_ascii_graphic()) {
-        Ok(order_ref.to_owned())
-    } else {
-        Err("must be the order's number (1 to 64 visible characters)".into())
-    }
+    document_ref(text, "the order's number")
 }
 
 /// The date a line is needed by as stored: 'YYYY-MM-DD', or '' when not given. Four-digit

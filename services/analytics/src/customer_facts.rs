@@ -40,7 +40,7 @@ impl Projection for CustomerFacts {
     }
 }
 
-fn group_code(value: i32) -> Option<&'static str> {
+pub(crate) fn group_code(value: i32) -> Option<&'static str> {
     match sales::CustomerGroup::try_from(value).ok()? {
         sales::CustomerGroup::Individual => Some("individual"),
         sales::CustomerGroup::Dealer => Some("dealer"),

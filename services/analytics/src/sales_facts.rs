@@ -53,12 +53,7 @@ fn office_code(value: i32) -> &'static str {
 /// The customer group as the REST API writes it. A value this service does not know is shown,
 /// not refused: a refusal would stop the whole feed.
 fn group_code(value: i32) -> &'static str {
-    match sales::CustomerGroup::try_from(value) {
-        Ok(sales::CustomerGroup::Individual) => "individual",
-        Ok(sales::CustomerGroup::Dealer) => "dealer",
-        Ok(sales::CustomerGroup::Project) => "project",
-        _ => UNKNOWN,
-    }
+    crate::customer_facts::group_code(value).unwrap_or(UNKNOWN)
 }
 
 async fn confirmed(tx: &mut Tx, order: &sales::Order, position: i64, occurred_at: i64) -> Result<()> {

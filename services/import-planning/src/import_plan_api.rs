@@ -7,7 +7,7 @@ use atq_platform::business_time::date_from_proto;
 use atq_platform::caller::Action;
 use atq_platform::error::Result as PlatformResult;
 use atq_platform::paging::Page;
-use atq_platform::validation::{Violations, optional_text, status_filter};
+use atq_platform::validation::{Violations, document_ref, optional_text, status_filter};
 use atq_platform::{Caller, Error, Office, Tx, idempotency};
 use atq_proto::importplanning::v1 as pb;
 use atq_proto::importplanning::v1::import_plans_server::ImportPlans;
@@ -27,12 +27,7 @@ pub struct ImportPlansApi {
 }
 
 fn parse_ref(text: &str) -> Result<String, String> {
-    let value = text.trim();
-    if (1..=64).contains(&value.len()) && value.chars().all(|c| c.is_ascii_graphic()) {
-        Ok(value.to_owned())
-    } else {
-        Err("must be the contract's or order's number (1 to 64 visible characters)".into())
-    }
+    document_ref(text, "the contract's or order's number")
 }
 
 /// A checked request: the plan's header and its milestones, numbered per line by date.

@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use atq_platform::business_time::{date_to_proto, local_date, now_micros, to_timestamp};
+use atq_platform::business_time::{date_to_proto, local_date, now_micros, stored_date, to_timestamp};
+use atq_platform::db::{id_list, values_placeholders};
 use atq_platform::error::Result;
 use atq_platform::paging::Page;
 use atq_platform::{Error, Office, Tx, numbering};
@@ -29,17 +30,6 @@ const MILESTONE_BATCH: usize = 200;
 
 const COLUMNS: &str = "id, number, source_ref, order_ref, customer_id, customer_name, office, status, revision, \
                        changes, created_at, updated_at";
-
-fn day(text: &str) -> Result<Option<NaiveDate>> {
-    if text.is_empty() {
-        return Ok(None);
-    }
-    text.parse().map(Some).map_err(|_| Error::internal(anyhow::anyhow!("stored plan has bad date {text:?}")))
-}
-
-fn in_list(ids: &[i64]) -> String {
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
-}
 
 /// A product's terms, defaults filled in.
 pub fn default_terms(product_id: i64) -> pb::SupplyTerms {
@@ -106,7 +96,7 @@ pub async fn planner_terms(tx: &mut Tx, product_ids: Option<&[i64]>) -> Result<H
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        sql.push_str(&format!(" WHERE p.id IN ({})", in_list(ids)));
+        sql.push_str(&format!(" WHERE p.id IN ({})", id_list(ids)));
     }
     let rows = sqlx::query(&sql).fetch_all(&mut **tx).await?;
     let mut out = HashMap::with_capacity(rows.len());
@@ -246,7 +236,7 @@ pub async fn orders_of(tx: &mut Tx, plan_ids: &[i64]) -> Result<HashMap<i64, Vec
     }
     let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
         "SELECT plan_id, order_ref FROM plan_orders WHERE plan_id IN ({}) ORDER BY plan_id, order_ref",
-        in_list(plan_ids)
+        id_list(plan_ids)
     ))
     .fetch_all(&mut **tx)
     .await?;
@@ -288,10 +278,10 @@ fn milestone_from_row(row: &AnyRow) -> Result<StoredMilestone> {
         line_no: row.try_get::<i64, _>("line_no")? as i32,
         milestone_no: row.try_get::<i64, _>("milestone_no")? as i32,
         product_id: row.try_get("product_id")?,
-        needed_by: day(&row.try_get::<String, _>("needed_by")?)?
+        needed_by: stored_date(&row.try_get::<String, _>("needed_by")?, "plan")?
             .ok_or_else(|| Error::internal(anyhow::anyhow!("milestone without a date")))?,
         quantity: row.try_get("quantity")?,
-        promise_date: day(&row.try_get::<String, _>("promise_date")?)?,
+        promise_date: stored_date(&row.try_get::<String, _>("promise_date")?, "plan")?,
         late: row.try_get::<i64, _>("late")? != 0,
         reason: row.try_get("reason")?,
         coverage: row.try_get("coverage")?,
@@ -322,7 +312,7 @@ pub async fn open_milestones(tx: &mut Tx, product_ids: Option<&[i64]>) -> Result
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        sql.push_str(&format!(" AND m.product_id IN ({})", in_list(ids)));
+        sql.push_str(&format!(" AND m.product_id IN ({})", id_list(ids)));
     }
     let rows = sqlx::query(&sql).fetch_all(&mut **tx).await?;
     rows.iter().map(|row| Ok((milestone_from_row(row)?, row.try_get::<String, _>("order_ref")?))).collect()
@@ -352,18 +342,12 @@ pub async fn replace_milestones(tx: &mut Tx, plan_id: i64, milestones: &[StoredM
 /// databases: a VALUES list joined in an UPDATE ... FROM).
 pub async fn save_planned(tx: &mut Tx, planned: &[(&planner::Planned, Vec<u8>)]) -> Result<()> {
     for chunk in planned.chunks(MILESTONE_BATCH) {
-        let tuples: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let marks: Vec<String> = (1..=7).map(|k| format!("${}", i * 7 + k)).collect();
-                format!("({})", marks.join(", "))
-            })
-            .collect();
         let sql = format!(
             "WITH v (plan_id, line_no, milestone_no, promise_date, late, reason, coverage) AS (VALUES {}) \
              UPDATE plan_milestones SET promise_date = v.promise_date, late = v.late, reason = v.reason, \
              coverage = v.coverage FROM v WHERE plan_milestones.plan_id = v.plan_id \
              AND plan_milestones.line_no = v.line_no AND plan_milestones.milestone_no = v.milestone_no",
-            tuples.join(", ")
+            values_placeholders(chunk.len(), 7)
         );
         let mut query = sqlx::query(&sql);
         for (p, coverage) in chunk {
@@ -381,15 +365,18 @@ pub async fn save_planned(tx: &mut Tx, planned: &[(&planner::Planned, Vec<u8>)])
     Ok(())
 }
 
-/// Records a re-plan's outcome on the plan: its status, what moved and a new revision.
-pub async fn record_replan(tx: &mut Tx, plan_id: i64, late: bool, changes: &[pb::PlanChange]) -> Result<()> {
+/// Records a re-plan's outcome on the plan: what moved, a new revision, and its status as its
+/// milestones now stand (late when one cannot make its date; a closed plan stays closed).
+pub async fn record_replan(tx: &mut Tx, plan_id: i64, changes: &[pb::PlanChange]) -> Result<()> {
     let encoded = pb::ImportPlan { changes: changes.to_vec(), ..Default::default() }.encode_to_vec();
     sqlx::query(
-        "UPDATE import_plans SET status = CASE WHEN status = $1 THEN status ELSE $2 END, changes = $3, \
-         revision = revision + 1, updated_at = $4 WHERE id = $5",
+        "UPDATE import_plans SET status = CASE WHEN status = $1 THEN status \
+         WHEN EXISTS (SELECT 1 FROM plan_milestones m WHERE m.plan_id = import_plans.id AND m.late = 1) THEN $2 \
+         ELSE $3 END, changes = $4, revision = revision + 1, updated_at = $5 WHERE id = $6",
     )
     .bind(CLOSED)
-    .bind(if late { LATE } else { OPEN })
+    .bind(LATE)
+    .bind(OPEN)
     .bind(encoded)
     .bind(now_micros())
     .bind(plan_id)
@@ -429,7 +416,7 @@ pub async fn replace_proposals(
         .to_owned();
     match product_ids {
         Some([]) => return Ok(()),
-        Some(ids) => sql.push_str(&format!(" WHERE product_id IN ({})", in_list(ids))),
+        Some(ids) => sql.push_str(&format!(" WHERE product_id IN ({})", id_list(ids))),
         None => {}
     }
     let stored: Vec<ProposalRow> = sqlx::query_as(&sql).fetch_all(&mut **tx).await?;
@@ -453,23 +440,16 @@ pub async fn replace_proposals(
         .filter(|product| old.get(product) != new.get(product))
         .collect();
     for chunk in changed.chunks(1_000) {
-        sqlx::query(&format!("DELETE FROM plan_proposals WHERE product_id IN ({})", in_list(chunk)))
+        sqlx::query(&format!("DELETE FROM plan_proposals WHERE product_id IN ({})", id_list(chunk)))
             .execute(&mut **tx)
             .await?;
     }
     let rows: Vec<&ProposalRow> = changed.iter().filter_map(|p| new.get(p)).flatten().collect();
     for chunk in rows.chunks(PROPOSAL_BATCH) {
-        let tuples: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let base = i * 8;
-                let marks: Vec<String> = (1..=8).map(|k| format!("${}", base + k)).collect();
-                format!("({})", marks.join(", "))
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO plan_proposals (product_id, supplier_id, quantity, shortfall, order_by, needed_by, \
              expected_on, reason) VALUES {}",
-            tuples.join(", ")
+            values_placeholders(chunk.len(), 8)
         );
         let mut query = sqlx::query(&sql);
         for row in chunk {
@@ -541,10 +521,11 @@ pub async fn find(executor: &mut AnyConnection, id: i64) -> Result<Option<pb::Im
         });
         line.milestones.push(pb::PlannedMilestone {
             milestone_no: row.try_get::<i64, _>("milestone_no")? as i32,
-            needed_by: day(&row.try_get::<String, _>("needed_by")?)?.map(date_to_proto),
+            needed_by: stored_date(&row.try_get::<String, _>("needed_by")?, "plan")?.map(date_to_proto),
             quantity: row.try_get("quantity")?,
             // A promise kept in the past reads as today: the goods are ready now.
-            promise_date: day(&row.try_get::<String, _>("promise_date")?)?.map(|d| date_to_proto(d.max(today))),
+            promise_date: stored_date(&row.try_get::<String, _>("promise_date")?, "plan")?
+                .map(|d| date_to_proto(d.max(today))),
             late: row.try_get::<i64, _>("late")? != 0,
             reason: row.try_get("reason")?,
             coverage: coverage.coverage,
@@ -589,7 +570,7 @@ pub async fn proposals(
     for row in &rows {
         let supplier_id: i64 = row.try_get("supplier_id")?;
         let date = |column: &str| -> Result<Option<atq_proto::common::v1::LocalDate>> {
-            Ok(day(&row.try_get::<String, _>(column)?)?.map(date_to_proto))
+            Ok(stored_date(&row.try_get::<String, _>(column)?, "plan")?.map(date_to_proto))
         };
         let line = pb::ProposalLine {
             product_id: row.try_get("product_id")?,

@@ -9,7 +9,8 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, TimeDelta};
+use atq_platform::business_time::add_days;
+use chrono::NaiveDate;
 
 /// A product's purchasing terms with its supplier.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -215,15 +216,6 @@ fn units(quantity: i64) -> i64 {
     quantity.max(0)
 }
 
-/// `date` moved by `days`, held at the calendar's ends instead of overflowing.
-fn shift(date: NaiveDate, days: i64) -> NaiveDate {
-    TimeDelta::try_days(days).and_then(|delta| date.checked_add_signed(delta)).unwrap_or(if days < 0 {
-        NaiveDate::MIN
-    } else {
-        NaiveDate::MAX
-    })
-}
-
 /// Days from placing an order to having the goods: supplier lead time, then customs and transport.
 fn transit_days(terms: &Terms) -> i64 {
     terms.lead_time_days.max(0).saturating_add(terms.buffer_days.max(0))
@@ -380,7 +372,7 @@ impl Product<'_> {
     }
 
     fn proposal_reason(&self, terms: &Terms, needed_by: NaiveDate, arrival: NaiveDate) -> String {
-        let order_by = shift(needed_by, -transit_days(terms));
+        let order_by = add_days(needed_by, -transit_days(terms));
         if order_by >= self.today {
             return format!("waits for a proposed order, expected {arrival}");
         }
@@ -395,8 +387,8 @@ impl Product<'_> {
     /// An order for a milestone's shortfall: placed in time to arrive when needed, or today.
     fn project_proposal(&self, terms: &Terms, needed_by: NaiveDate, shortfall: i64) -> Proposal {
         let transit = transit_days(terms);
-        let order_by = shift(needed_by, -transit);
-        let expected_on = if order_by >= self.today { needed_by } else { shift(self.today, transit) };
+        let order_by = add_days(needed_by, -transit);
+        let expected_on = if order_by >= self.today { needed_by } else { add_days(self.today, transit) };
         Proposal {
             product_id: self.id,
             supplier_id: terms.supplier_id,
@@ -419,7 +411,7 @@ impl Product<'_> {
             fixed if fixed > 0 => fixed,
             _ => point.saturating_mul(2).saturating_sub(position).max(1),
         };
-        let arrival = shift(self.today, transit_days(terms));
+        let arrival = add_days(self.today, transit_days(terms));
         Some(Proposal {
             product_id: self.id,
             supplier_id: terms.supplier_id,

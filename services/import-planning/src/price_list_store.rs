@@ -1,6 +1,6 @@
 //! Price quote sheet rows: `price_lists` and their `price_list_lines`.
 
-use atq_platform::business_time::{date_to_proto, local_date, now_micros, to_timestamp};
+use atq_platform::business_time::{date_to_proto, local_date, now_micros, stored_date, to_timestamp};
 use atq_platform::error::Result;
 use atq_platform::paging::Page;
 use atq_platform::{Db, Error, Tx, numbering};
@@ -29,10 +29,6 @@ pub struct NewPriceList {
     pub lines: Vec<pb::PriceListLine>,
 }
 
-fn parse_day(text: &str) -> Result<NaiveDate> {
-    text.parse().map_err(|_| Error::internal(anyhow::anyhow!("stored price list has bad date {text:?}")))
-}
-
 fn header_from_row(row: &AnyRow) -> Result<pb::PriceList> {
     let effective_on: String = row.try_get("effective_on")?;
     let published_at: i64 = row.try_get("published_at")?;
@@ -50,7 +46,7 @@ fn header_from_row(row: &AnyRow) -> Result<pb::PriceList> {
         id: row.try_get("id")?,
         number: row.try_get("number")?,
         status: row.try_get("status")?,
-        effective_on: Some(date_to_proto(parse_day(&effective_on)?)),
+        effective_on: stored_date(&effective_on, "price list")?.map(date_to_proto),
         rounding_step: row.try_get("rounding_step")?,
         margins,
         lines: Vec::new(),

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use atq_platform::business_time::{date_from_proto, date_to_proto, local_date, now_micros};
+use atq_platform::business_time::{add_days, date_from_proto, date_to_proto, local_date, now_micros};
 use atq_platform::caller::Action;
 use atq_platform::error::Result as PlatformResult;
 use atq_platform::paging::Page;
@@ -76,22 +76,15 @@ impl PurchaseOrdersApi {
                 v.add(format!("lines[{i}].product_id"), "is not among this supplier's proposals");
             }
         }
-        let mut lines = Vec::new();
-        for (product_id, quantity) in quantities {
-            let price = match given.get(&product_id) {
-                Some(price) => *price,
-                None => sqlx::query_scalar::<_, i64>(
-                    "SELECT l.unit_price FROM purchase_order_lines l JOIN purchase_orders o ON o.id = l.purchase_order_id \
-                     WHERE l.product_id = $1 AND o.supplier_id = $2 ORDER BY o.id DESC LIMIT 1",
-                )
-                .bind(product_id)
-                .bind(input.supplier_id)
-                .fetch_optional(self.planning.db.pool())
-                .await?
-                .unwrap_or(0),
-            };
-            lines.push((product_id, quantity, price));
-        }
+        let ids: Vec<i64> = quantities.keys().copied().collect();
+        let last = store::last_prices(self.planning.db.pool(), input.supplier_id, &ids).await?;
+        let lines = quantities
+            .into_iter()
+            .map(|(product_id, quantity)| {
+                let price = given.get(&product_id).or(last.get(&product_id)).copied().unwrap_or(0);
+                (product_id, quantity, price)
+            })
+            .collect();
         Ok((lines, order_by))
     }
 }
@@ -310,7 +303,7 @@ impl PurchaseOrders for PurchaseOrdersApi {
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(Error::from)?;
-                step.promised_on = step.ship_date.map(|d| store::add_days(d, buffer));
+                step.promised_on = step.ship_date.map(|d| add_days(d, buffer));
             }
         }
         store::advance(&mut tx, order.id, order.version, &step).await?;
@@ -348,14 +341,16 @@ impl PurchaseOrders for PurchaseOrdersApi {
         let mut tx = self.planning.db.begin().await.map_err(Error::from)?;
         Planning::lock(&mut tx).await?;
         let current = found(&mut tx, order.id).await?;
-        if current.status == store::RECEIVING {
+        let done = if current.status == store::RECEIVING {
             let step =
                 Step { status: store::RECEIVED, receipt_number: Some(receipt.number.clone()), ..Step::default() };
             store::advance(&mut tx, current.id, current.version, &step).await?;
             let done = found(&mut tx, current.id).await?;
             after_step(&self.planning, &mut tx, &done).await?;
-        }
-        let done = found(&mut tx, order.id).await?;
+            done
+        } else {
+            current
+        };
         tx.commit().await.map_err(Error::from)?;
         tracing::info!(order = %done.number, receipt = %done.receipt_number, landed = done.landed_total, "supplier order received");
         Ok(Response::new(done))

@@ -1,11 +1,12 @@
 //! Supplier order rows: `purchase_orders` and their `purchase_order_lines`.
 
-use atq_platform::business_time::{date_to_proto, local_date, now_micros, to_timestamp};
+use atq_platform::business_time::{add_days, date_to_proto, local_date, now_micros, stored_date, to_timestamp};
+use atq_platform::db::id_list;
 use atq_platform::error::Result;
 use atq_platform::paging::Page;
 use atq_platform::{Error, Office, Tx, numbering};
 use atq_proto::importplanning::v1 as pb;
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row};
 
@@ -46,19 +47,8 @@ pub struct NewPurchaseOrder {
     pub lines: Vec<NewLine>,
 }
 
-fn day(text: &str) -> Result<Option<NaiveDate>> {
-    if text.is_empty() {
-        return Ok(None);
-    }
-    text.parse().map(Some).map_err(|_| Error::internal(anyhow::anyhow!("stored supplier order has bad date {text:?}")))
-}
-
 pub fn day_text(date: Option<NaiveDate>) -> String {
     date.map(|d| d.to_string()).unwrap_or_default()
-}
-
-pub fn add_days(date: NaiveDate, days: i64) -> NaiveDate {
-    u64::try_from(days).ok().and_then(|d| date.checked_add_days(Days::new(d))).unwrap_or(date)
 }
 
 /// When the goods are expected in the warehouse: counted from the supplier's dates as they come.
@@ -78,7 +68,7 @@ pub fn expected_on(order: &pb::PurchaseOrder, lead: i64, buffer: i64, today: Nai
 
 fn from_row(row: &AnyRow, today: NaiveDate) -> Result<pb::PurchaseOrder> {
     let date = |column: &str| -> Result<Option<atq_proto::common::v1::LocalDate>> {
-        Ok(day(&row.try_get::<String, _>(column)?)?.map(date_to_proto))
+        Ok(stored_date(&row.try_get::<String, _>(column)?, "supplier order")?.map(date_to_proto))
     };
     let warehouse: String = row.try_get("warehouse")?;
     let warehouse = Office::parse(&warehouse).map_err(|e| Error::internal(anyhow::anyhow!(e)))?;
@@ -216,6 +206,31 @@ pub async fn list(
     rows.iter().map(|row| from_row(row, today)).collect()
 }
 
+/// The unit price of each product on the supplier's latest order of it.
+pub async fn last_prices(
+    executor: impl sqlx::Executor<'_, Database = Any>,
+    supplier_id: i64,
+    product_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, i64>> {
+    if product_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
+        "SELECT l.product_id, l.unit_price FROM purchase_order_lines l \
+         JOIN purchase_orders o ON o.id = l.purchase_order_id \
+         WHERE o.supplier_id = $1 AND l.product_id IN ({}) ORDER BY o.id DESC",
+        id_list(product_ids)
+    ))
+    .bind(supplier_id)
+    .fetch_all(executor)
+    .await?;
+    let mut last = std::collections::HashMap::new();
+    for (product_id, price) in rows {
+        last.entry(product_id).or_insert(price);
+    }
+    Ok(last)
+}
+
 /// The dates a step sets; None leaves a column as it is.
 #[derive(Clone, Debug, Default)]
 pub struct Step {
@@ -305,8 +320,7 @@ pub async fn open_supply(tx: &mut Tx, product_ids: Option<&[i64]>, today: NaiveD
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-        sql.push_str(&format!(" AND l.product_id IN ({})", list.join(", ")));
+        sql.push_str(&format!(" AND l.product_id IN ({})", id_list(ids)));
     }
     let rows = sqlx::query(&sql).fetch_all(&mut **tx).await?;
     let mut out = Vec::with_capacity(rows.len());

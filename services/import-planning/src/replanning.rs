@@ -323,21 +323,19 @@ pub async fn settle(
     for planned in &outcome.planned {
         new.entry(planned.plan_id).or_default().insert((planned.line_no, planned.milestone_no), planned);
     }
-    let mut changed = Vec::new();
     let plan_ids: BTreeSet<i64> = old.keys().chain(new.keys()).chain(before.keys()).copied().collect();
+    let mut moved = Vec::new();
     for plan_id in plan_ids {
         let empty_old = BTreeMap::new();
         let empty_new = BTreeMap::new();
         let changes = diff(old.get(&plan_id).unwrap_or(&empty_old), new.get(&plan_id).unwrap_or(&empty_new), today);
-        if changes.is_empty() && !before.contains_key(&plan_id) {
-            continue;
+        if !changes.is_empty() || before.contains_key(&plan_id) {
+            moved.push((plan_id, changes));
         }
-        let late: Option<i64> = sqlx::query_scalar("SELECT MAX(late) FROM plan_milestones WHERE plan_id = $1")
-            .bind(plan_id)
-            .fetch_one(&mut **tx)
-            .await?;
-        plan_store::record_replan(tx, plan_id, late.unwrap_or(0) != 0, &changes).await?;
-        changed.push(plan_id);
+    }
+    let changed: Vec<i64> = moved.iter().map(|(plan_id, _)| *plan_id).collect();
+    for (plan_id, changes) in &moved {
+        plan_store::record_replan(tx, *plan_id, changes).await?;
     }
     // One event per order the plan serves, each naming its order, so sales can show it.
     let orders = plan_store::orders_of(tx, &changed).await?;

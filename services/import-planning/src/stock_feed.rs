@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use atq_platform::Tx;
+use atq_platform::db::id_list;
 use atq_platform::feed_consumer::Projection;
 use atq_proto::accountingwarehouse::v1 as wh;
 use atq_proto::events::v1::Event;
@@ -43,8 +44,7 @@ impl Projection for StockFeed {
         if products.is_empty() {
             return Ok(());
         }
-        let list: Vec<String> = products.iter().map(i64::to_string).collect();
-        let list = list.join(", ");
+        let list = id_list(&products.iter().copied().collect::<Vec<_>>());
         let planned: Vec<i64> = sqlx::query_scalar(&format!(
             "SELECT DISTINCT m.product_id FROM plan_milestones m JOIN import_plans p ON p.id = m.plan_id \
              WHERE p.status <> 'closed' AND m.product_id IN ({list}) \

@@ -109,6 +109,11 @@ const CUSTOMERS: &[DemoCustomer] = &[
     },
 ];
 
+/// The import-export department's officer, who keeps the catalog, rates and plans.
+pub(crate) fn import_officer() -> Caller {
+    Caller { username: "import".into(), role: Role::ImportOfficer, office: Some(Office::HaNoi) }
+}
+
 fn seller_of(office: WireOffice) -> Caller {
     let (username, office) = match office {
         WireOffice::Hcm => ("sales.hcm", Office::HoChiMinh),

@@ -3,7 +3,7 @@
 //! the reduced 5% VAT; other equipment 10%.
 
 use anyhow::Context;
-use atq_platform::{Caller, InternalKey, Office, Role, grpc_client};
+use atq_platform::{InternalKey, grpc_client};
 use atq_proto::importplanning::v1::catalog_client::CatalogClient;
 use atq_proto::importplanning::v1::{BrandClass, CreateProductRequest, CreateSupplierRequest, ProductCategory};
 use tonic::transport::Channel;
@@ -64,7 +64,7 @@ const PRODUCTS: &[DemoProduct] = &[
 
 pub async fn load(channel: Channel, key: &InternalKey) -> anyhow::Result<()> {
     let client = CatalogClient::new(channel);
-    let officer = Caller { username: "import".into(), role: Role::ImportOfficer, office: Some(Office::HaNoi) };
+    let officer = crate::demo::import_officer();
     let mut supplier_ids = Vec::with_capacity(SUPPLIERS.len());
     for (index, (name, country, currency, lead_time_days, contact_name, contact_email)) in SUPPLIERS.iter().enumerate()
     {

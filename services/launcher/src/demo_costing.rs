@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use atq_platform::business_time::{date_to_proto, local_date, now_micros};
-use atq_platform::{Caller, InternalKey, Office, Role, grpc_client};
+use atq_platform::{InternalKey, grpc_client};
 use atq_proto::importplanning::v1::costing_client::CostingClient;
 use atq_proto::importplanning::v1::{DutyRate, ExchangeRateInput, SetDutyRatesRequest, SetExchangeRatesRequest};
 use chrono::Datelike;
@@ -37,7 +37,7 @@ const DUTIES: &[(&str, i32)] = &[
 
 pub async fn load(channel: Channel, key: &InternalKey) -> anyhow::Result<()> {
     let client = CostingClient::new(channel);
-    let officer = Caller { username: "import".into(), role: Role::ImportOfficer, office: Some(Office::HaNoi) };
+    let officer = crate::demo::import_officer();
     let today = local_date(now_micros());
     let month_start = today.with_day(1).unwrap_or(today);
     let rates = SetExchangeRatesRequest {

@@ -2,9 +2,11 @@
 //! has two milestones, so the plans, the proposals and a late line show from the first minute.
 //! Dates count from today; submitting again re-plans and changes nothing.
 
+use std::collections::HashMap;
+
 use anyhow::Context;
 use atq_platform::business_time::{date_to_proto, local_date, now_micros};
-use atq_platform::{Caller, InternalKey, Office, Role, grpc_client};
+use atq_platform::{Caller, InternalKey, grpc_client};
 use atq_proto::common::v1::PageRequest;
 use atq_proto::importplanning::v1::catalog_client::CatalogClient;
 use atq_proto::importplanning::v1::import_plans_client::ImportPlansClient;
@@ -22,41 +24,37 @@ const TERMS: &[(&str, i64, i64, i64, i32)] =
 const SCHEDULE: &[(&str, &[(u64, i64)])] =
     &[("P2130101", &[(75, 20), (150, 20)]), ("P2540101", &[(150, 10)]), ("EEC470", &[(30, 2)])];
 
-async fn product_id(
+/// The catalog's product ids by model code, read once.
+async fn product_ids(
     client: &CatalogClient<Channel>,
     key: &InternalKey,
     caller: &Caller,
-    model: &str,
-) -> anyhow::Result<i64> {
-    let message = ListProductsRequest {
-        q: model.into(),
-        page: Some(PageRequest { limit: 10, cursor: String::new() }),
-        ..Default::default()
-    };
+) -> anyhow::Result<HashMap<String, i64>> {
+    let message =
+        ListProductsRequest { page: Some(PageRequest { limit: 500, cursor: String::new() }), ..Default::default() };
     let reply = grpc_client::with_retry(|| {
         let mut client = client.clone();
         let request = grpc_client::request(message.clone(), key, caller, None);
         async move { client.list_products(request).await }
     })
     .await
-    .with_context(|| format!("demo product {model}"))?;
-    reply
-        .into_inner()
-        .items
-        .into_iter()
-        .find(|p| p.model_code == model)
-        .map(|p| p.id)
-        .with_context(|| format!("demo product {model} is not in the catalog"))
+    .context("demo products")?;
+    Ok(reply.into_inner().items.into_iter().map(|p| (p.model_code, p.id)).collect())
+}
+
+fn id_of(ids: &HashMap<String, i64>, model: &str) -> anyhow::Result<i64> {
+    ids.get(model).copied().with_context(|| format!("demo product {model} is not in the catalog"))
 }
 
 pub async fn load(channel: Channel, key: &InternalKey) -> anyhow::Result<()> {
     let catalog = CatalogClient::new(channel.clone());
     let plans = ImportPlansClient::new(channel);
-    let officer = Caller { username: "import".into(), role: Role::ImportOfficer, office: Some(Office::HaNoi) };
+    let officer = crate::demo::import_officer();
+    let ids = product_ids(&catalog, key, &officer).await?;
     let mut terms = Vec::new();
     for (model, min_order_quantity, pack_size, reorder_point, buffer_days) in TERMS {
         terms.push(SupplyTerms {
-            product_id: product_id(&catalog, key, &officer, model).await?,
+            product_id: id_of(&ids, model)?,
             min_order_quantity: *min_order_quantity,
             pack_size: *pack_size,
             reorder_point: *reorder_point,
@@ -78,7 +76,7 @@ pub async fn load(channel: Channel, key: &InternalKey) -> anyhow::Result<()> {
     for (i, (model, milestones)) in SCHEDULE.iter().enumerate() {
         lines.push(PlanLineRequest {
             line_no: i as i32 + 1,
-            product_id: product_id(&catalog, key, &officer, model).await?,
+            product_id: id_of(&ids, model)?,
             milestones: milestones
                 .iter()
                 .map(|(days, quantity)| Milestone {

@@ -60,6 +60,26 @@ pub fn date_from_proto(date: &atq_proto::common::v1::LocalDate) -> Result<NaiveD
     NaiveDate::from_ymd_opt(date.year, month, day).ok_or_else(|| "not a calendar date".to_owned())
 }
 
+/// `date` moved by `days` (either way), held at the calendar's ends instead of overflowing.
+pub fn add_days(date: NaiveDate, days: i64) -> NaiveDate {
+    chrono::TimeDelta::try_days(days).and_then(|delta| date.checked_add_signed(delta)).unwrap_or(if days < 0 {
+        NaiveDate::MIN
+    } else {
+        NaiveDate::MAX
+    })
+}
+
+/// A date column as stored, 'YYYY-MM-DD' or '' for none. A bad one is an internal error that
+/// names `what` held it ("supplier order", "plan"), since only our own writes put it there.
+pub fn stored_date(text: &str, what: &str) -> crate::error::Result<Option<NaiveDate>> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse()
+        .map(Some)
+        .map_err(|_| crate::error::Error::internal(anyhow::anyhow!("stored {what} has bad date {text:?}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -137,6 +137,24 @@ impl Db {
     }
 }
 
+/// Ids as a SQL `IN (...)` list. Integers only, so nothing a caller passes can inject; one
+/// statement serves a list of any length on both databases, where binds are limited in number.
+pub fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// `($1, $2), ($3, $4), ...`: the VALUES of a multi-row statement, `rows` rows of `columns`
+/// binds each, numbered in the order they are bound.
+pub fn values_placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let marks: Vec<String> = (1..=columns).map(|column| format!("${}", row * columns + column)).collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Hides a password in a database url before it reaches a log line.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -154,6 +172,12 @@ pub fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_numbered_row_by_row() {
+        assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values_placeholders(0, 3), "");
+    }
 
     #[tokio::test]
     async fn a_database_claimed_by_one_service_is_refused_to_another() {

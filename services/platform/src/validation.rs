@@ -44,6 +44,17 @@ pub fn status_filter(v: &mut Violations, text: &str, allowed: &[&str]) -> String
 }
 
 /// Trimmed text with inner runs of white space folded, 1 to `max` characters.
+/// A document's number as another document names it ("DH-2026-0007", "HD-2026-0003"): 1 to 64
+/// visible ASCII characters. `what` says whose number it must be, for the message.
+pub fn document_ref(text: &str, what: &str) -> Result<String, String> {
+    let value = text.trim();
+    if (1..=64).contains(&value.len()) && value.chars().all(|c| c.is_ascii_graphic()) {
+        Ok(value.to_owned())
+    } else {
+        Err(format!("must be {what} (1 to 64 visible characters)"))
+    }
+}
+
 pub fn required_text(text: &str, max: usize) -> Result<String, String> {
     let value = text.split_whitespace().collect::<Vec<_>>().join(" ");
     match value.chars().count() {

@@ -1,6 +1,6 @@
 //! Contract rows and their files.
 
-use atq_platform::business_time::{date_to_proto, now_micros, to_timestamp};
+use atq_platform::business_time::{date_to_proto, now_micros, stored_date, to_timestamp};
 use atq_platform::error::Result;
 use atq_platform::numbering::next_in_series;
 use atq_platform::paging::Page;
@@ -28,13 +28,6 @@ pub struct ContractRow {
     pub proto: pb::Contract,
 }
 
-fn stored_date(text: &str) -> Result<Option<NaiveDate>> {
-    if text.is_empty() {
-        return Ok(None);
-    }
-    text.parse().map(Some).map_err(|_| Error::internal(anyhow::anyhow!("stored contract has bad date {text:?}")))
-}
-
 fn head_from_row(row: &AnyRow) -> Result<ContractRow> {
     let office_code: String = row.try_get("office")?;
     let office = Office::parse(&office_code)
@@ -50,8 +43,8 @@ fn head_from_row(row: &AnyRow) -> Result<ContractRow> {
         customer_group: CustomerGroup::parse(&group).map(|g| g.to_proto() as i32).unwrap_or_default(),
         office: office.to_proto() as i32,
         responsible: row.try_get("responsible")?,
-        made_on: stored_date(&row.try_get::<String, _>("made_on")?)?.map(date_to_proto),
-        ends_on: stored_date(&row.try_get::<String, _>("ends_on")?)?.map(date_to_proto),
+        made_on: stored_date(&row.try_get::<String, _>("made_on")?, "contract")?.map(date_to_proto),
+        ends_on: stored_date(&row.try_get::<String, _>("ends_on")?, "contract")?.map(date_to_proto),
         status: row.try_get("status")?,
         value: row.try_get("value")?,
         note: row.try_get("note")?,
