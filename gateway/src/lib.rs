@@ -32,7 +32,7 @@ use std::sync::Arc;
 use atq_platform::{CancellationToken, Db, InternalKey, Peers};
 use axum::Router;
 use axum::routing::get;
-use sqlx::migrate::Migrator;
+use include_dir::{Dir, include_dir};
 use tokio::net::TcpListener;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -42,8 +42,8 @@ pub use state::AppState;
 
 pub const NAME: &str = "gateway";
 
-static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
+/// The one migration source of both backends (see `atq_platform::migrations`).
+static MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
 
 #[derive(Clone, Debug)]
 pub struct GatewaySettings {
@@ -82,7 +82,7 @@ impl utoipa::Modify for BearerAuth {
 
 /// Connects, migrates and claims this service's database.
 pub async fn open_database(url: &str) -> anyhow::Result<Db> {
-    Db::open(url, NAME, &SQLITE, &POSTGRES).await
+    Db::open(url, NAME, &MIGRATIONS).await
 }
 
 /// The whole HTTP application: API routes, operations routes, observability.

@@ -18,6 +18,7 @@ mod price_lists;
 mod quotes;
 mod reports;
 mod reservations;
+mod schema;
 mod search;
 mod stock;
 mod supplier_performance;

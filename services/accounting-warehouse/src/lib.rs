@@ -23,7 +23,7 @@ use atq_platform::settings::ServiceSettings;
 use atq_platform::{CancellationToken, Db, grpc_server};
 use atq_proto::accountingwarehouse::v1::accounting_server::AccountingServer;
 use atq_proto::accountingwarehouse::v1::warehouse_server::WarehouseServer;
-use sqlx::migrate::Migrator;
+use include_dir::{Dir, include_dir};
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 
@@ -31,12 +31,12 @@ pub const NAME: &str = "accounting-warehouse";
 /// The cursor name of the sales feed in `feed_cursors`.
 pub const SALES_FEED: &str = "sales";
 
-static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
+/// The one migration source of both backends (see `atq_platform::migrations`).
+static MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
 
 /// Connects, migrates and claims this service's database.
 pub async fn open_database(url: &str) -> anyhow::Result<Db> {
-    Db::open(url, NAME, &SQLITE, &POSTGRES).await
+    Db::open(url, NAME, &MIGRATIONS).await
 }
 
 pub async fn serve(

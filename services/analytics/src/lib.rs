@@ -15,7 +15,7 @@ use atq_platform::settings::ServiceSettings;
 use atq_platform::{CancellationToken, Db, Tx, grpc_server};
 use atq_proto::analytics::v1::reports_server::ReportsServer;
 use atq_proto::events::v1::Event;
-use sqlx::migrate::Migrator;
+use include_dir::{Dir, include_dir};
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 
@@ -25,12 +25,12 @@ pub const SALES_FEED: &str = "sales";
 /// The cursor name of the import-planning feed (the catalog) in `feed_cursors`.
 pub const CATALOG_FEED: &str = "import-planning";
 
-static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
+/// The one migration source of both backends (see `atq_platform::migrations`).
+static MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
 
 /// Connects, migrates and claims this service's database.
 pub async fn open_database(url: &str) -> anyhow::Result<Db> {
-    Db::open(url, NAME, &SQLITE, &POSTGRES).await
+    Db::open(url, NAME, &MIGRATIONS).await
 }
 
 pub async fn serve(

@@ -34,7 +34,7 @@ use atq_proto::importplanning::v1::costing_server::CostingServer;
 use atq_proto::importplanning::v1::import_plans_server::ImportPlansServer;
 use atq_proto::importplanning::v1::price_lists_server::PriceListsServer;
 use atq_proto::importplanning::v1::purchase_orders_server::PurchaseOrdersServer;
-use sqlx::migrate::Migrator;
+use include_dir::{Dir, include_dir};
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 
@@ -44,12 +44,12 @@ const SALES_FEED: &str = "sales";
 /// The cursor name of the accounting-warehouse feed (stock) in `feed_cursors`.
 const STOCK_FEED: &str = "accounting-warehouse";
 
-static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
+/// The one migration source of both backends (see `atq_platform::migrations`).
+static MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
 
 /// Connects, migrates and claims this service's database.
 pub async fn open_database(url: &str) -> anyhow::Result<Db> {
-    Db::open(url, NAME, &SQLITE, &POSTGRES).await
+    Db::open(url, NAME, &MIGRATIONS).await
 }
 
 pub async fn serve(

@@ -5,12 +5,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
+use include_dir::{Dir, include_dir};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Executor};
 
-static PLATFORM_SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
-static PLATFORM_POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
+/// The platform's own tables (versions below 100): outbox, idempotency, feed cursors, numbering.
+pub(crate) static PLATFORM_MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
 
 pub type Tx = sqlx::Transaction<'static, Any>;
 
@@ -86,24 +86,19 @@ impl Db {
     }
 
     /// Applies the platform's tables (versions below 100) and then the service's own migrations
-    /// (versions from 100) for the matching backend. On PostgreSQL the migrator holds an advisory
-    /// lock, so several replicas starting at once apply each migration once.
-    pub async fn migrate(&self, sqlite: &Migrator, postgres: &Migrator) -> anyhow::Result<()> {
-        let (platform, service) = match self.backend {
-            Backend::Sqlite => (&PLATFORM_SQLITE, sqlite),
-            Backend::Postgres => (&PLATFORM_POSTGRES, postgres),
-        };
-        let mut migrations: Vec<_> = platform.migrations.iter().chain(service.migrations.iter()).cloned().collect();
-        migrations.sort_by_key(|migration| migration.version);
-        let migrator = Migrator { migrations: migrations.into(), ..Migrator::DEFAULT };
+    /// (versions from 100), rendered for this backend (see [`crate::migrations`]). On PostgreSQL
+    /// the migrator holds an advisory lock, so several replicas starting at once apply each
+    /// migration once.
+    pub async fn migrate(&self, service_migrations: &Dir<'_>) -> anyhow::Result<()> {
+        let migrator = crate::migrations::migrator(self.backend, &[&PLATFORM_MIGRATIONS, service_migrations])?;
         migrator.run(&self.pool).await.context("migrations failed")?;
         Ok(())
     }
 
     /// Connects, brings the schema up to date and claims the database for `service`.
-    pub async fn open(url: &str, service: &str, sqlite: &Migrator, postgres: &Migrator) -> anyhow::Result<Db> {
+    pub async fn open(url: &str, service: &str, service_migrations: &Dir<'_>) -> anyhow::Result<Db> {
         let db = Db::connect(url).await?;
-        db.migrate(sqlite, postgres).await.with_context(|| format!("{service}: {}", redact(url)))?;
+        db.migrate(service_migrations).await.with_context(|| format!("{service}: {}", redact(url)))?;
         db.claim_owner(service).await?;
         Ok(db)
     }
@@ -182,10 +177,10 @@ mod tests {
     #[tokio::test]
     async fn a_database_claimed_by_one_service_is_refused_to_another() {
         let database = crate::testing::fresh_database("claim").await.unwrap();
-        let none = Migrator::DEFAULT;
-        Db::open(&database.url, "sales", &none, &none).await.unwrap().close().await;
-        Db::open(&database.url, "sales", &none, &none).await.unwrap().close().await;
-        let error = Db::open(&database.url, "analytics", &none, &none).await.unwrap_err();
+        let none = Dir::new("", &[]);
+        Db::open(&database.url, "sales", &none).await.unwrap().close().await;
+        Db::open(&database.url, "sales", &none).await.unwrap().close().await;
+        let error = Db::open(&database.url, "analytics", &none).await.unwrap_err();
         assert!(error.to_string().contains("belongs to sales"), "{error}");
     }
 

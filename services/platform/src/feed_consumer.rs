@@ -166,7 +166,7 @@ impl FeedConsumer {
 
 #[cfg(test)]
 mod tests {
-    use sqlx::migrate::Migrator;
+    use include_dir::Dir;
     use tonic::service::Routes;
 
     use super::*;
@@ -187,20 +187,18 @@ mod tests {
         for i in 0..count {
             let mut tx = db.begin().await.unwrap();
             let payload = prost_types::Duration { seconds: i, nanos: 0 };
-            crate::outbox::append(&mut tx, db.backend(), "thing", &i.to_string(), "test.Thing", &payload)
-                .await
-                .unwrap();
+            crate::outbox::record(&mut tx, db.backend(), "thing", &i.to_string(), &payload).await.unwrap();
             tx.commit().await.unwrap();
         }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn two_consumers_of_one_feed_apply_each_event_exactly_once() {
-        let none = Migrator::DEFAULT;
+        let none = Dir::new("", &[]);
         let (producer_db, consumer_db) =
             (fresh_database("producer").await.unwrap(), fresh_database("consumer").await.unwrap());
-        let producer = Db::open(&producer_db.url, "producer", &none, &none).await.unwrap();
-        let consumer = Db::open(&consumer_db.url, "consumer", &none, &none).await.unwrap();
+        let producer = Db::open(&producer_db.url, "producer", &none).await.unwrap();
+        let consumer = Db::open(&consumer_db.url, "consumer", &none).await.unwrap();
         sqlx::query("CREATE TABLE applied (events BIGINT NOT NULL)").execute(consumer.pool()).await.unwrap();
         sqlx::query("INSERT INTO applied (events) VALUES (0)").execute(consumer.pool()).await.unwrap();
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use atq_proto::events::v1::event_feed_server::EventFeed;
 use atq_proto::events::v1::{Event, HeadRequest, HeadResponse, SubscribeRequest};
-use prost::Message;
+use prost::{Message, Name};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use tokio::sync::mpsc;
@@ -22,6 +22,24 @@ use crate::error::Result;
 const OUTBOX_LOCK_KEY: i64 = 0x0A7_0B0C;
 const BATCH: i64 = 500;
 const POLL_EVERY: Duration = Duration::from_millis(100);
+
+/// Records one domain event named by its message type (`atq.sales.v1.OrderConfirmed`). Call it
+/// as the last write of the transaction, just before commit, to keep the PostgreSQL outbox lock
+/// short.
+pub async fn record<M: Message + Name>(
+    tx: &mut Tx,
+    backend: Backend,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    payload: &M,
+) -> Result<()> {
+    append(tx, backend, aggregate_type, aggregate_id, &M::full_name(), payload).await
+}
+
+/// Whether a feed event carries message type `M`: consumers match on types, not typed strings.
+pub fn is<M: Name>(event: &Event) -> bool {
+    event.event_type == M::full_name()
+}
 
 /// Records one event. Call it as the last write of the transaction, just before commit, to keep
 /// the PostgreSQL outbox lock short.

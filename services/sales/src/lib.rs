@@ -31,7 +31,7 @@ use atq_proto::sales::v1::customers_server::CustomersServer;
 use atq_proto::sales::v1::dispatch_orders_server::DispatchOrdersServer;
 use atq_proto::sales::v1::orders_server::OrdersServer;
 use atq_proto::sales::v1::quotes_server::QuotesServer;
-use sqlx::migrate::Migrator;
+use include_dir::{Dir, include_dir};
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 use tonic::service::interceptor::InterceptedService;
@@ -42,12 +42,12 @@ pub const WAREHOUSE_FEED: &str = "accounting-warehouse";
 /// The cursor name of the import-planning feed in `feed_cursors`.
 pub const PLANNING_FEED: &str = "import-planning";
 
-static SQLITE: Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES: Migrator = sqlx::migrate!("./migrations/postgres");
+/// The one migration source of both backends (see `atq_platform::migrations`).
+static MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
 
 /// Connects, migrates and claims this service's database.
 pub async fn open_database(url: &str) -> anyhow::Result<Db> {
-    Db::open(url, NAME, &SQLITE, &POSTGRES).await
+    Db::open(url, NAME, &MIGRATIONS).await
 }
 
 /// Runs the sales gRPC service on `listener` until `shutdown`.
