@@ -30,7 +30,6 @@ async fn every_module_has_the_same_schema_on_both_backends() {
         let postgres_db = Db::connect(&postgres.url).await.unwrap();
         let postgres_schema = postgres_schema(postgres_db.pool()).await;
         postgres_db.close().await;
-        postgres.drop().await.unwrap();
 
         assert!(sqlite_schema.len() > 10, "{}: {sqlite_schema:?}", module.name);
         let only_sqlite: Vec<_> = sqlite_schema.difference(&postgres_schema).collect();

@@ -24,6 +24,24 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    url: DatabaseUrl,
+}
+
+/// The url the pool was opened with, for connections outside the pool (a PostgreSQL listener).
+/// Its `Debug` hides the password.
+#[derive(Clone)]
+pub struct DatabaseUrl(std::sync::Arc<str>);
+
+impl DatabaseUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&redact(&self.0))
+    }
 }
 
 impl Db {
@@ -60,7 +78,7 @@ impl Db {
             Backend::Postgres => pool_options.max_connections(16).connect_with(options).await,
         }
         .with_context(|| format!("cannot connect to {}", redact(url)))?;
-        Ok(Db { pool, backend })
+        Ok(Db { pool, backend, url: DatabaseUrl(url.into()) })
     }
 
     /// The SQLite url of a service's file under the data directory.
@@ -74,6 +92,10 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`)

@@ -18,6 +18,7 @@ pub mod migrations;
 pub mod numbering;
 pub mod office;
 pub mod outbox;
+pub mod outbox_wake;
 pub mod paging;
 pub mod peers;
 pub mod search_text;

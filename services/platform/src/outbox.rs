@@ -16,11 +16,13 @@ use tonic::{Request, Response, Status};
 use crate::business_time::{now_micros, to_timestamp};
 use crate::db::{Backend, Db, Tx};
 use crate::error::Result;
+use crate::outbox_wake::{self, Wake};
 
 /// Serialises outbox writers on PostgreSQL so positions become visible in the order they were
 /// taken: a reader that has seen position n never later finds a committed n-1.
 const OUTBOX_LOCK_KEY: i64 = 0x0A7_0B0C;
 const BATCH: i64 = 500;
+/// The fallback when no wake arrives (see [`outbox_wake`]).
 const POLL_EVERY: Duration = Duration::from_millis(100);
 
 /// Records one domain event named by its message type (`atq.sales.v1.OrderConfirmed`). Call it
@@ -52,8 +54,10 @@ pub async fn append(
     payload: &impl Message,
 ) -> Result<()> {
     if backend == Backend::Postgres {
-        sqlx::query("SELECT 1 AS locked FROM pg_advisory_xact_lock($1)")
+        // The notification is delivered when the transaction commits, to every feed listening.
+        sqlx::query("SELECT 1 AS locked FROM pg_advisory_xact_lock($1), pg_notify($2, '')")
             .bind(OUTBOX_LOCK_KEY)
+            .bind(outbox_wake::CHANNEL)
             .execute(&mut **tx)
             .await?;
     }
@@ -70,6 +74,7 @@ pub async fn append(
     .bind(crate::telemetry::current_traceparent())
     .execute(&mut **tx)
     .await?;
+    outbox_wake::recorded();
     Ok(())
 }
 
@@ -107,11 +112,25 @@ fn event_from_row(row: &AnyRow) -> Result<Event> {
 pub struct EventFeedService {
     db: Db,
     shutdown: CancellationToken,
+    wake: Wake,
+    poll_every: Duration,
 }
 
 impl EventFeedService {
     pub fn new(db: Db, shutdown: CancellationToken) -> Self {
-        EventFeedService { db, shutdown }
+        let wake = Wake::start(&db, shutdown.clone());
+        EventFeedService { db, shutdown, wake, poll_every: POLL_EVERY }
+    }
+
+    /// Other wake-ups and another fallback poll (tests of each path).
+    pub fn with_wake(mut self, wake: Wake, poll_every: Duration) -> Self {
+        self.wake = wake;
+        self.poll_every = poll_every;
+        self
+    }
+
+    pub fn wake(&self) -> &Wake {
+        &self.wake
     }
 }
 
@@ -122,7 +141,8 @@ impl EventFeed for EventFeedService {
     async fn subscribe(&self, request: Request<SubscribeRequest>) -> Result<Response<Self::SubscribeStream>, Status> {
         let after = request.into_inner().after_position.max(0);
         let (sender, receiver) = mpsc::channel(BATCH as usize);
-        tokio::spawn(stream_events(self.db.clone(), after, sender, self.shutdown.clone()));
+        let stream = Stream { db: self.db.clone(), wake: self.wake.clone(), poll_every: self.poll_every };
+        tokio::spawn(stream.run(after, sender, self.shutdown.clone()));
         Ok(Response::new(ReceiverStream::new(receiver)))
     }
 
@@ -139,39 +159,47 @@ impl EventFeed for EventFeedService {
     }
 }
 
-/// Sends events as they appear until the subscriber leaves or the process shuts down (the
-/// subscriber then resumes from its cursor, here or on another replica).
-async fn stream_events(
+/// One subscriber's stream.
+struct Stream {
     db: Db,
-    mut after: i64,
-    sender: mpsc::Sender<Result<Event, Status>>,
-    shutdown: CancellationToken,
-) {
-    loop {
-        let batch = tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = sender.closed() => return,
-            batch = read_after(&db, after, BATCH) => batch,
-        };
-        match batch {
-            Ok(events) if events.is_empty() => {
-                tokio::select! {
-                    _ = shutdown.cancelled() => return,
-                    _ = sender.closed() => return,
-                    _ = tokio::time::sleep(POLL_EVERY) => {}
+    wake: Wake,
+    poll_every: Duration,
+}
+
+impl Stream {
+    /// Sends events as they appear until the subscriber leaves or the process shuts down (the
+    /// subscriber then resumes from its cursor, here or on another replica).
+    async fn run(self, mut after: i64, sender: mpsc::Sender<Result<Event, Status>>, shutdown: CancellationToken) {
+        let mut retry = None;
+        loop {
+            let armed = self.wake.arm();
+            let batch = tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = sender.closed() => return,
+                batch = read_after(&self.db, after, BATCH) => batch,
+            };
+            match batch {
+                Ok(events) if events.is_empty() => {
+                    let woken = tokio::select! {
+                        _ = shutdown.cancelled() => return,
+                        _ = sender.closed() => return,
+                        woken = armed.wait(retry.unwrap_or(self.poll_every)) => woken,
+                    };
+                    retry = outbox_wake::next_wait(&woken, retry);
                 }
-            }
-            Ok(events) => {
-                for event in events {
-                    after = event.position;
-                    if sender.send(Ok(event)).await.is_err() {
-                        return;
+                Ok(events) => {
+                    retry = None;
+                    for event in events {
+                        after = event.position;
+                        if sender.send(Ok(event)).await.is_err() {
+                            return;
+                        }
                     }
                 }
-            }
-            Err(error) => {
-                let _ = sender.send(Err(Status::from(error))).await;
-                return;
+                Err(error) => {
+                    let _ = sender.send(Err(Status::from(error))).await;
+                    return;
+                }
             }
         }
     }
