@@ -9,7 +9,15 @@ use atq_proto::accountingwarehouse::v1 as pb;
 use atq_proto::accountingwarehouse::v1::accounting_server::Accounting;
 use tonic::{Request, Response, Status};
 
-use crate::{bank_statements, invoices, journal, receivables};
+use crate::bank_statements::{self, BankLineStatus};
+use crate::invoices::{self, InvoiceQuery, InvoiceStatus};
+use crate::journal;
+use crate::payments::{self, ReceivedPayment};
+use crate::receivables::{self, NewCreditTerms};
+
+/// The statuses a stored bank line can have, for the list's filter.
+const REVIEWABLE_STATUSES: [&str; 3] =
+    [BankLineStatus::Matched.as_str(), BankLineStatus::Unmatched.as_str(), BankLineStatus::Ignored.as_str()];
 
 pub struct AccountingApi {
     pub db: Db,
@@ -40,10 +48,19 @@ impl Accounting for AccountingApi {
         let input = request.into_inner();
         let mut v = Violations::new();
         let page = Page::parse(input.page.as_ref(), &mut v);
-        let status = validation::status_filter(&mut v, &input.status, &["open", "paid"]);
+        let status = validation::status_filter(
+            &mut v,
+            &input.status,
+            &[InvoiceStatus::Open.as_str(), InvoiceStatus::Paid.as_str()],
+        );
         v.finish()?;
-        let mut items =
-            invoices::list(&self.db, input.customer_id.max(0), &status, page.after_id, page.fetch_limit()).await?;
+        let query = InvoiceQuery {
+            customer_id: input.customer_id.max(0),
+            status: InvoiceStatus::parse_filter(&status),
+            after_id: page.after_id,
+            limit: page.fetch_limit(),
+        };
+        let mut items = invoices::list(&self.db, &query).await?;
         let next_cursor = page.finish(&mut items, |invoice| invoice.id);
         Ok(Response::new(pb::ListInvoicesResponse { items, next_cursor }))
     }
@@ -61,7 +78,9 @@ impl Accounting for AccountingApi {
         let request_copy = input.clone();
         let payment = idempotency::run_once(&self.db, &scope, key.as_deref(), &request_copy, move |tx| {
             let (db, caller, input) = (db.clone(), caller.clone(), input.clone());
-            Box::pin(async move { receivables::record_payment(tx, &db, &caller, &input).await })
+            Box::pin(
+                async move { payments::record_payment(tx, &db, &caller, ReceivedPayment::try_from(&input)?).await },
+            )
         })
         .await?;
         Ok(Response::new(payment))
@@ -94,9 +113,9 @@ impl Accounting for AccountingApi {
     ) -> Result<Response<pb::CreditTerms>, Status> {
         let caller = Caller::of(&request)?;
         caller.require(Action::SetCreditTerms)?;
-        let input = request.into_inner();
+        let terms = NewCreditTerms::try_from(&request.into_inner())?;
         let mut tx = self.db.begin().await.map_err(Error::from)?;
-        let terms = receivables::set_credit_terms(&mut tx, &caller, &input).await?;
+        let terms = receivables::set_credit_terms(&mut tx, &caller, terms).await?;
         tx.commit().await.map_err(Error::from)?;
         Ok(Response::new(terms))
     }
@@ -140,7 +159,7 @@ impl Accounting for AccountingApi {
         let input = request.into_inner();
         let mut v = Violations::new();
         let page = Page::parse(input.page.as_ref(), &mut v);
-        let status = validation::status_filter(&mut v, &input.status, &["matched", "unmatched", "ignored"]);
+        let status = validation::status_filter(&mut v, &input.status, &REVIEWABLE_STATUSES);
         v.finish()?;
         let mut items =
             bank_statements::list(&mut *self.connection().await?, &status, page.after_id, page.fetch_limit()).await?;

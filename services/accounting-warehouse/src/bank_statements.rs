@@ -11,9 +11,10 @@ use atq_platform::validation::Violations;
 use atq_platform::{Caller, Db, Error, Tx};
 use atq_proto::accountingwarehouse::v1 as pb;
 use chrono::NaiveDate;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
-use crate::receivables;
+use crate::payments::{self, PaymentMethod, ReceivedPayment};
+use crate::{bank_statement_store, invoice_store};
 
 const MAX_LINES: usize = 5_000;
 
@@ -98,6 +99,29 @@ pub fn parse(csv_text: &str) -> Result<Vec<StatementLine>, Error> {
     Ok(lines)
 }
 
+/// Where a statement line stands. A line already imported is reported as a duplicate, never stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BankLineStatus {
+    /// Paid an invoice (or became the customer's credit).
+    Matched,
+    /// A credit waiting in the review list.
+    Unmatched,
+    /// A debit: money going out is not a customer's payment.
+    Ignored,
+    Duplicate,
+}
+
+impl BankLineStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BankLineStatus::Matched => "matched",
+            BankLineStatus::Unmatched => "unmatched",
+            BankLineStatus::Ignored => "ignored",
+            BankLineStatus::Duplicate => "duplicate",
+        }
+    }
+}
+
 /// The invoice a description names: an invoice number, or an order number with an open invoice.
 async fn find_invoice(conn: &mut AnyConnection, description: &str) -> Result<Option<(i64, i64)>> {
     let tokens = description
@@ -105,20 +129,14 @@ async fn find_invoice(conn: &mut AnyConnection, description: &str) -> Result<Opt
         .filter(|t| t.len() >= 6)
         .map(str::to_ascii_uppercase);
     for token in tokens {
-        let found: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT id, customer_id FROM invoices WHERE number = $1 \
-             OR (order_number = $1 AND paid < total_net + total_vat) ORDER BY id LIMIT 1",
-        )
-        .bind(&token)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if found.is_some() {
-            return Ok(found);
+        if let Some(found) = invoice_store::find_by_reference(conn, &token).await? {
+            return Ok(Some(found));
         }
     }
     Ok(None)
 }
 
+/// Records a stored line as the customer's payment; returns (invoice number, payment number).
 async fn pay(
     tx: &mut Tx,
     db: &Db,
@@ -126,41 +144,28 @@ async fn pay(
     line_id: i64,
     (invoice_id, customer_id): (i64, i64),
 ) -> Result<(String, String)> {
-    let (booked_on, amount, description, reference): (String, i64, String, String) =
-        sqlx::query_as("SELECT booked_on, amount, description, reference FROM bank_lines WHERE id = $1")
-            .bind(line_id)
-            .fetch_one(&mut **tx)
-            .await?;
+    let (booked_on, amount, description, reference) = bank_statement_store::content(tx, line_id).await?;
     // A line matched to an invoice already settled still belongs to that customer: it pays their
     // other open invoices or stays as their credit.
-    let open: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM invoices WHERE id = $1 AND paid < total_net + total_vat")
-            .bind(invoice_id)
-            .fetch_optional(&mut **tx)
-            .await?;
+    let open = invoice_store::is_open(tx, invoice_id).await?;
     let request = pb::RecordPaymentRequest {
         customer_id,
         amount,
         received_on: booked_on.parse().ok().map(date_to_proto),
         reference: if reference.is_empty() { description.chars().take(200).collect() } else { reference },
-        method: "bank".into(),
-        invoice_id: open.unwrap_or(0),
+        method: PaymentMethod::Bank.as_str().into(),
+        invoice_id: if open { invoice_id } else { 0 },
     };
-    let payment = receivables::record_payment(tx, db, caller, &request).await?;
+    let payment = payments::record_payment(tx, db, caller, ReceivedPayment::try_from(&request)?).await?;
     let invoice_number = payment.allocations.first().map(|a| a.invoice_number.clone()).unwrap_or_default();
-    sqlx::query("UPDATE bank_lines SET status = 'matched', invoice_number = $1, payment_number = $2 WHERE id = $3")
-        .bind(&invoice_number)
-        .bind(&payment.number)
-        .bind(line_id)
-        .execute(&mut **tx)
-        .await?;
+    bank_statement_store::mark_matched(tx, line_id, &invoice_number, &payment.number).await?;
     Ok((invoice_number, payment.number))
 }
 
 fn line_proto(
     id: i64,
     line: &StatementLine,
-    status: &str,
+    status: BankLineStatus,
     invoice_number: String,
     payment_number: String,
 ) -> pb::BankLine {
@@ -170,7 +175,7 @@ fn line_proto(
         amount: line.amount,
         description: line.description.clone(),
         reference: line.reference.clone(),
-        status: status.into(),
+        status: status.as_str().into(),
         invoice_number,
         payment_number,
     }
@@ -179,60 +184,47 @@ fn line_proto(
 pub async fn import(tx: &mut Tx, db: &Db, caller: &Caller, csv_text: &str) -> Result<pb::BankStatementImport> {
     let mut result = pb::BankStatementImport::default();
     for line in parse(csv_text)? {
-        let status = if line.amount > 0 { "unmatched" } else { "ignored" };
-        let inserted: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO bank_lines (line_hash, booked_on, amount, description, reference, status, invoice_number, \
-             payment_number, imported_by, imported_at) VALUES ($1, $2, $3, $4, $5, $6, '', '', $7, $8) \
-             ON CONFLICT (line_hash) DO NOTHING RETURNING id",
-        )
-        .bind(&line.hash)
-        .bind(line.booked_on.to_string())
-        .bind(line.amount)
-        .bind(&line.description)
-        .bind(&line.reference)
-        .bind(status)
-        .bind(&caller.username)
-        .bind(atq_platform::business_time::now_micros())
-        .fetch_optional(&mut **tx)
-        .await?;
-        let Some(id) = inserted else {
-            result.duplicates += 1;
-            result.lines.push(line_proto(0, &line, "duplicate", String::new(), String::new()));
-            continue;
-        };
-        let target = if line.amount > 0 { find_invoice(&mut *tx, &line.description).await? } else { None };
-        match target {
-            Some(target) => {
-                let (invoice_number, payment_number) = pay(tx, db, caller, id, target).await?;
-                result.matched += 1;
-                result.lines.push(line_proto(id, &line, "matched", invoice_number, payment_number));
-            }
-            None => {
-                if status == "unmatched" {
-                    result.unmatched += 1;
-                }
-                result.lines.push(line_proto(id, &line, status, String::new(), String::new()));
-            }
+        let (status, imported) = import_line(tx, db, caller, &line).await?;
+        match status {
+            BankLineStatus::Duplicate => result.duplicates += 1,
+            BankLineStatus::Matched => result.matched += 1,
+            BankLineStatus::Unmatched => result.unmatched += 1,
+            BankLineStatus::Ignored => {}
         }
+        result.lines.push(imported);
     }
     Ok(result)
 }
 
+/// Stores one line and pays the invoice it names, when it is a credit that names one.
+async fn import_line(
+    tx: &mut Tx,
+    db: &Db,
+    caller: &Caller,
+    line: &StatementLine,
+) -> Result<(BankLineStatus, pb::BankLine)> {
+    let status = if line.amount > 0 { BankLineStatus::Unmatched } else { BankLineStatus::Ignored };
+    let now = atq_platform::business_time::now_micros();
+    let Some(id) = bank_statement_store::insert(tx, line, status, &caller.username, now).await? else {
+        return Ok((
+            BankLineStatus::Duplicate,
+            line_proto(0, line, BankLineStatus::Duplicate, String::new(), String::new()),
+        ));
+    };
+    let target = if line.amount > 0 { find_invoice(&mut *tx, &line.description).await? } else { None };
+    let Some(target) = target else { return Ok((status, line_proto(id, line, status, String::new(), String::new()))) };
+    let (invoice_number, payment_number) = pay(tx, db, caller, id, target).await?;
+    Ok((BankLineStatus::Matched, line_proto(id, line, BankLineStatus::Matched, invoice_number, payment_number)))
+}
+
 /// Matches a line of the review list to an invoice by hand.
 pub async fn match_line(tx: &mut Tx, db: &Db, caller: &Caller, line_id: i64, invoice_id: i64) -> Result<pb::BankLine> {
-    let status: Option<String> = sqlx::query_scalar("SELECT status FROM bank_lines WHERE id = $1")
-        .bind(line_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    match status.as_deref() {
+    match bank_statement_store::status(tx, line_id).await?.as_deref() {
         None => return Err(Error::NotFound(format!("bank line {line_id}"))),
-        Some("unmatched") => {}
+        Some(status) if status == BankLineStatus::Unmatched.as_str() => {}
         Some(other) => return Err(Error::Conflict(format!("bank line {line_id} is {other}, not waiting for review"))),
     }
-    let customer_id: Option<i64> = sqlx::query_scalar("SELECT customer_id FROM invoices WHERE id = $1")
-        .bind(invoice_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let customer_id = invoice_store::customer_of(tx, invoice_id).await?;
     let customer_id = customer_id.ok_or_else(|| Error::invalid("invoice_id", "no invoice has this id"))?;
     pay(tx, db, caller, line_id, (invoice_id, customer_id)).await?;
     let mut lines = list(&mut *tx, "", line_id - 1, 1).await?;
@@ -240,30 +232,7 @@ pub async fn match_line(tx: &mut Tx, db: &Db, caller: &Caller, line_id: i64, inv
 }
 
 pub async fn list(conn: &mut AnyConnection, status: &str, after_id: i64, limit: i64) -> Result<Vec<pb::BankLine>> {
-    let rows = sqlx::query(
-        "SELECT id, booked_on, amount, description, reference, status, invoice_number, payment_number FROM bank_lines \
-         WHERE id > $1 AND ($2 = '' OR status = $2) ORDER BY id LIMIT $3",
-    )
-    .bind(after_id)
-    .bind(status)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            let booked_on: String = row.try_get("booked_on")?;
-            Ok(pb::BankLine {
-                id: row.try_get("id")?,
-                booked_on: booked_on.parse().ok().map(date_to_proto),
-                amount: row.try_get("amount")?,
-                description: row.try_get("description")?,
-                reference: row.try_get("reference")?,
-                status: row.try_get("status")?,
-                invoice_number: row.try_get("invoice_number")?,
-                payment_number: row.try_get("payment_number")?,
-            })
-        })
-        .collect()
+    bank_statement_store::list(conn, status, after_id, limit).await
 }
 
 #[cfg(test)]

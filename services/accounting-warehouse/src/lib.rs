@@ -1,18 +1,36 @@
 //! Accounting and warehouse: stock by warehouse and condition with serial numbers and
-//! moving-average cost (receipts, transfers, stocktakes) now; reservations, goods issue, invoices,
-//! receivables, payments and the journal to come.
+//! moving-average cost (receipts, transfers, stocktakes), reservations and backorders, goods
+//! issue, VAT invoices, payments and receivables, bank statements, and the double-entry journal.
+//!
+//! Layers: adapters (`*_api.rs`) only authorise and turn wire messages into commands (`TryFrom`).
+//! Use cases (`receipts.rs`, `payments.rs`, ...) take a command and a transaction; rules live there.
+//! SQL lives only in `<resource>_store.rs`; the sales feed calls use cases, never the adapters.
 
 mod accounting_api;
+pub mod bank_statement_store;
 pub mod bank_statements;
-pub mod documents;
+pub mod credit_terms_store;
 pub mod goods_issue;
+pub mod goods_issue_store;
+pub mod invoice_store;
 pub mod invoices;
 pub mod journal;
+pub mod journal_store;
+pub mod payment_store;
+pub mod payments;
+pub mod receipts;
 pub mod receivables;
+pub mod reservation_store;
 pub mod reservations;
 mod sales_feed;
+pub mod serial_store;
 pub mod stock;
+pub mod stock_document_store;
+pub mod stock_documents;
+pub mod stock_queries;
 pub mod stock_store;
+pub mod stocktakes;
+pub mod transfers;
 mod warehouse_api;
 
 use std::sync::Arc;

@@ -1,11 +1,72 @@
-//! The checks every stock document shares: conditions, quantities, serial numbers.
+//! The checks every stock document shares: conditions, quantities, serial numbers, the products
+//! a document names. Receipts, transfers, stocktakes, reservations and goods issue all build on
+//! this module, and it on none of them.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
+use atq_platform::validation::Violations;
 use atq_proto::accountingwarehouse::v1 as pb;
 
 /// One document may not move more than this many units on a line.
 pub const MAX_QUANTITY: i64 = 1_000_000;
+
+/// Product id -> serial-tracked, from the catalog.
+pub type Tracking = HashMap<i64, bool>;
+
+/// Whether a line's product is serial-tracked; a field error when the catalog does not know it.
+pub fn tracked(tracking: &Tracking, v: &mut Violations, field: String, product_id: i64) -> Option<bool> {
+    let known = tracking.get(&product_id).copied();
+    if known.is_none() {
+        v.add(field, "no product in the catalog has this id");
+    }
+    known
+}
+
+/// Ids of the products a document names, for one catalog call.
+pub fn product_ids(ids: impl Iterator<Item = i64>) -> Vec<i64> {
+    ids.filter(|id| *id > 0).collect::<BTreeSet<_>>().into_iter().collect()
+}
+
+pub fn check_lines_present(count: usize, v: &mut Violations) {
+    if count == 0 {
+        v.add("lines", "at least one line is required");
+    } else if count > 500 {
+        v.add("lines", "at most 500 lines per document");
+    }
+}
+
+/// Line `i`'s quantity and serial numbers, checked against the catalog's tracking of its
+/// product; None (and field errors in `v`) when either is wrong.
+pub fn check_units(
+    v: &mut Violations,
+    tracking: &Tracking,
+    i: usize,
+    (product_id, quantity, serials): (i64, i64, &[String]),
+) -> Option<(i64, Vec<String>)> {
+    let quantity = v.check(&format!("lines[{i}].quantity"), parse_quantity(quantity));
+    let is_tracked = tracked(tracking, v, format!("lines[{i}].product_id"), product_id);
+    let (quantity, is_tracked) = (quantity?, is_tracked?);
+    let serials = v.check(&format!("lines[{i}].serials"), parse_serials(serials, quantity, is_tracked))?;
+    Some((quantity, serials))
+}
+
+/// Where a serial unit is: in stock, gone out on a goods issue, or missing at a stocktake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SerialStatus {
+    InStock,
+    Issued,
+    Missing,
+}
+
+impl SerialStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SerialStatus::InStock => "in_stock",
+            SerialStatus::Issued => "issued",
+            SerialStatus::Missing => "missing",
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Condition {

@@ -1,4 +1,4 @@
-//! Stock levels, the move ledger, serial units and moving-average costs. Every decrement is a
+//! Stock levels, the move ledger and moving-average costs. Every decrement is a
 //! conditional update, so stock never goes below what is reserved, whatever runs concurrently.
 
 use atq_platform::error::Result;
@@ -6,6 +6,7 @@ use atq_platform::{Db, Office, Tx};
 use sqlx::{Any, Row};
 
 use crate::stock::Condition;
+use crate::stock_documents::DocumentType;
 
 /// Where stock sits: a product in a warehouse in a condition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,6 +16,7 @@ pub struct Place {
     pub condition: Condition,
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(product_id = place.product_id, quantity))]
 pub async fn add(tx: &mut Tx, place: Place, quantity: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO stock_levels (product_id, warehouse, condition, on_hand, reserved) VALUES ($1, $2, $3, $4, 0) \
@@ -31,6 +33,7 @@ pub async fn add(tx: &mut Tx, place: Place, quantity: i64) -> Result<()> {
 
 /// Takes `quantity` units that are on hand and not reserved; false (and nothing changed) when
 /// there are not enough.
+#[tracing::instrument(level = "debug", skip_all, fields(product_id = place.product_id, quantity))]
 pub async fn take(tx: &mut Tx, place: Place, quantity: i64) -> Result<bool> {
     let taken = sqlx::query(
         "UPDATE stock_levels SET on_hand = on_hand - $1 \
@@ -47,6 +50,7 @@ pub async fn take(tx: &mut Tx, place: Place, quantity: i64) -> Result<bool> {
 }
 
 /// (on hand, reserved) at a place; zeros where there has never been stock.
+#[tracing::instrument(level = "debug", skip_all, fields(product_id = place.product_id))]
 pub async fn level<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, place: Place) -> Result<(i64, i64)> {
     let row: Option<(i64, i64)> = sqlx::query_as(
         "SELECT on_hand, reserved FROM stock_levels WHERE product_id = $1 AND warehouse = $2 AND condition = $3",
@@ -60,7 +64,7 @@ pub async fn level<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, place
 }
 
 pub struct Move<'a> {
-    pub document_type: &'a str,
+    pub document_type: DocumentType,
     pub document_number: &'a str,
     pub place: Place,
     pub quantity: i64,
@@ -70,12 +74,13 @@ pub struct Move<'a> {
     pub at: i64,
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(document = m.document_number, product_id = m.place.product_id))]
 pub async fn record_move(tx: &mut Tx, m: &Move<'_>) -> Result<()> {
     sqlx::query(
         "INSERT INTO stock_moves (document_type, document_number, product_id, warehouse, condition, quantity, \
          unit_cost, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
-    .bind(m.document_type)
+    .bind(m.document_type.as_str())
     .bind(m.document_number)
     .bind(m.place.product_id)
     .bind(m.place.warehouse.code())
@@ -91,6 +96,7 @@ pub async fn record_move(tx: &mut Tx, m: &Move<'_>) -> Result<()> {
 }
 
 /// Units and value come in (receipts, surpluses): the average moves toward the new cost.
+#[tracing::instrument(level = "debug", skip(tx))]
 pub async fn add_value(tx: &mut Tx, product_id: i64, quantity: i64, value: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO product_costs (product_id, quantity, total_value) VALUES ($1, $2, $3) \
@@ -107,6 +113,7 @@ pub async fn add_value(tx: &mut Tx, product_id: i64, quantity: i64, value: i64) 
 
 /// Units go out at the average cost; returns the value that leaves. The share is rounded half up,
 /// and the last unit takes whatever value remains, so no đồng is lost or invented.
+#[tracing::instrument(level = "debug", skip(tx))]
 pub async fn remove_value(tx: &mut Tx, product_id: i64, quantity: i64) -> Result<i64> {
     let (held, value) = costs(&mut **tx, product_id).await?;
     let leaving = if quantity >= held { value } else { share(value, quantity, held) };
@@ -130,6 +137,7 @@ pub fn share(value: i64, part: i64, whole: i64) -> i64 {
     i64::try_from((2 * exact + i128::from(whole)) / (2 * i128::from(whole))).unwrap_or(i64::MAX)
 }
 
+#[tracing::instrument(level = "debug", skip(executor))]
 async fn costs<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, product_id: i64) -> Result<(i64, i64)> {
     let row: Option<(i64, i64)> =
         sqlx::query_as("SELECT quantity, total_value FROM product_costs WHERE product_id = $1")
@@ -140,80 +148,10 @@ async fn costs<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, product_i
 }
 
 /// The moving-average unit cost, rounded half up to the đồng.
+#[tracing::instrument(level = "debug", skip(executor))]
 pub async fn average_cost<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, product_id: i64) -> Result<i64> {
     let (quantity, value) = costs(executor, product_id).await?;
     Ok(share(value, 1, quantity))
-}
-
-/// Receives serial units; returns the serials that are already in the company (refused).
-pub async fn receive_serials(tx: &mut Tx, place: Place, serials: &[String], at: i64) -> Result<Vec<String>> {
-    let mut refused = Vec::new();
-    for serial in serials {
-        // A unit written off as missing may turn up again; one in stock or issued may not.
-        let changed = sqlx::query(
-            "INSERT INTO serials (product_id, serial, warehouse, condition, status, updated_at) \
-             VALUES ($1, $2, $3, $4, 'in_stock', $5) ON CONFLICT (product_id, serial) DO UPDATE \
-             SET warehouse = $3, condition = $4, status = 'in_stock', updated_at = $5 WHERE serials.status = 'missing'",
-        )
-        .bind(place.product_id)
-        .bind(serial)
-        .bind(place.warehouse.code())
-        .bind(place.condition.as_str())
-        .bind(at)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if changed != 1 {
-            refused.push(serial.clone());
-        }
-    }
-    Ok(refused)
-}
-
-/// Moves or re-labels serial units that are in stock at `from`; returns the serials that were not.
-pub async fn update_serials(
-    tx: &mut Tx,
-    from: Place,
-    serials: &[String],
-    to: Office,
-    status: &str,
-    at: i64,
-) -> Result<Vec<String>> {
-    let mut refused = Vec::new();
-    for serial in serials {
-        let changed = sqlx::query(
-            "UPDATE serials SET warehouse = $1, status = $2, updated_at = $3 WHERE product_id = $4 AND serial = $5 \
-             AND warehouse = $6 AND condition = $7 AND status = 'in_stock'",
-        )
-        .bind(to.code())
-        .bind(status)
-        .bind(at)
-        .bind(from.product_id)
-        .bind(serial)
-        .bind(from.warehouse.code())
-        .bind(from.condition.as_str())
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if changed != 1 {
-            refused.push(serial.clone());
-        }
-    }
-    Ok(refused)
-}
-
-/// The serials in stock at a place.
-pub async fn serials_in_stock(tx: &mut Tx, place: Place) -> Result<Vec<String>> {
-    let rows = sqlx::query(
-        "SELECT serial FROM serials WHERE product_id = $1 AND warehouse = $2 AND condition = $3 AND status = 'in_stock' \
-         ORDER BY serial",
-    )
-    .bind(place.product_id)
-    .bind(place.warehouse.code())
-    .bind(place.condition.as_str())
-    .fetch_all(&mut **tx)
-    .await?;
-    rows.iter().map(|row| Ok(row.try_get::<String, _>("serial")?)).collect()
 }
 
 pub struct LevelRow {
@@ -223,6 +161,7 @@ pub struct LevelRow {
     pub average_unit_cost: i64,
 }
 
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn list_levels(db: &Db, product_id: i64, warehouse: Option<Office>) -> Result<Vec<LevelRow>> {
     let rows = sqlx::query(
         "SELECT l.product_id, l.warehouse, l.condition, l.on_hand, l.reserved, \
@@ -256,6 +195,7 @@ pub async fn list_levels(db: &Db, product_id: i64, warehouse: Option<Office>) ->
 
 /// Reserves as much of `want` as is available at `place` (on hand, not yet reserved); returns how
 /// much it got. Concurrent reservers each get a share that is still there when they commit.
+#[tracing::instrument(level = "debug", skip_all, fields(product_id = place.product_id, want))]
 pub async fn reserve_up_to(tx: &mut Tx, place: Place, want: i64) -> Result<i64> {
     // A competitor may take some between the read and the conditional update; read again then.
     for _ in 0..16 {
@@ -283,6 +223,7 @@ pub async fn reserve_up_to(tx: &mut Tx, place: Place, want: i64) -> Result<i64> 
 }
 
 /// Gives reserved units back to available stock.
+#[tracing::instrument(level = "debug", skip_all, fields(product_id = place.product_id, quantity))]
 pub async fn unreserve(tx: &mut Tx, place: Place, quantity: i64) -> Result<()> {
     sqlx::query(
         "UPDATE stock_levels SET reserved = reserved - $1 \
@@ -298,6 +239,7 @@ pub async fn unreserve(tx: &mut Tx, place: Place, quantity: i64) -> Result<()> {
 }
 
 /// Takes reserved units out of stock (goods issue): on hand and reserved both go down.
+#[tracing::instrument(level = "debug", skip_all, fields(product_id = place.product_id, quantity))]
 pub async fn issue_reserved(tx: &mut Tx, place: Place, quantity: i64) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE stock_levels SET on_hand = on_hand - $1, reserved = reserved - $1 \

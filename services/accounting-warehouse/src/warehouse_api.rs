@@ -6,8 +6,13 @@ use atq_proto::accountingwarehouse::v1 as pb;
 use atq_proto::accountingwarehouse::v1::warehouse_server::Warehouse;
 use tonic::{Request, Response, Status};
 
-use crate::documents::{self, Tracking, product_ids};
-use crate::{goods_issue, reservations, stock_store};
+use crate::goods_issue::{self, NewIssue};
+use crate::receipts::{self, NewReceipt};
+use crate::reservations::{self, NewReservation};
+use crate::stock::{Condition, Tracking, product_ids};
+use crate::stock_queries;
+use crate::stocktakes::{self, NewCount};
+use crate::transfers::{self, NewTransfer};
 use atq_platform::catalog::CatalogReader;
 
 pub struct WarehouseApi {
@@ -31,7 +36,7 @@ impl Warehouse for WarehouseApi {
         Caller::of(&request)?.require(Action::ReadStock)?;
         let input = request.into_inner();
         let warehouse = optional_office("warehouse", input.warehouse)?;
-        let rows = stock_store::list_levels(&self.db, input.product_id.max(0), warehouse).await?;
+        let rows = stock_queries::levels(&self.db, input.product_id, warehouse).await?;
         let items = rows
             .into_iter()
             .map(|row| pb::StockLevel {
@@ -54,23 +59,15 @@ impl Warehouse for WarehouseApi {
         Caller::of(&request)?.require(Action::ReadStock)?;
         let input = request.into_inner();
         let warehouse = optional_office("warehouse", input.warehouse)?;
-        let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
-            "SELECT product_id, serial, warehouse, condition, status FROM serials \
-             WHERE product_id = $1 AND ($2 = '' OR warehouse = $2) ORDER BY serial",
-        )
-        .bind(input.product_id)
-        .bind(warehouse.map(Office::code).unwrap_or(""))
-        .fetch_all(self.db.pool())
-        .await
-        .map_err(Error::from)?;
+        let rows = stock_queries::serials(&self.db, input.product_id, warehouse).await?;
         let items = rows
             .into_iter()
-            .map(|(product_id, serial, warehouse, condition, status)| pb::SerialUnit {
-                serial,
-                product_id,
-                warehouse: Office::parse(&warehouse).map(|o| o.to_proto() as i32).unwrap_or_default(),
-                condition: crate::stock::Condition::parse(&condition).map(|c| c.to_proto() as i32).unwrap_or_default(),
-                status,
+            .map(|row| pb::SerialUnit {
+                warehouse: Office::parse(&row.warehouse).map(|o| o.to_proto() as i32).unwrap_or_default(),
+                condition: Condition::parse(&row.condition).map(|c| c.to_proto() as i32).unwrap_or_default(),
+                serial: row.serial,
+                product_id: row.product_id,
+                status: row.status,
             })
             .collect();
         Ok(Response::new(pb::ListSerialsResponse { items }))
@@ -79,10 +76,10 @@ impl Warehouse for WarehouseApi {
     async fn reserve(&self, request: Request<pb::ReserveRequest>) -> Result<Response<pb::Reservation>, Status> {
         let caller = Caller::of(&request)?;
         caller.require(Action::ReserveStock)?;
-        let input = request.into_inner();
+        let reservation = NewReservation::try_from(&request.into_inner())?;
         // The order's number makes the call idempotent: a retry finds the reservation made.
         let mut tx = self.db.begin().await.map_err(Error::from)?;
-        let reservation = reservations::reserve(&mut tx, &self.db, &caller, &input).await?;
+        let reservation = reservations::reserve(&mut tx, &self.db, &caller, reservation).await?;
         tx.commit().await.map_err(Error::from)?;
         Ok(Response::new(reservation))
     }
@@ -112,7 +109,9 @@ impl Warehouse for WarehouseApi {
     async fn issue(&self, request: Request<pb::IssueRequest>) -> Result<Response<pb::GoodsIssue>, Status> {
         let ids = |input: &pb::IssueRequest| product_ids(input.lines.iter().map(|l| l.product_id));
         self.issue_document(request, "Issue", ids, |tx, db, caller, input, tracking| {
-            Box::pin(async move { goods_issue::issue(tx, &db, &caller, &input, &tracking).await })
+            Box::pin(
+                async move { goods_issue::issue(tx, &db, &caller, NewIssue::try_from((&input, &tracking))?).await },
+            )
         })
         .await
     }
@@ -123,7 +122,9 @@ impl Warehouse for WarehouseApi {
     ) -> Result<Response<pb::Receipt>, Status> {
         let ids = |input: &pb::CreateReceiptRequest| product_ids(input.lines.iter().map(|l| l.product_id));
         self.issue_document(request, "CreateReceipt", ids, |tx, db, caller, input, tracking| {
-            Box::pin(async move { documents::receive(tx, &db, &caller, &input, &tracking).await })
+            Box::pin(
+                async move { receipts::receive(tx, &db, &caller, NewReceipt::try_from((&input, &tracking))?).await },
+            )
         })
         .await
     }
@@ -134,7 +135,9 @@ impl Warehouse for WarehouseApi {
     ) -> Result<Response<pb::Transfer>, Status> {
         let ids = |input: &pb::CreateTransferRequest| product_ids(input.lines.iter().map(|l| l.product_id));
         self.issue_document(request, "CreateTransfer", ids, |tx, db, caller, input, tracking| {
-            Box::pin(async move { documents::transfer(tx, &db, &caller, &input, &tracking).await })
+            Box::pin(
+                async move { transfers::transfer(tx, &db, &caller, NewTransfer::try_from((&input, &tracking))?).await },
+            )
         })
         .await
     }
@@ -142,7 +145,7 @@ impl Warehouse for WarehouseApi {
     async fn create_count(&self, request: Request<pb::CreateCountRequest>) -> Result<Response<pb::StockCount>, Status> {
         let ids = |input: &pb::CreateCountRequest| product_ids(input.lines.iter().map(|l| l.product_id));
         self.issue_document(request, "CreateCount", ids, |tx, db, caller, input, tracking| {
-            Box::pin(async move { documents::count(tx, &db, &caller, &input, &tracking).await })
+            Box::pin(async move { stocktakes::count(tx, &db, &caller, NewCount::try_from((&input, &tracking))?).await })
         })
         .await
     }
@@ -178,6 +181,6 @@ impl WarehouseApi {
     }
 }
 
-/// Applies one document inside the transaction it is given.
+/// Checks one document against the catalog and applies it inside the transaction it is given.
 type ApplyDocument<Req, Resp> =
     for<'t> fn(&'t mut Tx, Db, Caller, Req, Tracking) -> futures::future::BoxFuture<'t, atq_platform::Result<Resp>>;

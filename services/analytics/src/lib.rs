@@ -1,11 +1,19 @@
 //! Analytics: reports for the directors, built from the departments' event feeds into this
 //! service's own tables.
+//!
+//! Layers: the gRPC adapter (`reports_api.rs`) only authorises and translates wire <-> domain;
+//! the feed projections and reports (`*_facts.rs`) hold the rules and call their store; SQL lives
+//! only in `*_facts_store.rs`. Projections read events by message type (`outbox::is`).
 
 mod customer_facts;
+mod customer_facts_store;
 mod product_facts;
+mod product_facts_store;
 mod reports_api;
 mod sales_facts;
+mod sales_facts_store;
 mod supplier_facts;
+mod supplier_facts_store;
 
 use std::sync::Arc;
 

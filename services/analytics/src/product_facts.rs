@@ -1,12 +1,14 @@
 //! The import-planning feed folded into one row per product: what the sales report needs to put
 //! an order line under a category and a brand.
 
-use atq_platform::Tx;
 use atq_platform::error::Result;
 use atq_platform::feed_consumer::Projection;
+use atq_platform::{Tx, outbox};
 use atq_proto::events::v1::Event;
 use atq_proto::importplanning::v1 as catalog;
 use prost::Message;
+
+use crate::product_facts_store;
 
 /// Shown for a product the catalog feed has not described (yet).
 pub const UNKNOWN: &str = "unknown";
@@ -16,28 +18,17 @@ pub struct ProductFacts;
 #[tonic::async_trait]
 impl Projection for ProductFacts {
     async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<()> {
-        if event.event_type != "atq.importplanning.v1.ProductChanged" {
+        if !outbox::is::<catalog::ProductChanged>(event) {
             return Ok(());
         }
         let Some(product) = catalog::ProductChanged::decode(event.payload.as_slice())?.product else {
             return Ok(());
         };
         let brand = product.brand.trim();
+        let brand = if brand.is_empty() { UNKNOWN } else { brand };
         // Each event carries the product as it stands; a version the table already has (or has
         // passed) changes nothing, so a replay is harmless.
-        sqlx::query(
-            "INSERT INTO product_facts (product_id, model_code, category, brand, version) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (product_id) DO UPDATE SET model_code = excluded.model_code, category = excluded.category, \
-             brand = excluded.brand, version = excluded.version WHERE product_facts.version < excluded.version",
-        )
-        .bind(product.id)
-        .bind(&product.model_code)
-        .bind(category_word(product.category))
-        .bind(if brand.is_empty() { UNKNOWN } else { brand })
-        .bind(product.version)
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
+        product_facts_store::record(tx, &product, &category_word(product.category), brand).await
     }
 }
 

@@ -1,4 +1,5 @@
-//! gRPC adapter for `atq.analytics.v1.Reports`.
+//! gRPC adapter for `atq.analytics.v1.Reports`: checks the caller and the period, then turns the
+//! reports of the `*_facts` modules into messages.
 
 use atq_platform::business_time::{date_from_proto, date_to_proto, local_date, now_micros};
 use atq_platform::caller::Action;
@@ -29,25 +30,10 @@ impl Reports for ReportsApi {
     ) -> Result<Response<pb::NewCustomersResponse>, Status> {
         Caller::of(&request)?.require(Action::ReadReports)?;
         let input = request.into_inner();
-        let today = local_date(now_micros());
         let mut v = Violations::new();
-        let to = match &input.to {
-            Some(date) => v.check("to", date_from_proto(date)),
-            None => Some(today),
-        };
-        let from = match &input.from {
-            Some(date) => v.check("from", date_from_proto(date)),
-            None => to.and_then(|to| to.checked_sub_days(Days::new(12 * 7))),
-        };
-        if let (Some(from), Some(to)) = (from, to) {
-            if from > to {
-                v.add("from", "must not be after to");
-            } else if (to - from).num_days() > MAX_DAYS {
-                v.add("from", "the period may cover at most five years");
-            }
-        }
+        let period = twelve_weeks(&mut v, input.from.as_ref(), input.to.as_ref());
         v.finish()?;
-        let (Some(from), Some(to)) = (from, to) else {
+        let Some((from, to)) = period else {
             return Err(Status::internal("dates missing after validation"));
         };
         let rows = new_customers_by_week(&self.db, from, to)
@@ -158,15 +144,41 @@ fn twelve_months(
     from: Option<&LocalDate>,
     to: Option<&LocalDate>,
 ) -> Option<(NaiveDate, NaiveDate)> {
+    let this_month = last_of_month(local_date(now_micros()));
+    period(v, from, to, this_month, |to| first_of_month(to).checked_sub_months(Months::new(11)))
+}
+
+/// A period of weeks, by default the twelve weeks up to today.
+fn twelve_weeks(
+    v: &mut Violations,
+    from: Option<&LocalDate>,
+    to: Option<&LocalDate>,
+) -> Option<(NaiveDate, NaiveDate)> {
+    let today = Some(local_date(now_micros()));
+    period(v, from, to, today, |to| to.checked_sub_days(Days::new(12 * 7)))
+}
+
+/// The dates asked for, or `default_to` and the start `default_from` gives for the end.
+fn period(
+    v: &mut Violations,
+    from: Option<&LocalDate>,
+    to: Option<&LocalDate>,
+    default_to: Option<NaiveDate>,
+    default_from: impl FnOnce(NaiveDate) -> Option<NaiveDate>,
+) -> Option<(NaiveDate, NaiveDate)> {
     let to = match to {
         Some(date) => v.check("to", date_from_proto(date)),
-        None => last_of_month(local_date(now_micros())),
+        None => default_to,
     };
     let from = match from {
         Some(date) => v.check("from", date_from_proto(date)),
-        None => to.and_then(|to| first_of_month(to).checked_sub_months(Months::new(11))),
+        None => to.and_then(default_from),
     };
-    let (from, to) = (from?, to?);
+    checked_span(v, from?, to?)
+}
+
+/// The period, with a violation named `from` when it runs backwards or longer than [`MAX_DAYS`].
+fn checked_span(v: &mut Violations, from: NaiveDate, to: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
     if from > to {
         v.add("from", "must not be after to");
     } else if (to - from).num_days() > MAX_DAYS {

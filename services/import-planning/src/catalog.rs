@@ -1,9 +1,14 @@
-//! Suppliers and products as the import-export department keeps them, with their checks.
+//! Suppliers and products as the import-export department keeps them: their fields with the
+//! checks, and their creation and changes, each announced on the feed.
 
-use atq_platform::Error;
 use atq_platform::currency::parse_currency;
+use atq_platform::error::Result;
 use atq_platform::validation::{Violations, optional_email, optional_text, required_text};
+use atq_platform::{Backend, Error, Tx, outbox};
 use atq_proto::importplanning::v1 as pb;
+
+use crate::product_store::{self, ProductRow};
+use crate::supplier_store::{self, SupplierRow};
 
 /// Words used on the REST side and in the database, in the order of the wire enum.
 pub const CATEGORIES: [(pb::ProductCategory, &str); 8] = [
@@ -216,6 +221,70 @@ fn patch<T>(v: &mut Violations, slot: &mut T, field: &str, sent: Option<Result<T
     if let Some(value) = sent.and_then(|parsed| v.check(field, parsed)) {
         *slot = value;
     }
+}
+
+/// A new supplier, stored and announced.
+pub async fn create_supplier(tx: &mut Tx, backend: Backend, fields: &SupplierFields, by: &str) -> Result<SupplierRow> {
+    let row = supplier_store::insert(tx, fields).await?;
+    record_supplier(tx, backend, &row, by).await?;
+    Ok(row)
+}
+
+/// A supplier's fields patched at the version the caller read; announced when anything changed.
+pub async fn update_supplier(
+    tx: &mut Tx,
+    backend: Backend,
+    input: &pb::UpdateSupplierRequest,
+    by: &str,
+) -> Result<SupplierRow> {
+    let current = supplier_store::find(&mut **tx, input.id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("supplier {}", input.id)))?;
+    Error::unless_stale(input.expected_version, current.version)?;
+    let next = current.fields.patched(input)?;
+    if next == current.fields {
+        return Ok(current);
+    }
+    let row = supplier_store::update(tx, &current, next).await?;
+    record_supplier(tx, backend, &row, by).await?;
+    Ok(row)
+}
+
+async fn record_supplier(tx: &mut Tx, backend: Backend, row: &SupplierRow, by: &str) -> Result<()> {
+    let event = pb::SupplierChanged { supplier: Some(row.to_proto()), changed_by: by.to_owned() };
+    outbox::record(tx, backend, "supplier", &row.id.to_string(), &event).await
+}
+
+/// A new product, stored and announced.
+pub async fn create_product(tx: &mut Tx, backend: Backend, fields: &ProductFields, by: &str) -> Result<ProductRow> {
+    let row = product_store::insert(tx, fields).await?;
+    record_product(tx, backend, &row, by).await?;
+    Ok(row)
+}
+
+/// A product's fields patched at the version the caller read; announced when anything changed.
+pub async fn update_product(
+    tx: &mut Tx,
+    backend: Backend,
+    input: &pb::UpdateProductRequest,
+    by: &str,
+) -> Result<ProductRow> {
+    let current = product_store::find(&mut **tx, input.id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("product {}", input.id)))?;
+    Error::unless_stale(input.expected_version, current.version)?;
+    let next = current.fields.patched(input)?;
+    if next == current.fields {
+        return Ok(current);
+    }
+    let row = product_store::update(tx, &current, next).await?;
+    record_product(tx, backend, &row, by).await?;
+    Ok(row)
+}
+
+async fn record_product(tx: &mut Tx, backend: Backend, row: &ProductRow, by: &str) -> Result<()> {
+    let event = pb::ProductChanged { product: Some(row.to_proto()), changed_by: by.to_owned() };
+    outbox::record(tx, backend, "product", &row.id.to_string(), &event).await
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use atq_proto::importplanning::v1 as pb;
 use atq_proto::importplanning::v1::catalog_server::Catalog;
 use tonic::{Request, Response, Status};
 
-use crate::catalog::{ProductFields, SupplierFields, brand_class_word, category_word};
+use crate::catalog::{self, ProductFields, SupplierFields, brand_class_word, category_word};
 use crate::product_store::{self, ProductFilter, ProductRow};
 use crate::supplier_store::{self, SupplierRow};
 
@@ -29,8 +29,47 @@ fn expected_version(version: i64) -> Result<i64, Error> {
     if version > 0 { Ok(version) } else { Err(Error::invalid("version", "the version you read is required")) }
 }
 
-fn stale_unless(expected: i64, actual: i64) -> Result<(), Error> {
-    if expected == actual { Ok(()) } else { Err(Error::StaleVersion { expected, actual }) }
+impl TryFrom<&pb::CreateSupplierRequest> for SupplierFields {
+    type Error = Error;
+
+    fn try_from(input: &pb::CreateSupplierRequest) -> Result<Self, Error> {
+        SupplierFields::parse_new(input)
+    }
+}
+
+impl TryFrom<&pb::CreateProductRequest> for ProductFields {
+    type Error = Error;
+
+    fn try_from(input: &pb::CreateProductRequest) -> Result<Self, Error> {
+        ProductFields::parse_new(input)
+    }
+}
+
+/// Which products a list asks for.
+impl TryFrom<pb::ListProductsRequest> for ProductFilter {
+    type Error = Error;
+
+    fn try_from(input: pb::ListProductsRequest) -> Result<Self, Error> {
+        let mut v = Violations::new();
+        let page = Page::parse(input.page.as_ref(), &mut v);
+        let category = match input.category {
+            0 => Some(""),
+            value => v.check("category", category_word(value).ok_or_else(|| "is not a known category".to_owned())),
+        };
+        let brand_class = match input.brand_class {
+            0 => Some(""),
+            value => v.check("brand_class", brand_class_word(value).ok_or_else(|| "must be big or small".to_owned())),
+        };
+        v.finish()?;
+        Ok(ProductFilter {
+            query: input.q,
+            category: category.unwrap_or_default(),
+            brand: input.brand,
+            brand_class: brand_class.unwrap_or_default(),
+            supplier_id: input.supplier_id.max(0),
+            page,
+        })
+    }
 }
 
 #[tonic::async_trait]
@@ -43,12 +82,12 @@ impl Catalog for CatalogApi {
         caller.require(Action::WriteCatalog)?;
         let key = idempotency::key_of(&request)?;
         let input = request.into_inner();
-        let fields = SupplierFields::parse_new(&input)?;
+        let fields = SupplierFields::try_from(&input)?;
         let scope = format!("catalog.CreateSupplier:{}", caller.username);
-        let db = self.db.clone();
+        let backend = self.db.backend();
         let supplier = idempotency::run_once(&self.db, &scope, key.as_deref(), &input, move |tx| {
-            let (db, fields, by) = (db.clone(), fields.clone(), caller.username.clone());
-            Box::pin(async move { Ok(supplier_store::insert(tx, &db, &fields, &by).await?.to_proto()) })
+            let (fields, by) = (fields.clone(), caller.username.clone());
+            Box::pin(async move { Ok(catalog::create_supplier(tx, backend, &fields, &by).await?.to_proto()) })
         })
         .await?;
         Ok(Response::new(supplier))
@@ -72,18 +111,11 @@ impl Catalog for CatalogApi {
         let input = request.into_inner();
         expected_version(input.expected_version)?;
         let scope = format!("catalog.UpdateSupplier:{}", caller.username);
-        let db = self.db.clone();
+        let backend = self.db.backend();
         let request_copy = input.clone();
         let supplier = idempotency::run_once(&self.db, &scope, key.as_deref(), &request_copy, move |tx| {
-            let (db, input, by) = (db.clone(), input.clone(), caller.username.clone());
-            Box::pin(async move {
-                let current = supplier_store::find(&mut **tx, input.id)
-                    .await?
-                    .ok_or_else(|| Error::NotFound(format!("supplier {}", input.id)))?;
-                stale_unless(input.expected_version, current.version)?;
-                let next = current.fields.patched(&input)?;
-                Ok(supplier_store::update(tx, &db, &current, next, &by).await?.to_proto())
-            })
+            let (input, by) = (input.clone(), caller.username.clone());
+            Box::pin(async move { Ok(catalog::update_supplier(tx, backend, &input, &by).await?.to_proto()) })
         })
         .await?;
         Ok(Response::new(supplier))
@@ -114,12 +146,12 @@ impl Catalog for CatalogApi {
         caller.require(Action::WriteCatalog)?;
         let key = idempotency::key_of(&request)?;
         let input = request.into_inner();
-        let fields = ProductFields::parse_new(&input)?;
+        let fields = ProductFields::try_from(&input)?;
         let scope = format!("catalog.CreateProduct:{}", caller.username);
-        let db = self.db.clone();
+        let backend = self.db.backend();
         let product = idempotency::run_once(&self.db, &scope, key.as_deref(), &input, move |tx| {
-            let (db, fields, by) = (db.clone(), fields.clone(), caller.username.clone());
-            Box::pin(async move { Ok(product_store::insert(tx, &db, &fields, &by).await?.to_proto()) })
+            let (fields, by) = (fields.clone(), caller.username.clone());
+            Box::pin(async move { Ok(catalog::create_product(tx, backend, &fields, &by).await?.to_proto()) })
         })
         .await?;
         metrics::counter!("atq_products_created_total").increment(1);
@@ -159,18 +191,11 @@ impl Catalog for CatalogApi {
         let input = request.into_inner();
         expected_version(input.expected_version)?;
         let scope = format!("catalog.UpdateProduct:{}", caller.username);
-        let db = self.db.clone();
+        let backend = self.db.backend();
         let request_copy = input.clone();
         let product = idempotency::run_once(&self.db, &scope, key.as_deref(), &request_copy, move |tx| {
-            let (db, input, by) = (db.clone(), input.clone(), caller.username.clone());
-            Box::pin(async move {
-                let current = product_store::find(&mut **tx, input.id)
-                    .await?
-                    .ok_or_else(|| Error::NotFound(format!("product {}", input.id)))?;
-                stale_unless(input.expected_version, current.version)?;
-                let next = current.fields.patched(&input)?;
-                Ok(product_store::update(tx, &db, &current, next, &by).await?.to_proto())
-            })
+            let (input, by) = (input.clone(), caller.username.clone());
+            Box::pin(async move { Ok(catalog::update_product(tx, backend, &input, &by).await?.to_proto()) })
         })
         .await?;
         Ok(Response::new(product))
@@ -181,26 +206,8 @@ impl Catalog for CatalogApi {
         request: Request<pb::ListProductsRequest>,
     ) -> Result<Response<pb::ListProductsResponse>, Status> {
         Caller::of(&request)?.require(Action::ReadCatalog)?;
-        let input = request.into_inner();
-        let mut v = Violations::new();
-        let page = Page::parse(input.page.as_ref(), &mut v);
-        let category = match input.category {
-            0 => Some(""),
-            value => v.check("category", category_word(value).ok_or_else(|| "is not a known category".to_owned())),
-        };
-        let brand_class = match input.brand_class {
-            0 => Some(""),
-            value => v.check("brand_class", brand_class_word(value).ok_or_else(|| "must be big or small".to_owned())),
-        };
-        v.finish()?;
-        let filter = ProductFilter {
-            query: input.q,
-            category: category.unwrap_or_default(),
-            brand: input.brand,
-            brand_class: brand_class.unwrap_or_default(),
-            supplier_id: input.supplier_id.max(0),
-            page,
-        };
+        let filter = ProductFilter::try_from(request.into_inner())?;
+        let page = filter.page;
         let mut rows = product_store::list(&self.db, &filter).await?;
         let next_cursor = page.finish(&mut rows, |row| row.id);
         Ok(Response::new(pb::ListProductsResponse {

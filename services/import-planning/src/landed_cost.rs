@@ -134,26 +134,23 @@ pub fn compute(
     for (index, line) in lines.iter().enumerate() {
         let line_charges: Vec<(String, i64)> =
             charges.iter().zip(&shares_by_charge).map(|(c, shares)| (c.kind.clone(), shares[index])).collect();
-        let cif_charges: i64 =
-            line_charges.iter().filter(|(kind, _)| CIF_KINDS.contains(&kind.as_str())).map(|(_, a)| a).sum();
-        let all_charges: i64 = line_charges.iter().map(|(_, a)| a).sum();
-        let customs_value = goods[index] + cif_charges;
-        let import_duty = percent_of(customs_value, line.duty_rate_bp).ok_or_else(too_large)?;
-        let import_vat = percent_of(customs_value + import_duty, line.vat_rate_bp).ok_or_else(too_large)?;
-        let landed_total = goods[index] + all_charges + import_duty;
-        let landed_unit_cost = i64::try_from(div_half_up(i128::from(landed_total), i128::from(line.quantity.max(1))))
-            .map_err(|_| too_large())?;
-        costs.push(LineCost {
-            goods_value: goods[index],
-            charges: line_charges,
-            customs_value,
-            import_duty,
-            landed_total,
-            landed_unit_cost,
-            import_vat,
-        });
+        costs.push(line_cost(line, goods[index], line_charges).ok_or_else(too_large)?);
     }
     Ok(Costed { lines: costs, charges_vnd })
+}
+
+/// A line's cost from its goods value and its share of each charge, in VND; None when the
+/// amounts are too large.
+fn line_cost(line: &Line, goods_value: i64, charges: Vec<(String, i64)>) -> Option<LineCost> {
+    let cif_charges: i64 = charges.iter().filter(|(kind, _)| CIF_KINDS.contains(&kind.as_str())).map(|(_, a)| a).sum();
+    let all_charges: i64 = charges.iter().map(|(_, a)| a).sum();
+    let customs_value = goods_value + cif_charges;
+    let import_duty = percent_of(customs_value, line.duty_rate_bp)?;
+    let import_vat = percent_of(customs_value + import_duty, line.vat_rate_bp)?;
+    let landed_total = goods_value + all_charges + import_duty;
+    let landed_unit_cost =
+        i64::try_from(div_half_up(i128::from(landed_total), i128::from(line.quantity.max(1)))).ok()?;
+    Some(LineCost { goods_value, charges, customs_value, import_duty, landed_total, landed_unit_cost, import_vat })
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
 use crate::price_list::GROUPS;
+use crate::status::status_enum;
 
 const COLUMNS: &str = "id, number, status, effective_on, rounding_step, margin_individual_bp, margin_dealer_bp, \
                        margin_project_bp, created_by, created_at, published_by, published_at, version, updated_at";
@@ -17,8 +18,13 @@ const COLUMNS: &str = "id, number, status, effective_on, rounding_step, margin_i
 const LINE_COLUMNS: &str = "product_id, customer_group, model_code, name_vi, brand, category, unit, unit_cost, \
                             cost_basis, margin_bp, price_net, vat_rate_bp, price_gross";
 
-pub const DRAFT: &str = "draft";
-pub const PUBLISHED: &str = "published";
+status_enum! {
+    /// A sheet is drafted, then published; published sheets are in force from their date.
+    PriceListStatus, "price list" {
+        Draft => "draft",
+        Published => "published",
+    }
+}
 
 /// A draft ready to be stored: margins in the order of [`GROUPS`].
 #[derive(Clone, Debug)]
@@ -86,6 +92,7 @@ fn sort_lines(lines: &mut [pb::PriceListLine]) {
 }
 
 /// Stores a draft with its number (BBG-2026-001, a series per year of making) and lines.
+#[tracing::instrument(level = "debug", skip_all, fields(lines = draft.lines.len()))]
 pub async fn insert(tx: &mut Tx, draft: &NewPriceList, by: &str) -> Result<i64> {
     let now = now_micros();
     let year = local_date(now).year();
@@ -97,7 +104,7 @@ pub async fn insert(tx: &mut Tx, draft: &NewPriceList, by: &str) -> Result<i64> 
          updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', 0, 1, $9) RETURNING id",
     )
     .bind(&number)
-    .bind(DRAFT)
+    .bind(PriceListStatus::Draft.as_str())
     .bind(draft.effective_on.to_string())
     .bind(draft.rounding_step)
     .bind(draft.margins_bp[0])
@@ -133,6 +140,7 @@ pub async fn insert(tx: &mut Tx, draft: &NewPriceList, by: &str) -> Result<i64> 
 }
 
 /// The sheet without its lines.
+#[tracing::instrument(level = "debug", skip(executor))]
 pub async fn find_header<'e, E: sqlx::Executor<'e, Database = Any>>(
     executor: E,
     id: i64,
@@ -144,11 +152,13 @@ pub async fn find_header<'e, E: sqlx::Executor<'e, Database = Any>>(
     row.as_ref().map(header_from_row).transpose()
 }
 
+#[tracing::instrument(level = "debug", skip(executor))]
 pub async fn lines<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, id: i64) -> Result<Vec<pb::PriceListLine>> {
     lines_of(executor, id, "", &[]).await
 }
 
 /// The lines of one customer group ('' for all) and of these products (empty for all).
+#[tracing::instrument(level = "debug", skip(executor, product_ids), fields(products = product_ids.len()))]
 pub async fn lines_of<'e, E: sqlx::Executor<'e, Database = Any>>(
     executor: E,
     id: i64,
@@ -173,6 +183,7 @@ pub async fn lines_of<'e, E: sqlx::Executor<'e, Database = Any>>(
 }
 
 /// The sheet with its lines, and whether it is the one in force today.
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn find(db: &Db, id: i64) -> Result<Option<pb::PriceList>> {
     let Some(mut list) = find_header(db.pool(), id).await? else { return Ok(None) };
     list.lines = lines(db.pool(), id).await?;
@@ -182,18 +193,20 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<pb::PriceList>> {
 
 /// The latest published sheet in force on `day`: the latest effective date not after it, and of
 /// those the last published.
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn current_id(db: &Db, day: NaiveDate) -> Result<Option<i64>> {
     Ok(sqlx::query_scalar(
         "SELECT id FROM price_lists WHERE status = $1 AND effective_on <= $2 \
          ORDER BY effective_on DESC, published_at DESC, id DESC LIMIT 1",
     )
-    .bind(PUBLISHED)
+    .bind(PriceListStatus::Published.as_str())
     .bind(day.to_string())
     .fetch_optional(db.pool())
     .await?)
 }
 
 /// Sheets without lines, in id order (keyset paging).
+#[tracing::instrument(level = "debug", skip(db, page))]
 pub async fn list(db: &Db, status: &str, page: Page) -> Result<Vec<pb::PriceList>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM price_lists WHERE id > $1 AND ($2 = '' OR status = $2) ORDER BY id LIMIT $3"
@@ -207,18 +220,19 @@ pub async fn list(db: &Db, status: &str, page: Page) -> Result<Vec<pb::PriceList
 }
 
 /// Marks a draft published (the caller has checked that it is a draft at `version`).
+#[tracing::instrument(level = "debug", skip(tx))]
 pub async fn publish(tx: &mut Tx, id: i64, version: i64, by: &str) -> Result<()> {
     let now = now_micros();
     let updated = sqlx::query(
         "UPDATE price_lists SET status = $1, published_by = $2, published_at = $3, version = version + 1, \
          updated_at = $3 WHERE id = $4 AND version = $5 AND status = $6",
     )
-    .bind(PUBLISHED)
+    .bind(PriceListStatus::Published.as_str())
     .bind(by)
     .bind(now)
     .bind(id)
     .bind(version)
-    .bind(DRAFT)
+    .bind(PriceListStatus::Draft.as_str())
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -228,7 +242,17 @@ pub async fn publish(tx: &mut Tx, id: i64, version: i64, by: &str) -> Result<()>
     Ok(())
 }
 
+/// How many lines the sheet has.
+#[tracing::instrument(level = "debug", skip(tx))]
+pub async fn line_count(tx: &mut Tx, id: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM price_list_lines WHERE price_list_id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?)
+}
+
 /// Every product id in the catalog, in order.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn all_product_ids(db: &Db) -> Result<Vec<i64>> {
     Ok(sqlx::query_scalar("SELECT id FROM products ORDER BY id").fetch_all(db.pool()).await?)
 }

@@ -3,7 +3,7 @@
 use atq_platform::business_time::{now_micros, to_timestamp};
 use atq_platform::error::Result;
 use atq_platform::paging::Page;
-use atq_platform::{Db, Error, Tx, outbox, search_text};
+use atq_platform::{Db, Error, Tx, search_text};
 use atq_proto::importplanning::v1 as pb;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
@@ -92,6 +92,7 @@ fn search_text_of(f: &ProductFields) -> String {
     search_text::fold(&format!("{} {} {} {}", f.model_code, f.name_vi, f.name_en, f.brand))
 }
 
+#[tracing::instrument(level = "debug", skip(executor))]
 pub async fn find<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, id: i64) -> Result<Option<ProductRow>> {
     let row =
         sqlx::query(&format!("SELECT {COLUMNS} FROM products WHERE id = $1")).bind(id).fetch_optional(executor).await?;
@@ -99,6 +100,7 @@ pub async fn find<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, id: i6
 }
 
 /// One query for many ids; unknown ids are left out.
+#[tracing::instrument(level = "debug", skip_all, fields(ids = ids.len()))]
 pub async fn find_many(db: &Db, ids: &[i64]) -> Result<Vec<ProductRow>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -133,13 +135,8 @@ async fn check_references(tx: &mut Tx, fields: &ProductFields, own_id: i64) -> R
     v.finish()
 }
 
-async fn publish(tx: &mut Tx, db: &Db, row: &ProductRow, changed_by: &str) -> Result<()> {
-    let event = pb::ProductChanged { product: Some(row.to_proto()), changed_by: changed_by.to_owned() };
-    outbox::append(tx, db.backend(), "product", &row.id.to_string(), "atq.importplanning.v1.ProductChanged", &event)
-        .await
-}
-
-pub async fn insert(tx: &mut Tx, db: &Db, fields: &ProductFields, changed_by: &str) -> Result<ProductRow> {
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn insert(tx: &mut Tx, fields: &ProductFields) -> Result<ProductRow> {
     check_references(tx, fields, 0).await?;
     let now = now_micros();
     let id: i64 = sqlx::query_scalar(
@@ -166,20 +163,12 @@ pub async fn insert(tx: &mut Tx, db: &Db, fields: &ProductFields, changed_by: &s
     .fetch_one(&mut **tx)
     .await?;
     let row = ProductRow { id, fields: fields.clone(), version: 1, created_at: now, updated_at: now };
-    publish(tx, db, &row, changed_by).await?;
     Ok(row)
 }
 
-pub async fn update(
-    tx: &mut Tx,
-    db: &Db,
-    current: &ProductRow,
-    next: ProductFields,
-    changed_by: &str,
-) -> Result<ProductRow> {
-    if next == current.fields {
-        return Ok(current.clone());
-    }
+/// Writes the changed fields at the version read; a concurrent change makes it a stale version.
+#[tracing::instrument(level = "debug", skip_all, fields(id = current.id))]
+pub async fn update(tx: &mut Tx, current: &ProductRow, next: ProductFields) -> Result<ProductRow> {
     check_references(tx, &next, current.id).await?;
     let now = now_micros();
     let updated = sqlx::query(
@@ -213,7 +202,6 @@ pub async fn update(
         return Err(Error::StaleVersion { expected: current.version, actual: current.version + 1 });
     }
     let row = ProductRow { fields: next, version: current.version + 1, updated_at: now, ..current.clone() };
-    publish(tx, db, &row, changed_by).await?;
     Ok(row)
 }
 
@@ -226,6 +214,7 @@ pub struct ProductFilter {
     pub page: Page,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(db: &Db, filter: &ProductFilter) -> Result<Vec<ProductRow>> {
     let pattern = if filter.query.trim().is_empty() { String::new() } else { search_text::like_pattern(&filter.query) };
     let rows = sqlx::query(&format!(

@@ -10,17 +10,33 @@ use chrono::{Datelike, NaiveDate};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row};
 
-pub const DRAFT: &str = "draft";
-pub const SENT: &str = "sent";
-pub const CONFIRMED: &str = "confirmed";
-pub const SHIPPED: &str = "shipped";
-pub const CLEARED: &str = "cleared";
-pub const RECEIVING: &str = "receiving";
-pub const RECEIVED: &str = "received";
-pub const CANCELLED: &str = "cancelled";
-pub const STATUSES: [&str; 8] = [DRAFT, SENT, CONFIRMED, SHIPPED, CLEARED, RECEIVING, RECEIVED, CANCELLED];
+use crate::status::status_enum;
+
+status_enum! {
+    /// Where a supplier order stands, from draft to goods received.
+    PurchaseOrderStatus, "supplier order" {
+        Draft => "draft",
+        Sent => "sent",
+        Confirmed => "confirmed",
+        Shipped => "shipped",
+        Cleared => "cleared",
+        /// Costed at landing; the warehouse receipt is under way.
+        Receiving => "receiving",
+        Received => "received",
+        Cancelled => "cancelled",
+    }
+}
+
+use PurchaseOrderStatus as Status;
+
 /// Orders whose goods are still to come: the supply planning counts on.
-pub const OPEN: [&str; 6] = [DRAFT, SENT, CONFIRMED, SHIPPED, CLEARED, RECEIVING];
+const OPEN: [Status; 6] =
+    [Status::Draft, Status::Sent, Status::Confirmed, Status::Shipped, Status::Cleared, Status::Receiving];
+
+/// The status of an order as read.
+pub fn status_of(order: &pb::PurchaseOrder) -> Result<PurchaseOrderStatus> {
+    PurchaseOrderStatus::stored(&order.status)
+}
 
 const COLUMNS: &str = "o.id, o.number, o.supplier_id, s.code AS supplier_code, s.name AS supplier_name, o.currency, \
      o.warehouse, o.status, o.note, o.goods_value, o.lead_time_days, o.buffer_days, o.order_by, o.sent_on, \
@@ -56,13 +72,13 @@ pub fn expected_on(order: &pb::PurchaseOrder, lead: i64, buffer: i64, today: Nai
     let get = |d: &Option<atq_proto::common::v1::LocalDate>| {
         d.as_ref().and_then(|d| atq_platform::business_time::date_from_proto(d).ok())
     };
-    match order.status.as_str() {
-        DRAFT => Some(add_days(today, lead + buffer)),
-        SENT => get(&order.sent_on).map(|sent| add_days(sent, lead + buffer)),
-        CONFIRMED => get(&order.ship_date).map(|ship| add_days(ship, buffer)),
-        SHIPPED | CLEARED | RECEIVING => get(&order.arrival_date),
-        RECEIVED => get(&order.received_on),
-        _ => None,
+    match Status::parse(&order.status)? {
+        Status::Draft => Some(add_days(today, lead + buffer)),
+        Status::Sent => get(&order.sent_on).map(|sent| add_days(sent, lead + buffer)),
+        Status::Confirmed => get(&order.ship_date).map(|ship| add_days(ship, buffer)),
+        Status::Shipped | Status::Cleared | Status::Receiving => get(&order.arrival_date),
+        Status::Received => get(&order.received_on),
+        Status::Cancelled => None,
     }
 }
 
@@ -117,6 +133,7 @@ fn line_from_row(row: &AnyRow) -> Result<pb::PurchaseOrderLine> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(supplier_id = order.supplier_id, lines = order.lines.len()))]
 pub async fn insert(tx: &mut Tx, order: &NewPurchaseOrder, by: &str) -> Result<i64> {
     let now = now_micros();
     let year = local_date(now).year();
@@ -138,7 +155,7 @@ pub async fn insert(tx: &mut Tx, order: &NewPurchaseOrder, by: &str) -> Result<i
     .bind(order.supplier_id)
     .bind(&order.currency)
     .bind(order.warehouse.code())
-    .bind(DRAFT)
+    .bind(Status::Draft.as_str())
     .bind(&order.note)
     .bind(goods_value)
     .bind(order.lead_time_days)
@@ -165,6 +182,7 @@ pub async fn insert(tx: &mut Tx, order: &NewPurchaseOrder, by: &str) -> Result<i
     Ok(id)
 }
 
+#[tracing::instrument(level = "debug", skip(executor))]
 pub async fn find(executor: &mut AnyConnection, id: i64, today: NaiveDate) -> Result<Option<pb::PurchaseOrder>> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM purchase_orders o JOIN suppliers s ON s.id = o.supplier_id WHERE o.id = $1"
@@ -186,6 +204,7 @@ pub async fn find(executor: &mut AnyConnection, id: i64, today: NaiveDate) -> Re
 }
 
 /// Orders without lines, in id order (keyset paging).
+#[tracing::instrument(level = "debug", skip(executor, page))]
 pub async fn list(
     executor: impl sqlx::Executor<'_, Database = Any>,
     status: &str,
@@ -207,6 +226,7 @@ pub async fn list(
 }
 
 /// The unit price of each product on the supplier's latest order of it.
+#[tracing::instrument(level = "debug", skip(executor, product_ids), fields(products = product_ids.len()))]
 pub async fn last_prices(
     executor: impl sqlx::Executor<'_, Database = Any>,
     supplier_id: i64,
@@ -232,9 +252,9 @@ pub async fn last_prices(
 }
 
 /// The dates a step sets; None leaves a column as it is.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Step {
-    pub status: &'static str,
+    pub status: PurchaseOrderStatus,
     pub sent_on: Option<NaiveDate>,
     pub ship_date: Option<NaiveDate>,
     pub arrival_date: Option<NaiveDate>,
@@ -245,7 +265,34 @@ pub struct Step {
     pub landed_total: Option<i64>,
 }
 
+impl Step {
+    /// A step to `status` that sets no date.
+    pub fn to(status: PurchaseOrderStatus) -> Step {
+        Step {
+            status,
+            sent_on: None,
+            ship_date: None,
+            arrival_date: None,
+            promised_on: None,
+            cleared_on: None,
+            received_on: None,
+            receipt_number: None,
+            landed_total: None,
+        }
+    }
+}
+
+/// The days of customs clearance and transport the order was drafted with.
+#[tracing::instrument(level = "debug", skip(tx))]
+pub async fn buffer_days(tx: &mut Tx, id: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT buffer_days FROM purchase_orders WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?)
+}
+
 /// Moves the order at `version` one step; a concurrent change makes it a stale version.
+#[tracing::instrument(level = "debug", skip(tx, step), fields(status = %step.status))]
 pub async fn advance(tx: &mut Tx, id: i64, version: i64, step: &Step) -> Result<()> {
     let keep = |d: Option<NaiveDate>| d.map(|d| d.to_string());
     let updated = sqlx::query(
@@ -256,7 +303,7 @@ pub async fn advance(tx: &mut Tx, id: i64, version: i64, step: &Step) -> Result<
          landed_total = COALESCE($9, landed_total), version = version + 1, updated_at = $10 \
          WHERE id = $11 AND version = $12",
     )
-    .bind(step.status)
+    .bind(step.status.as_str())
     .bind(keep(step.sent_on))
     .bind(keep(step.ship_date))
     .bind(keep(step.arrival_date))
@@ -278,6 +325,7 @@ pub async fn advance(tx: &mut Tx, id: i64, version: i64, step: &Step) -> Result<
 }
 
 /// Records the landed unit cost and the serials received on a line.
+#[tracing::instrument(level = "debug", skip(tx, serials))]
 pub async fn set_line_receipt(
     tx: &mut Tx,
     id: i64,
@@ -308,8 +356,9 @@ pub struct OpenSupply {
 }
 
 /// The open orders' lines of these products (every product when `product_ids` is None).
+#[tracing::instrument(level = "debug", skip_all, fields(products = product_ids.map(<[i64]>::len)))]
 pub async fn open_supply(tx: &mut Tx, product_ids: Option<&[i64]>, today: NaiveDate) -> Result<Vec<OpenSupply>> {
-    let statuses: Vec<String> = OPEN.iter().map(|s| format!("'{s}'")).collect();
+    let statuses: Vec<String> = OPEN.iter().map(|s| format!("'{}'", s.as_str())).collect();
     let mut sql = format!(
         "SELECT l.product_id, l.quantity, {COLUMNS} FROM purchase_order_lines l \
          JOIN purchase_orders o ON o.id = l.purchase_order_id JOIN suppliers s ON s.id = o.supplier_id \

@@ -37,6 +37,7 @@ pub enum Outcome {
 
 /// One rate per currency and day: a new value replaces the old (a correction), the same is a no-op.
 /// Returns what happened and the rate as stored.
+#[tracing::instrument(level = "debug", skip(tx, source, by))]
 pub async fn upsert(
     tx: &mut Tx,
     currency: &str,
@@ -80,6 +81,7 @@ pub async fn upsert(
 }
 
 /// The history of one currency (or all), newest first.
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn history(db: &Db, currency: &str) -> Result<Vec<pb::ExchangeRate>> {
     let rows = sqlx::query(&format!(
         "SELECT {RATE} FROM exchange_rates WHERE ($1 = '' OR currency = $1) ORDER BY currency, effective_on DESC LIMIT 2000"
@@ -91,6 +93,7 @@ pub async fn history(db: &Db, currency: &str) -> Result<Vec<pb::ExchangeRate>> {
 }
 
 /// The rate of each currency in force on `on`: its latest from that day or before.
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn in_force(db: &Db, on: NaiveDate) -> Result<Vec<pb::ExchangeRate>> {
     let rows = sqlx::query(&format!(
         "SELECT {RATE} FROM exchange_rates r WHERE effective_on = (SELECT MAX(effective_on) FROM exchange_rates x \
@@ -103,6 +106,7 @@ pub async fn in_force(db: &Db, on: NaiveDate) -> Result<Vec<pb::ExchangeRate>> {
 }
 
 /// Rates in force on `on` as the landed-cost computation takes them.
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn rates_for(db: &Db, on: NaiveDate) -> Result<BTreeMap<String, Rate>> {
     let mut rates = BTreeMap::new();
     for rate in in_force(db, on).await? {
@@ -113,6 +117,7 @@ pub async fn rates_for(db: &Db, on: NaiveDate) -> Result<BTreeMap<String, Rate>>
     Ok(rates)
 }
 
+#[tracing::instrument(level = "debug", skip(tx, note))]
 pub async fn set_duty(tx: &mut Tx, hs_prefix: &str, rate_bp: i64, note: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO duty_rates (hs_prefix, rate_bp, note) VALUES ($1, $2, $3) \
@@ -126,6 +131,7 @@ pub async fn set_duty(tx: &mut Tx, hs_prefix: &str, rate_bp: i64, note: &str) ->
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn duty_rates(db: &Db) -> Result<Vec<pb::DutyRate>> {
     let rows: Vec<(String, i64, String)> =
         sqlx::query_as("SELECT hs_prefix, rate_bp, note FROM duty_rates ORDER BY hs_prefix")

@@ -1,9 +1,15 @@
-//! Exchange rates and duty rates as entered: decimal text to integers, CSV rows to inputs.
+//! Exchange rates and duty rates: as entered (decimal text to integers, CSV rows to inputs) and
+//! stored, all of a statement or none of it.
 
+use atq_platform::Tx;
 use atq_platform::business_time::{date_to_proto, parse_local_date};
 use atq_platform::currency::{parse_currency, rate_e4_from_text};
+use atq_platform::error::Result;
 use atq_platform::validation::Violations;
 use atq_proto::importplanning::v1 as pb;
+use chrono::NaiveDate;
+
+use crate::rate_store::{self, Outcome};
 
 /// Most statements of rates have a few dozen rows; this bounds one upload.
 pub const MAX_RATES: usize = 5_000;
@@ -48,6 +54,54 @@ pub fn parse_csv(text: &str, v: &mut Violations) -> Vec<pb::ExchangeRateInput> {
 /// HS code prefix as digits only: "9027.80" -> "902780".
 pub fn hs_digits(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// One exchange rate as entered, checked: VND per unit x 10,000 from its day on.
+#[derive(Clone, Debug)]
+pub struct NewRate {
+    pub currency: String,
+    pub effective_on: NaiveDate,
+    pub rate_e4: i64,
+    pub source: String,
+}
+
+/// A statement of exchange rates.
+#[derive(Clone, Debug)]
+pub struct ExchangeRates(pub Vec<NewRate>);
+
+/// One duty rate as entered, checked: the HS prefix as digits, the rate in basis points.
+#[derive(Clone, Debug)]
+pub struct NewDutyRate {
+    pub hs_prefix: String,
+    pub rate_bp: i64,
+    pub note: String,
+}
+
+/// A list of duty rates to set.
+#[derive(Clone, Debug)]
+pub struct DutyRates(pub Vec<NewDutyRate>);
+
+/// Stores a statement of rates: new ones, corrections, and repeats that change nothing.
+pub async fn set_exchange_rates(tx: &mut Tx, rates: &ExchangeRates, by: &str) -> Result<pb::SetExchangeRatesResponse> {
+    let mut reply = pb::SetExchangeRatesResponse::default();
+    for rate in &rates.0 {
+        let (outcome, stored) =
+            rate_store::upsert(tx, &rate.currency, rate.effective_on, rate.rate_e4, &rate.source, by).await?;
+        match outcome {
+            Outcome::Created => reply.created += 1,
+            Outcome::Changed => reply.changed += 1,
+            Outcome::Unchanged => reply.unchanged += 1,
+        }
+        reply.rates.push(stored);
+    }
+    Ok(reply)
+}
+
+pub async fn set_duty_rates(tx: &mut Tx, rates: &DutyRates) -> Result<()> {
+    for rate in &rates.0 {
+        rate_store::set_duty(tx, &rate.hs_prefix, rate.rate_bp, &rate.note).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -3,16 +3,15 @@
 //! plan of its own, timed by its lines' delivery dates. A cancelled order closes its own plan or
 //! leaves the contract's. Applied in the consumer's transaction with its cursor.
 
-use atq_platform::Tx;
 use atq_platform::business_time::{date_to_proto, local_date, now_micros};
 use atq_platform::feed_consumer::Projection;
+use atq_platform::{Tx, outbox};
 use atq_proto::events::v1::Event;
 use atq_proto::importplanning::v1 as pb;
 use atq_proto::sales::v1 as sales;
 use prost::Message;
 
-use crate::import_plan_api;
-use crate::plan_store;
+use crate::import_plan;
 use crate::replanning::Planning;
 
 pub struct SalesFeed {
@@ -44,62 +43,26 @@ pub fn plan_request(order: &sales::Order) -> pb::SubmitImportPlanRequest {
     }
 }
 
-impl SalesFeed {
-    /// The open plan of the order's contract, if the contract was planned.
-    async fn contract_plan(&self, tx: &mut Tx, order: &sales::Order) -> atq_platform::Result<Option<i64>> {
-        if order.contract_number.is_empty() {
-            return Ok(None);
-        }
-        Ok(plan_store::header_by_source(tx, &order.contract_number)
-            .await?
-            .filter(|header| header.status != plan_store::CLOSED)
-            .map(|header| header.id))
-    }
-
-    async fn confirmed(&self, tx: &mut Tx, order: &sales::Order) -> atq_platform::Result<()> {
-        if let Some(plan_id) = self.contract_plan(tx, order).await? {
-            return import_plan_api::join(&self.planning, tx, plan_id, &order.number).await;
-        }
-        match import_plan_api::check(&self.planning, &plan_request(order)).await {
-            Ok(checked) => {
-                import_plan_api::submit(&self.planning, tx, &checked).await?;
-            }
-            // An order the catalog no longer knows cannot be planned; it must not stall the feed.
-            Err(atq_platform::Error::Invalid(violations)) => {
-                tracing::warn!(order = %order.number, ?violations, "project order not planned");
-            }
-            Err(error) => return Err(error),
-        }
-        Ok(())
-    }
-
-    async fn cancelled(&self, tx: &mut Tx, order: &sales::Order) -> atq_platform::Result<()> {
-        let Some(plan_id) = plan_store::plan_of_order(tx, &order.number).await? else { return Ok(()) };
-        match plan_store::header_by_source(tx, &order.number).await? {
-            Some(own) if own.id == plan_id => import_plan_api::close(&self.planning, tx, &order.number).await,
-            _ => import_plan_api::leave(&self.planning, tx, plan_id, &order.number).await,
-        }
-    }
+/// The project order an event carries, if it is one.
+fn project_order(order: Option<sales::Order>) -> Option<sales::Order> {
+    order.filter(|o| o.customer_group == sales::CustomerGroup::Project as i32)
 }
 
 #[tonic::async_trait]
 impl Projection for SalesFeed {
     async fn apply(&self, tx: &mut Tx, event: &Event) -> atq_platform::Result<()> {
         let decode = |e: prost::DecodeError| atq_platform::Error::internal(anyhow::anyhow!(e));
-        match event.event_type.as_str() {
-            "atq.sales.v1.OrderConfirmed" => {
-                let order = sales::OrderConfirmed::decode(event.payload.as_slice()).map_err(decode)?.order;
-                if let Some(order) = order.filter(|o| o.customer_group == sales::CustomerGroup::Project as i32) {
-                    self.confirmed(tx, &order).await?;
-                }
+        let payload = event.payload.as_slice();
+        if outbox::is::<sales::OrderConfirmed>(event) {
+            let order = sales::OrderConfirmed::decode(payload).map_err(decode)?.order;
+            if let Some(order) = project_order(order) {
+                import_plan::order_confirmed(&self.planning, tx, &order.contract_number, &plan_request(&order)).await?;
             }
-            "atq.sales.v1.OrderCancelled" => {
-                let order = sales::OrderCancelled::decode(event.payload.as_slice()).map_err(decode)?.order;
-                if let Some(order) = order.filter(|o| o.customer_group == sales::CustomerGroup::Project as i32) {
-                    self.cancelled(tx, &order).await?;
-                }
+        } else if outbox::is::<sales::OrderCancelled>(event) {
+            let order = sales::OrderCancelled::decode(payload).map_err(decode)?.order;
+            if let Some(order) = project_order(order) {
+                import_plan::order_cancelled(&self.planning, tx, &order.number).await?;
             }
-            _ => {}
         }
         Ok(())
     }

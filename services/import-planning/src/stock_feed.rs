@@ -5,13 +5,13 @@
 
 use std::collections::BTreeSet;
 
-use atq_platform::Tx;
-use atq_platform::db::id_list;
 use atq_platform::feed_consumer::Projection;
+use atq_platform::{Tx, outbox};
 use atq_proto::accountingwarehouse::v1 as wh;
 use atq_proto::events::v1::Event;
 use prost::Message;
 
+use crate::plan_store;
 use crate::replanning::Planning;
 
 pub struct StockFeed {
@@ -21,19 +21,20 @@ pub struct StockFeed {
 /// The products an event moved.
 fn products_of(event: &Event) -> Result<BTreeSet<i64>, prost::DecodeError> {
     let payload = event.payload.as_slice();
-    Ok(match event.event_type.as_str() {
-        "atq.accountingwarehouse.v1.ReservationChanged" => wh::ReservationChanged::decode(payload)?
+    Ok(if outbox::is::<wh::ReservationChanged>(event) {
+        wh::ReservationChanged::decode(payload)?
             .reservation
             .map(|r| r.lines.iter().map(|l| l.product_id).collect())
-            .unwrap_or_default(),
-        "atq.accountingwarehouse.v1.GoodsIssued" => wh::GoodsIssued::decode(payload)?
+            .unwrap_or_default()
+    } else if outbox::is::<wh::GoodsIssued>(event) {
+        wh::GoodsIssued::decode(payload)?
             .issue
             .map(|i| i.lines.iter().map(|l| l.product_id).collect())
-            .unwrap_or_default(),
-        "atq.accountingwarehouse.v1.StockMoved" => {
-            wh::StockMoved::decode(payload)?.moves.iter().map(|m| m.product_id).collect()
-        }
-        _ => BTreeSet::new(),
+            .unwrap_or_default()
+    } else if outbox::is::<wh::StockMoved>(event) {
+        wh::StockMoved::decode(payload)?.moves.iter().map(|m| m.product_id).collect()
+    } else {
+        BTreeSet::new()
     })
 }
 
@@ -44,14 +45,7 @@ impl Projection for StockFeed {
         if products.is_empty() {
             return Ok(());
         }
-        let list = id_list(&products.iter().copied().collect::<Vec<_>>());
-        let planned: Vec<i64> = sqlx::query_scalar(&format!(
-            "SELECT DISTINCT m.product_id FROM plan_milestones m JOIN import_plans p ON p.id = m.plan_id \
-             WHERE p.status <> 'closed' AND m.product_id IN ({list}) \
-             UNION SELECT product_id FROM supply_terms WHERE reorder_point > 0 AND product_id IN ({list})"
-        ))
-        .fetch_all(&mut **tx)
-        .await?;
+        let planned = plan_store::planned_products(tx, &products.iter().copied().collect::<Vec<_>>()).await?;
         if planned.is_empty() {
             return Ok(());
         }

@@ -4,7 +4,7 @@ use atq_platform::business_time::{now_micros, to_timestamp};
 use atq_platform::error::Result;
 use atq_platform::numbering::next_in_series;
 use atq_platform::paging::Page;
-use atq_platform::{Db, Error, Tx, outbox, search_text};
+use atq_platform::{Db, Error, Tx, search_text};
 use atq_proto::importplanning::v1 as pb;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
@@ -63,6 +63,7 @@ fn from_row(row: &AnyRow) -> Result<SupplierRow> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip(executor))]
 pub async fn find<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, id: i64) -> Result<Option<SupplierRow>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM suppliers WHERE id = $1"))
         .bind(id)
@@ -84,13 +85,8 @@ async fn refuse_duplicate_name(tx: &mut Tx, fields: &SupplierFields, own_id: i64
     }
 }
 
-async fn publish(tx: &mut Tx, db: &Db, row: &SupplierRow, changed_by: &str) -> Result<()> {
-    let event = pb::SupplierChanged { supplier: Some(row.to_proto()), changed_by: changed_by.to_owned() };
-    outbox::append(tx, db.backend(), "supplier", &row.id.to_string(), "atq.importplanning.v1.SupplierChanged", &event)
-        .await
-}
-
-pub async fn insert(tx: &mut Tx, db: &Db, fields: &SupplierFields, changed_by: &str) -> Result<SupplierRow> {
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn insert(tx: &mut Tx, fields: &SupplierFields) -> Result<SupplierRow> {
     refuse_duplicate_name(tx, fields, 0).await?;
     let code = format!("NCC{:03}", next_in_series(tx, "supplier").await?);
     let now = now_micros();
@@ -113,20 +109,12 @@ pub async fn insert(tx: &mut Tx, db: &Db, fields: &SupplierFields, changed_by: &
     .fetch_one(&mut **tx)
     .await?;
     let row = SupplierRow { id, code, fields: fields.clone(), version: 1, created_at: now, updated_at: now };
-    publish(tx, db, &row, changed_by).await?;
     Ok(row)
 }
 
-pub async fn update(
-    tx: &mut Tx,
-    db: &Db,
-    current: &SupplierRow,
-    next: SupplierFields,
-    changed_by: &str,
-) -> Result<SupplierRow> {
-    if next == current.fields {
-        return Ok(current.clone());
-    }
+/// Writes the changed fields at the version read; a concurrent change makes it a stale version.
+#[tracing::instrument(level = "debug", skip_all, fields(id = current.id))]
+pub async fn update(tx: &mut Tx, current: &SupplierRow, next: SupplierFields) -> Result<SupplierRow> {
     refuse_duplicate_name(tx, &next, current.id).await?;
     let now = now_micros();
     let updated = sqlx::query(
@@ -153,10 +141,10 @@ pub async fn update(
         return Err(Error::StaleVersion { expected: current.version, actual: current.version + 1 });
     }
     let row = SupplierRow { fields: next, version: current.version + 1, updated_at: now, ..current.clone() };
-    publish(tx, db, &row, changed_by).await?;
     Ok(row)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(db: &Db, query: &str, country: &str, page: Page) -> Result<Vec<SupplierRow>> {
     let pattern = if query.trim().is_empty() { String::new() } else { search_text::like_pattern(query) };
     let rows = sqlx::query(&format!(

@@ -11,6 +11,7 @@
 
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sqlx::postgres::PgListener;
@@ -29,6 +30,16 @@ const LAST_RETRY: Duration = Duration::from_millis(64);
 
 /// Woken by every event recorded in this process.
 static RECORDED_HERE: Notify = Notify::const_new();
+/// Whether feeds listen for other processes' events: on for modules that run as their own
+/// processes (`atq serve`, replicas), off in `atq up`, where every writer is in the process and a
+/// listener would only hold one more connection per service.
+static ACROSS_PROCESSES: AtomicBool = AtomicBool::new(false);
+
+/// Makes every event feed of this process started from now on listen for events that other
+/// processes commit (PostgreSQL only).
+pub fn listen_across_processes() {
+    ACROSS_PROCESSES.store(true, Ordering::Relaxed);
+}
 
 /// Called by the outbox writer when it records an event.
 pub(crate) fn recorded() {
@@ -44,8 +55,18 @@ pub struct Wake {
 }
 
 impl Wake {
-    /// Starts listening for other processes' events when the database is PostgreSQL.
+    /// Wakes on this process's events, and on other processes' too where the process listens
+    /// across processes ([`listen_across_processes`]) and the database is PostgreSQL.
     pub fn start(db: &Db, shutdown: CancellationToken) -> Wake {
+        if ACROSS_PROCESSES.load(Ordering::Relaxed) {
+            Wake::listening(db, shutdown)
+        } else {
+            Wake { committed: Arc::new(Notify::new()), in_process: true }
+        }
+    }
+
+    /// Wakes on this process's events and, on PostgreSQL, on every committed event.
+    pub fn listening(db: &Db, shutdown: CancellationToken) -> Wake {
         let committed = Arc::new(Notify::new());
         if db.backend() == Backend::Postgres {
             tokio::spawn(listen(db.url().expose().to_owned(), committed.clone(), shutdown));
@@ -169,7 +190,7 @@ mod tests {
         let database = fresh_database("wake").await.unwrap();
         let db = Db::open(&database.url, "producer", &Dir::new("", &[])).await.unwrap();
         let shutdown = CancellationToken::new();
-        let mut wake = Wake::start(&db, shutdown.clone());
+        let mut wake = Wake::listening(&db, shutdown.clone());
         if across_processes_only {
             wake = wake.across_processes_only();
         }

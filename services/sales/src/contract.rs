@@ -1,34 +1,34 @@
 //! Contracts: what a new one needs, which status may follow which, and what a kept file may be.
 
-use atq_platform::Error;
 use atq_platform::business_time::{date_from_proto, local_date, now_micros};
 use atq_platform::validation::{Violations, optional_text, required_text};
+use atq_platform::{Caller, Db, Error, idempotency};
 use atq_proto::common::v1::LocalDate;
 use atq_proto::sales::v1 as pb;
 use chrono::NaiveDate;
+
+use crate::contract_store::{self, ContractChange, ContractRow};
+use crate::customer_store::CustomerRow;
+use crate::status::text_status;
 
 /// Larger scans belong compressed; this keeps a request well inside the gRPC message limit.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// Room for the file and its envelope.
 pub const MAX_MESSAGE_BYTES: usize = MAX_FILE_BYTES + 64 * 1024;
 
-pub mod status {
-    pub const DRAFT: &str = "draft";
-    pub const SIGNED: &str = "signed";
-    pub const COMPLETED: &str = "completed";
-    pub const CANCELLED: &str = "cancelled";
-    pub const ALL: [&str; 4] = [DRAFT, SIGNED, COMPLETED, CANCELLED];
+text_status! {
+    ContractStatus {
+        Draft = "draft",
+        Signed = "signed",
+        Completed = "completed",
+        Cancelled = "cancelled",
+    }
 }
 
 /// Whether a contract may go from `from` to `to`; signing also needs a signed copy attached.
-pub fn may_move(from: &str, to: &str) -> bool {
-    matches!(
-        (from, to),
-        (status::DRAFT, status::SIGNED)
-            | (status::SIGNED, status::COMPLETED)
-            | (status::DRAFT, status::CANCELLED)
-            | (status::SIGNED, status::CANCELLED)
-    )
+pub fn may_move(from: ContractStatus, to: ContractStatus) -> bool {
+    use ContractStatus::{Cancelled, Completed, Draft, Signed};
+    matches!((from, to), (Draft, Signed) | (Signed, Completed) | (Draft, Cancelled) | (Signed, Cancelled))
 }
 
 #[derive(Clone, Debug)]
@@ -117,18 +117,134 @@ pub fn check_file(file_name: &str, content_type: &str, content: &[u8]) -> Result
     Ok((name, sniffed.unwrap_or_default().to_owned()))
 }
 
+/// The update applied to what was read, checked field by field.
+pub fn change_of(contract: &ContractRow, input: &pb::UpdateContractRequest) -> Result<ContractChange, Error> {
+    let current = &contract.proto;
+    let mut v = Violations::new();
+    let name = match &input.name {
+        Some(name) => v.check("name", required_text(name, 300)).unwrap_or_default(),
+        None => current.name.clone(),
+    };
+    let responsible = match &input.responsible {
+        Some(text) => v.check("responsible", check_responsible(text)).unwrap_or_default(),
+        None => current.responsible.clone(),
+    };
+    let made_on = current.made_on.as_ref().and_then(|d| date_from_proto(d).ok());
+    let ends_on = match &input.ends_on {
+        Some(date) => v.check("ends_on", date_from_proto(date)),
+        None => current.ends_on.as_ref().and_then(|d| date_from_proto(d).ok()),
+    };
+    if let (Some(end), Some(made)) = (ends_on, made_on)
+        && end < made
+    {
+        v.add("ends_on", "must not be before the date the contract was made");
+    }
+    let value = input.value.unwrap_or(current.value);
+    if value < 0 {
+        v.add("value", "must not be negative");
+    }
+    let note = match &input.note {
+        Some(note) => v.check("note", optional_text(note, 4000)).unwrap_or_default(),
+        None => current.note.clone(),
+    };
+    let status = next_status(&mut v, contract, input.status.as_deref())?;
+    v.finish()?;
+    Ok(ContractChange { name, responsible, ends_on, value, note, status })
+}
+
+/// The status asked for, if the contract may take it now.
+fn next_status(v: &mut Violations, contract: &ContractRow, asked: Option<&str>) -> Result<ContractStatus, Error> {
+    let (current, number) = (contract.status, &contract.proto.number);
+    let Some(text) = asked.map(str::trim) else { return Ok(current) };
+    let Some(to) = ContractStatus::parse(text) else {
+        v.add("status", format!("must be one of {}", ContractStatus::ALL.join(", ")));
+        return Ok(current);
+    };
+    if to == current {
+        return Ok(current);
+    }
+    if !may_move(current, to) {
+        return Err(Error::Conflict(format!("contract {number} is {current}; it cannot become {to}")));
+    }
+    if to == ContractStatus::Signed && contract.proto.files.is_empty() {
+        return Err(Error::Conflict(format!(
+            "contract {number} has no signed copy attached; attach the signed PDF first"
+        )));
+    }
+    Ok(to)
+}
+
+/// Writes the contract once per idempotency key (a retry gets the contract made the first time).
+pub async fn create(
+    db: &Db,
+    caller: &Caller,
+    key: Option<&str>,
+    input: &pb::CreateContractRequest,
+    contract: NewContract,
+    customer: CustomerRow,
+) -> Result<pb::Contract, Error> {
+    let scope = format!("sales.CreateContract:{}", caller.username);
+    let by = caller.username.clone();
+    let created = idempotency::run_once(db, &scope, key, input, move |tx| {
+        let (contract, customer, by) = (contract.clone(), customer.clone(), by.clone());
+        Box::pin(async move {
+            let id = contract_store::insert(tx, &contract, &customer, &by).await?;
+            let row = contract_store::find(tx, id).await?.ok_or_else(|| Error::NotFound(format!("contract {id}")))?;
+            Ok(row.proto)
+        })
+    })
+    .await?;
+    tracing::info!(contract = %created.number, "contract created");
+    Ok(created)
+}
+
+/// Applies an update to the contract as it was read (refused if it changed meanwhile).
+pub async fn update(db: &Db, contract: &ContractRow, input: &pb::UpdateContractRequest) -> Result<pb::Contract, Error> {
+    Error::unless_stale(input.expected_version, contract.proto.version)?;
+    let change = change_of(contract, input)?;
+    let mut tx = db.begin().await?;
+    contract_store::update(&mut tx, contract, &change).await?;
+    let updated = contract_store::find(&mut tx, contract.id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("contract {}", contract.id)))?;
+    tx.commit().await?;
+    tracing::info!(contract = %updated.proto.number, status = %updated.status, "contract updated");
+    Ok(updated.proto)
+}
+
+/// Keeps a file (a signed copy) with a contract that is not cancelled.
+pub async fn attach(
+    db: &Db,
+    caller: &Caller,
+    contract: &ContractRow,
+    input: &pb::AttachFileRequest,
+) -> Result<pb::ContractFile, Error> {
+    if contract.status == ContractStatus::Cancelled {
+        return Err(Error::Conflict(format!("contract {} is cancelled", contract.proto.number)));
+    }
+    let (file_name, content_type) = check_file(&input.file_name, &input.content_type, &input.content)?;
+    let mut tx = db.begin().await?;
+    let file =
+        contract_store::attach(&mut tx, contract.id, &file_name, &content_type, &input.content, &caller.username)
+            .await?;
+    tx.commit().await?;
+    tracing::info!(contract = %contract.proto.number, file = %file.file_name, size = file.size, "file kept");
+    Ok(file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_contract_is_signed_then_completed_or_cancelled_and_never_reopened() {
-        assert!(may_move(status::DRAFT, status::SIGNED));
-        assert!(may_move(status::SIGNED, status::COMPLETED));
-        assert!(may_move(status::SIGNED, status::CANCELLED));
-        assert!(!may_move(status::COMPLETED, status::SIGNED));
-        assert!(!may_move(status::CANCELLED, status::DRAFT));
-        assert!(!may_move(status::DRAFT, status::COMPLETED));
+        use ContractStatus::{Cancelled, Completed, Draft, Signed};
+        assert!(may_move(Draft, Signed));
+        assert!(may_move(Signed, Completed));
+        assert!(may_move(Signed, Cancelled));
+        assert!(!may_move(Completed, Signed));
+        assert!(!may_move(Cancelled, Draft));
+        assert!(!may_move(Draft, Completed));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::contract::NewContract;
+use crate::contract::{ContractStatus, NewContract};
 use crate::customer::CustomerGroup;
 use crate::customer_store::CustomerRow;
 
@@ -24,7 +24,7 @@ pub struct ContractRow {
     pub id: i64,
     pub customer_id: i64,
     pub office: Office,
-    pub status: String,
+    pub status: ContractStatus,
     pub proto: pb::Contract,
 }
 
@@ -54,7 +54,13 @@ fn head_from_row(row: &AnyRow) -> Result<ContractRow> {
         created_at: Some(to_timestamp(row.try_get("created_at")?)),
         updated_at: Some(to_timestamp(row.try_get("updated_at")?)),
     };
-    Ok(ContractRow { id: proto.id, customer_id: proto.customer_id, office, status: proto.status.clone(), proto })
+    Ok(ContractRow {
+        id: proto.id,
+        customer_id: proto.customer_id,
+        office,
+        status: ContractStatus::stored(&proto.status)?,
+        proto,
+    })
 }
 
 fn file_from_row(row: &AnyRow) -> Result<pb::ContractFile> {
@@ -69,6 +75,7 @@ fn file_from_row(row: &AnyRow) -> Result<pb::ContractFile> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<ContractRow>> {
     let head = sqlx::query(&format!(
         "SELECT {HEAD} FROM contracts k JOIN customers c ON c.id = k.customer_id WHERE k.id = $1"
@@ -86,6 +93,7 @@ pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<ContractRo
     Ok(Some(contract))
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(customer_id = customer.id))]
 pub async fn insert(tx: &mut Tx, contract: &NewContract, customer: &CustomerRow, by: &str) -> Result<i64> {
     let year = contract.made_on.year();
     let number = format!("HD-{year}-{:04}", next_in_series(tx, &format!("contract-{year}")).await?);
@@ -93,7 +101,7 @@ pub async fn insert(tx: &mut Tx, contract: &NewContract, customer: &CustomerRow,
     let id = sqlx::query_scalar(
         "INSERT INTO contracts (number, name, customer_id, office, responsible, made_on, ends_on, status, value, note, \
          created_by, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $10, 1, $11, $11) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12) RETURNING id",
     )
     .bind(&number)
     .bind(&contract.name)
@@ -102,6 +110,7 @@ pub async fn insert(tx: &mut Tx, contract: &NewContract, customer: &CustomerRow,
     .bind(&contract.responsible)
     .bind(contract.made_on.to_string())
     .bind(contract.ends_on.map(|d| d.to_string()).unwrap_or_default())
+    .bind(ContractStatus::Draft.as_str())
     .bind(contract.value)
     .bind(&contract.note)
     .bind(by)
@@ -118,9 +127,10 @@ pub struct ContractChange {
     pub ends_on: Option<NaiveDate>,
     pub value: i64,
     pub note: String,
-    pub status: String,
+    pub status: ContractStatus,
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(contract_id = contract.id, status = %change.status))]
 pub async fn update(tx: &mut Tx, contract: &ContractRow, change: &ContractChange) -> Result<()> {
     let updated = sqlx::query(
         "UPDATE contracts SET name = $1, responsible = $2, ends_on = $3, value = $4, note = $5, status = $6, \
@@ -131,7 +141,7 @@ pub async fn update(tx: &mut Tx, contract: &ContractRow, change: &ContractChange
     .bind(change.ends_on.map(|d| d.to_string()).unwrap_or_default())
     .bind(change.value)
     .bind(&change.note)
-    .bind(&change.status)
+    .bind(change.status.as_str())
     .bind(now_micros())
     .bind(contract.id)
     .bind(contract.proto.version)
@@ -149,6 +159,7 @@ pub async fn update(tx: &mut Tx, contract: &ContractRow, change: &ContractChange
 }
 
 /// Keeps a file with the contract; the same content attached again returns the file already kept.
+#[tracing::instrument(level = "debug", skip(tx, content), fields(size = content.len()))]
 pub async fn attach(
     tx: &mut Tx,
     contract_id: i64,
@@ -189,6 +200,7 @@ pub async fn attach(
     file_from_row(&row)
 }
 
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn file(conn: &mut AnyConnection, contract_id: i64, file_id: i64) -> Result<Option<pb::FileContent>> {
     let row = sqlx::query(&format!("SELECT {FILES}, content FROM contract_files WHERE contract_id = $1 AND id = $2"))
         .bind(contract_id)
@@ -207,6 +219,7 @@ pub struct ContractFilter {
 }
 
 /// Contract heads (without files) for a list.
+#[tracing::instrument(level = "debug", skip_all, fields(customer_id = filter.customer_id, status = %filter.status))]
 pub async fn list(db: &Db, filter: &ContractFilter) -> Result<Vec<ContractRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {HEAD} FROM contracts k JOIN customers c ON c.id = k.customer_id WHERE k.id > $1 \

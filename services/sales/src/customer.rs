@@ -1,8 +1,10 @@
 //! Customers as the sales department knows them, with the checks that keep bad values out.
 
 use atq_platform::validation::{self, Violations};
-use atq_platform::{Caller, Error, Office};
+use atq_platform::{Caller, Db, Error, Office, Tx};
 use atq_proto::sales::v1 as pb;
+
+use crate::customer_store;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CustomerGroup {
@@ -212,6 +214,28 @@ impl CustomerFields {
             })
             .collect()
     }
+}
+
+/// Applies an update to the customer as it stands in `tx`, if the caller read that version and
+/// keeps the customer in their territory.
+pub async fn update(
+    tx: &mut Tx,
+    db: &Db,
+    caller: &Caller,
+    input: &pb::UpdateCustomerRequest,
+) -> Result<pb::Customer, Error> {
+    let current = customer_store::find(&mut **tx, input.id)
+        .await?
+        .filter(|row| caller.sees_office(row.fields.office))
+        .ok_or_else(|| Error::NotFound(format!("customer {}", input.id)))?;
+    if current.version != input.expected_version {
+        return Err(Error::StaleVersion { expected: input.expected_version, actual: current.version });
+    }
+    let next = current.fields.patched(input)?;
+    if !caller.sees_office(next.office) {
+        return Err(Error::PermissionDenied("a customer cannot be moved outside your office".into()));
+    }
+    Ok(customer_store::update(tx, db, &current, next, caller).await?.to_proto())
 }
 
 #[cfg(test)]

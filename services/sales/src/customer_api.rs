@@ -8,7 +8,7 @@ use atq_proto::sales::v1 as pb;
 use atq_proto::sales::v1::customers_server::Customers;
 use tonic::{Request, Response, Status};
 
-use crate::customer::{CustomerFields, CustomerGroup, parse_phone};
+use crate::customer::{self, CustomerFields, CustomerGroup, parse_phone};
 use crate::customer_store::{self, CustomerRow, ListFilter};
 
 pub struct CustomerApi {
@@ -73,17 +73,7 @@ impl Customers for CustomerApi {
         let request_copy = input.clone();
         let customer = idempotency::run_once(&self.db, &scope, key.as_deref(), &request_copy, move |tx| {
             let (db, input, caller) = (db.clone(), input.clone(), caller.clone());
-            Box::pin(async move {
-                let current = visible(customer_store::find(&mut **tx, input.id).await?, &caller, input.id)?;
-                if current.version != input.expected_version {
-                    return Err(Error::StaleVersion { expected: input.expected_version, actual: current.version });
-                }
-                let next = current.fields.patched(&input)?;
-                if !caller.sees_office(next.office) {
-                    return Err(Error::PermissionDenied("a customer cannot be moved outside your office".into()));
-                }
-                Ok(customer_store::update(tx, &db, &current, next, &caller).await?.to_proto())
-            })
+            Box::pin(async move { customer::update(tx, &db, &caller, &input).await })
         })
         .await?;
         Ok(Response::new(customer))

@@ -80,6 +80,7 @@ fn search_text_of(code: &str, f: &CustomerFields) -> String {
     search_text::fold(&format!("{} {} {} {}", f.name, code, f.phone, f.email))
 }
 
+#[tracing::instrument(level = "debug", skip(executor))]
 pub async fn find<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, id: i64) -> Result<Option<CustomerRow>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM customers WHERE id = $1"))
         .bind(id)
@@ -88,6 +89,7 @@ pub async fn find<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, id: i6
     row.as_ref().map(from_row).transpose()
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(by = %caller.username))]
 pub async fn insert(tx: &mut Tx, db: &Db, fields: &CustomerFields, caller: &Caller) -> Result<CustomerRow> {
     let code = format!("KH{:06}", next_in_series(tx, "customer").await?);
     let now = now_micros();
@@ -129,11 +131,12 @@ pub async fn insert(tx: &mut Tx, db: &Db, fields: &CustomerFields, caller: &Call
         created_by: caller.username.clone(),
         created_at: Some(to_timestamp(now)),
     };
-    outbox::append(tx, db.backend(), "customer", &id.to_string(), "atq.sales.v1.CustomerCreated", &event).await?;
+    outbox::record(tx, db.backend(), "customer", &id.to_string(), &event).await?;
     Ok(row)
 }
 
 /// Writes `next` over `current` if nobody changed the record since `current` was read.
+#[tracing::instrument(level = "debug", skip_all, fields(customer_id = current.id))]
 pub async fn update(
     tx: &mut Tx,
     db: &Db,
@@ -180,7 +183,7 @@ pub async fn update(
         changes,
         updated_by: caller.username.clone(),
     };
-    outbox::append(tx, db.backend(), "customer", &row.id.to_string(), "atq.sales.v1.CustomerUpdated", &event).await?;
+    outbox::record(tx, db.backend(), "customer", &row.id.to_string(), &event).await?;
     Ok(row)
 }
 
@@ -211,6 +214,7 @@ async fn record_revision(
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip(db))]
 pub async fn revisions(db: &Db, customer_id: i64) -> Result<Vec<pb::CustomerRevision>> {
     let rows: Vec<(i64, String, String, i64, String)> = sqlx::query_as(
         "SELECT version, action, changed_by, changed_at, changes FROM customer_revisions \
@@ -243,6 +247,7 @@ pub struct ListFilter {
     pub page: Page,
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(office = ?filter.office))]
 pub async fn list(db: &Db, filter: &ListFilter) -> Result<Vec<CustomerRow>> {
     let pattern = if filter.query.trim().is_empty() { String::new() } else { search_text::like_pattern(&filter.query) };
     if pattern == "%%" {

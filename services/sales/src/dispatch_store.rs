@@ -10,28 +10,18 @@ use chrono::Datelike;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::dispatch::DispatchStatus;
+
 const HEAD: &str = "d.id, d.number, d.order_id, o.number AS order_number, o.customer_id, c.name AS customer_name, d.office, \
                     d.warehouse, d.status, d.requested_by, d.decided_by, d.decision_note, d.goods_issue_number, \
                     d.cost_amount, d.version, d.created_at, d.updated_at, d.shipped_at, d.delivered_at";
 const FROM: &str = "dispatch_orders d JOIN orders o ON o.id = d.order_id JOIN customers c ON c.id = o.customer_id";
 
-/// The statuses a dispatch order passes through.
-pub mod status {
-    pub const REQUESTED: &str = "requested";
-    pub const APPROVED: &str = "approved";
-    pub const REJECTED: &str = "rejected";
-    /// The goods issue is under way; a retried shipment carries on from here.
-    pub const SHIPPING: &str = "shipping";
-    pub const SHIPPED: &str = "shipped";
-    pub const DELIVERED: &str = "delivered";
-    pub const ALL: [&str; 6] = [REQUESTED, APPROVED, REJECTED, SHIPPING, SHIPPED, DELIVERED];
-}
-
 #[derive(Clone, Debug)]
 pub struct DispatchRow {
     pub id: i64,
     pub office: Office,
-    pub status: String,
+    pub status: DispatchStatus,
     pub proto: pb::DispatchOrder,
 }
 
@@ -68,9 +58,10 @@ fn head_from_row(row: &AnyRow) -> Result<DispatchRow> {
         shipped_at: instant(row.try_get("shipped_at")?),
         delivered_at: instant(row.try_get("delivered_at")?),
     };
-    Ok(DispatchRow { id: proto.id, office, status: proto.status.clone(), proto })
+    Ok(DispatchRow { id: proto.id, office, status: DispatchStatus::stored(&proto.status)?, proto })
 }
 
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<DispatchRow>> {
     let head =
         sqlx::query(&format!("SELECT {HEAD} FROM {FROM} WHERE d.id = $1")).bind(id).fetch_optional(&mut *conn).await?;
@@ -96,26 +87,28 @@ pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<DispatchRo
 }
 
 /// Per order line, the units on dispatch orders that were not rejected.
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn dispatched(conn: &mut AnyConnection, order_id: i64) -> Result<Vec<(i64, i64)>> {
     let rows: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT l.line_no, CAST(SUM(l.quantity) AS BIGINT) FROM dispatch_lines l JOIN dispatch_orders d ON d.id = l.dispatch_id \
          WHERE d.order_id = $1 AND d.status <> $2 GROUP BY l.line_no",
     )
     .bind(order_id)
-    .bind(status::REJECTED)
+    .bind(DispatchStatus::Rejected.as_str())
     .fetch_all(&mut *conn)
     .await?;
     Ok(rows)
 }
 
 /// Dispatch orders of an order that are still open (not rejected, not yet shipped).
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn open_count(conn: &mut AnyConnection, order_id: i64) -> Result<i64> {
     let count: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM dispatch_orders WHERE order_id = $1 AND status IN ($2, $3, $4)")
             .bind(order_id)
-            .bind(status::REQUESTED)
-            .bind(status::APPROVED)
-            .bind(status::SHIPPING)
+            .bind(DispatchStatus::Requested.as_str())
+            .bind(DispatchStatus::Approved.as_str())
+            .bind(DispatchStatus::Shipping.as_str())
             .fetch_one(&mut *conn)
             .await?;
     Ok(count)
@@ -128,6 +121,7 @@ pub struct NewDispatchLine {
     pub quantity: i64,
 }
 
+#[tracing::instrument(level = "debug", skip(tx, lines))]
 pub async fn insert(
     tx: &mut Tx,
     order_id: i64,
@@ -148,7 +142,7 @@ pub async fn insert(
     .bind(order_id)
     .bind(office.code())
     .bind(warehouse.code())
-    .bind(status::REQUESTED)
+    .bind(DispatchStatus::Requested.as_str())
     .bind(by)
     .bind(now)
     .fetch_one(&mut **tx)
@@ -180,7 +174,8 @@ pub struct Transition<'a> {
 }
 
 /// Moves a dispatch order from its status to `to`, if nobody moved it first.
-pub async fn advance(tx: &mut Tx, dispatch: &DispatchRow, to: &str, change: Transition<'_>) -> Result<()> {
+#[tracing::instrument(level = "debug", skip_all, fields(dispatch_id = dispatch.id, to = %to))]
+pub async fn advance(tx: &mut Tx, dispatch: &DispatchRow, to: DispatchStatus, change: Transition<'_>) -> Result<()> {
     let now = now_micros();
     let (issue_number, cost) = change.goods_issue.unwrap_or(("", 0));
     let moved = sqlx::query(
@@ -193,7 +188,7 @@ pub async fn advance(tx: &mut Tx, dispatch: &DispatchRow, to: &str, change: Tran
          delivered_at = CASE WHEN $8 = 1 THEN $2 ELSE delivered_at END \
          WHERE id = $9 AND status = $10",
     )
-    .bind(to)
+    .bind(to.as_str())
     .bind(now)
     .bind(change.decided_by.unwrap_or(""))
     .bind(change.decision_note.unwrap_or(""))
@@ -202,7 +197,7 @@ pub async fn advance(tx: &mut Tx, dispatch: &DispatchRow, to: &str, change: Tran
     .bind(i64::from(change.shipped))
     .bind(i64::from(change.delivered))
     .bind(dispatch.id)
-    .bind(&dispatch.status)
+    .bind(dispatch.status.as_str())
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -213,6 +208,7 @@ pub async fn advance(tx: &mut Tx, dispatch: &DispatchRow, to: &str, change: Tran
     }
 }
 
+#[tracing::instrument(level = "debug", skip(tx, serials))]
 pub async fn record_serials(tx: &mut Tx, dispatch_id: i64, line_no: i64, serials: &[String]) -> Result<()> {
     sqlx::query("UPDATE dispatch_lines SET serials = $1 WHERE dispatch_id = $2 AND line_no = $3")
         .bind(serde_json::to_string(serials).map_err(Error::internal)?)
@@ -224,6 +220,7 @@ pub async fn record_serials(tx: &mut Tx, dispatch_id: i64, line_no: i64, serials
 }
 
 /// Adds a dispatch order's units to its order lines' `shipped` or `delivered` figure.
+#[tracing::instrument(level = "debug", skip(tx, dispatch), fields(dispatch_id = dispatch.id))]
 pub async fn add_to_order_lines(tx: &mut Tx, dispatch: &pb::DispatchOrder, column: &str) -> Result<()> {
     let column = if column == "delivered" { "delivered" } else { "shipped" };
     for line in &dispatch.lines {
@@ -244,6 +241,7 @@ pub struct DispatchFilter {
     pub page: Page,
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(order_id = filter.order_id, status = %filter.status))]
 pub async fn list(db: &Db, filter: &DispatchFilter) -> Result<Vec<DispatchRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {HEAD} FROM {FROM} WHERE d.id > $1 AND ($2 = 0 OR d.order_id = $2) AND ($3 = '' OR d.status = $3) \

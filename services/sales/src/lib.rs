@@ -1,4 +1,8 @@
 //! Sales (CRM): customers, quotes, contracts, sales orders and dispatch orders.
+//!
+//! Layers: a gRPC adapter (`*_api.rs`) only authorises and translates wire <-> domain; a use case
+//! (`<resource>.rs`, or a folder per resource) takes a parsed command and a transaction and holds
+//! the rules; SQL lives only in `<resource>_store.rs`. Feed consumers call use cases and stores.
 
 pub mod contract;
 mod contract_api;
@@ -6,6 +10,7 @@ pub mod contract_store;
 pub mod customer;
 mod customer_api;
 pub mod customer_store;
+pub mod dispatch;
 mod dispatch_api;
 pub mod dispatch_store;
 pub mod order;
@@ -16,12 +21,14 @@ pub mod quote;
 mod quote_api;
 pub mod quote_store;
 mod reservation_feed;
+mod status;
+pub mod warehouse;
 
 use std::sync::Arc;
 
 use atq_platform::caller::authenticate;
 use atq_platform::catalog::CatalogReader;
-use atq_platform::feed_consumer::FeedConsumer;
+use atq_platform::feed_consumer::{FeedConsumer, Projection};
 use atq_platform::settings::ServiceSettings;
 use atq_platform::{CancellationToken, Db, grpc_client, grpc_server};
 use atq_proto::accountingwarehouse::v1::accounting_client::AccountingClient;
@@ -35,6 +42,8 @@ use include_dir::{Dir, include_dir};
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 use tonic::service::interceptor::InterceptedService;
+
+use crate::warehouse::Warehouse;
 
 pub const NAME: &str = "sales";
 /// The cursor name of the accounting-warehouse feed in `feed_cursors`.
@@ -57,66 +66,63 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let db = open_database(&settings.database_url).await?;
-    let customers = CustomersServer::with_interceptor(
-        customer_api::CustomerApi::new(db.clone()),
-        authenticate(settings.internal_key.clone()),
-    );
+    let routes = routes(&db, &settings)?;
+    let consuming = feeds(&db, &settings).map(|feed| tokio::spawn(feed.run(shutdown.clone())));
+    let outcome = grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, routes, shutdown.clone()).await;
+    shutdown.cancel();
+    for consumer in consuming {
+        let _ = consumer.await;
+    }
+    db.close().await;
+    outcome
+}
+
+/// The five sales gRPC services, each behind the caller check.
+fn routes(db: &Db, settings: &ServiceSettings) -> anyhow::Result<Routes> {
+    let key = &settings.internal_key;
+    let catalog = || CatalogReader::new(&settings.peers.import_planning, key.clone());
+    let channel = grpc_client::channel(&settings.peers.accounting_warehouse)?;
+    let warehouse = Warehouse {
+        warehouse: WarehouseClient::new(channel.clone()),
+        accounting: AccountingClient::new(channel),
+        key: key.clone(),
+    };
+    let customers =
+        CustomersServer::with_interceptor(customer_api::CustomerApi::new(db.clone()), authenticate(key.clone()));
     let orders = OrdersServer::with_interceptor(
-        order_api::OrderApi {
-            db: db.clone(),
-            catalog: CatalogReader::new(&settings.peers.import_planning, settings.internal_key.clone())?,
-            warehouse: WarehouseClient::new(grpc_client::channel(&settings.peers.accounting_warehouse)?),
-            accounting: AccountingClient::new(grpc_client::channel(&settings.peers.accounting_warehouse)?),
-            key: settings.internal_key.clone(),
-        },
-        authenticate(settings.internal_key.clone()),
+        order_api::OrderApi { db: db.clone(), catalog: catalog()?, warehouse: warehouse.clone() },
+        authenticate(key.clone()),
     );
-    let reservations = FeedConsumer {
-        feed: WAREHOUSE_FEED.to_owned(),
-        address: settings.peers.accounting_warehouse.clone(),
-        db: db.clone(),
-        key: settings.internal_key.clone(),
-        consumer: NAME.to_owned(),
-        projection: Arc::new(reservation_feed::ReservationFeed),
-    };
-    let plans = FeedConsumer {
-        feed: PLANNING_FEED.to_owned(),
-        address: settings.peers.import_planning.clone(),
-        db: db.clone(),
-        key: settings.internal_key.clone(),
-        consumer: NAME.to_owned(),
-        projection: Arc::new(plan_feed::PlanFeed),
-    };
-    let consuming = tokio::spawn(reservations.run(shutdown.clone()));
-    let planning = tokio::spawn(plans.run(shutdown.clone()));
     let dispatch = DispatchOrdersServer::with_interceptor(
-        dispatch_api::DispatchApi {
-            db: db.clone(),
-            warehouse: WarehouseClient::new(grpc_client::channel(&settings.peers.accounting_warehouse)?),
-            key: settings.internal_key.clone(),
-        },
-        authenticate(settings.internal_key.clone()),
+        dispatch_api::DispatchApi { db: db.clone(), warehouse },
+        authenticate(key.clone()),
     );
     let quotes = QuotesServer::with_interceptor(
-        quote_api::QuoteApi {
-            db: db.clone(),
-            catalog: CatalogReader::new(&settings.peers.import_planning, settings.internal_key.clone())?,
-        },
-        authenticate(settings.internal_key.clone()),
+        quote_api::QuoteApi { db: db.clone(), catalog: catalog()? },
+        authenticate(key.clone()),
     );
     // Signed copies travel whole, so this service takes larger messages than the default 4 MiB.
     let contracts = InterceptedService::new(
         ContractsServer::new(contract_api::ContractApi { db: db.clone() })
             .max_decoding_message_size(contract::MAX_MESSAGE_BYTES)
             .max_encoding_message_size(contract::MAX_MESSAGE_BYTES),
-        authenticate(settings.internal_key.clone()),
+        authenticate(key.clone()),
     );
-    let routes =
-        Routes::new(customers).add_service(orders).add_service(dispatch).add_service(quotes).add_service(contracts);
-    let outcome = grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, routes, shutdown.clone()).await;
-    shutdown.cancel();
-    let _ = consuming.await;
-    let _ = planning.await;
-    db.close().await;
-    outcome
+    Ok(Routes::new(customers).add_service(orders).add_service(dispatch).add_service(quotes).add_service(contracts))
+}
+
+/// The feeds sales follows: the warehouse's reservations and import planning's plans.
+fn feeds(db: &Db, settings: &ServiceSettings) -> [FeedConsumer; 2] {
+    let consumer = |feed: &str, address: &str, projection: Arc<dyn Projection>| FeedConsumer {
+        feed: feed.to_owned(),
+        address: address.to_owned(),
+        db: db.clone(),
+        key: settings.internal_key.clone(),
+        consumer: NAME.to_owned(),
+        projection,
+    };
+    [
+        consumer(WAREHOUSE_FEED, &settings.peers.accounting_warehouse, Arc::new(reservation_feed::ReservationFeed)),
+        consumer(PLANNING_FEED, &settings.peers.import_planning, Arc::new(plan_feed::PlanFeed)),
+    ]
 }

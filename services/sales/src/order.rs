@@ -10,22 +10,35 @@ use atq_proto::importplanning::v1::Product;
 use atq_proto::sales::v1 as pb;
 use chrono::NaiveDate;
 
+use crate::status::text_status;
+
+pub mod create;
+pub mod lifecycle;
+
 pub const MAX_LINES: usize = 200;
 const MAX_QUANTITY: i64 = 1_000_000;
 const VAT_RATES_BP: [i32; 3] = [1000, 800, 500];
 
-/// The statuses an order passes through.
-pub mod status {
-    pub const DRAFT: &str = "draft";
-    /// Stock is being reserved; a retried confirmation carries on from here.
-    pub const CONFIRMING: &str = "confirming";
-    pub const CONFIRMED: &str = "confirmed";
-    /// Stock is being released; a retried cancellation carries on from here.
-    pub const CANCELLING: &str = "cancelling";
-    pub const CANCELLED: &str = "cancelled";
-    /// Every line delivered.
-    pub const COMPLETED: &str = "completed";
-    pub const ALL: [&str; 6] = [DRAFT, CONFIRMING, CONFIRMED, CANCELLING, CANCELLED, COMPLETED];
+text_status! {
+    /// The statuses an order passes through.
+    OrderStatus {
+        Draft = "draft",
+        /// Stock is being reserved; a retried confirmation carries on from here.
+        Confirming = "confirming",
+        Confirmed = "confirmed",
+        /// Stock is being released; a retried cancellation carries on from here.
+        Cancelling = "cancelling",
+        Cancelled = "cancelled",
+        /// Every line delivered.
+        Completed = "completed",
+    }
+}
+
+impl OrderStatus {
+    /// Whether the order waits for goods or has them: its lines count backorders.
+    pub fn is_confirmed(self) -> bool {
+        matches!(self, OrderStatus::Confirmed | OrderStatus::Completed)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,77 +113,10 @@ impl NewOrder {
     /// Checks a create request against the catalog entries of its products.
     pub fn parse(input: &pb::CreateOrderRequest, catalog: &HashMap<i64, Product>) -> Result<NewOrder, Error> {
         let mut v = Violations::new();
-        if input.customer_id <= 0 {
-            v.add("customer_id", "is required");
-        }
-        let warehouse = match input.warehouse {
-            0 => None,
-            value => v.check("warehouse", Office::from_proto(value)),
-        };
-        let note = v.check("note", atq_platform::validation::optional_text(&input.note, 2000)).unwrap_or_default();
-        if input.quote_id < 0 {
-            v.add("quote_id", "must be an id");
-        }
-        if input.contract_id < 0 {
-            v.add("contract_id", "must be an id");
-        }
-        if input.quote_id > 0 {
-            if !input.lines.is_empty() {
-                v.add("lines", "must be empty: an order from a quote takes the quote's lines and prices");
-            }
-        } else if input.lines.is_empty() {
-            v.add("lines", "at least one line is required");
-        } else if input.lines.len() > MAX_LINES {
-            v.add("lines", format!("at most {MAX_LINES} lines per order"));
-        }
+        let (warehouse, note) = parse_head(&mut v, input);
         let today = local_date(now_micros());
-        let mut lines = Vec::new();
-        for (i, line) in input.lines.iter().enumerate() {
-            let field = |name: &str| format!("lines[{i}].{name}");
-            let priced = price_line(
-                &mut v,
-                i,
-                PriceInput {
-                    product_id: line.product_id,
-                    quantity: line.quantity,
-                    unit_price: line.unit_price,
-                    vat_rate_bp: line.vat_rate_bp,
-                },
-                catalog,
-            );
-            let Some((product, unit_price, vat_rate_bp)) = priced else { continue };
-            let delivery_date = match &line.delivery_date {
-                None => None,
-                Some(date) => match date_from_proto(date) {
-                    Ok(date) if date < today => {
-                        v.add(field("delivery_date"), "must not be in the past");
-                        None
-                    }
-                    Ok(date) => Some(date),
-                    Err(message) => {
-                        v.add(field("delivery_date"), message);
-                        None
-                    }
-                },
-            };
-            let Some((net_amount, vat_amount)) = amounts(line.quantity, unit_price, i64::from(vat_rate_bp)) else {
-                v.add(field("quantity"), "the line's amount is too large");
-                continue;
-            };
-            lines.push(NewLine {
-                line_no: i as i64 + 1,
-                product_id: product.id,
-                model_code: product.model_code.clone(),
-                product_name: product.name_vi.clone(),
-                supplier_id: product.supplier_id,
-                quantity: line.quantity,
-                unit_price,
-                vat_rate_bp: i64::from(vat_rate_bp),
-                delivery_date,
-                net_amount,
-                vat_amount,
-            });
-        }
+        let lines = input.lines.iter().enumerate().filter_map(|(i, line)| parse_line(&mut v, i, line, catalog, today));
+        let lines: Vec<NewLine> = lines.collect();
         v.finish()?;
         Ok(NewOrder {
             customer_id: input.customer_id,
@@ -181,6 +127,88 @@ impl NewOrder {
             contract_id: input.contract_id,
         })
     }
+}
+
+/// The order's own fields and how many lines it may have; returns the warehouse and the note.
+fn parse_head(v: &mut Violations, input: &pb::CreateOrderRequest) -> (Option<Office>, String) {
+    if input.customer_id <= 0 {
+        v.add("customer_id", "is required");
+    }
+    let warehouse = match input.warehouse {
+        0 => None,
+        value => v.check("warehouse", Office::from_proto(value)),
+    };
+    let note = v.check("note", atq_platform::validation::optional_text(&input.note, 2000)).unwrap_or_default();
+    if input.quote_id < 0 {
+        v.add("quote_id", "must be an id");
+    }
+    if input.contract_id < 0 {
+        v.add("contract_id", "must be an id");
+    }
+    if input.quote_id <= 0 {
+        check_line_count(v, input.lines.len(), "order");
+    } else if !input.lines.is_empty() {
+        v.add("lines", "must be empty: an order from a quote takes the quote's lines and prices");
+    }
+    (warehouse, note)
+}
+
+/// At least one line and at most [`MAX_LINES`] per `document` (an order, a quote).
+pub fn check_line_count(v: &mut Violations, count: usize, document: &str) {
+    if count == 0 {
+        v.add("lines", "at least one line is required");
+    } else if count > MAX_LINES {
+        v.add("lines", format!("at most {MAX_LINES} lines per {document}"));
+    }
+}
+
+/// One line priced from the catalog, or None when some field of it is wrong (named in `v`).
+fn parse_line(
+    v: &mut Violations,
+    i: usize,
+    line: &pb::CreateOrderLine,
+    catalog: &HashMap<i64, Product>,
+    today: NaiveDate,
+) -> Option<NewLine> {
+    let field = |name: &str| format!("lines[{i}].{name}");
+    let request = PriceInput {
+        product_id: line.product_id,
+        quantity: line.quantity,
+        unit_price: line.unit_price,
+        vat_rate_bp: line.vat_rate_bp,
+    };
+    let (product, unit_price, vat_rate_bp) = price_line(v, i, request, catalog)?;
+    let delivery_date = match &line.delivery_date {
+        None => None,
+        Some(date) => match date_from_proto(date) {
+            Ok(date) if date < today => {
+                v.add(field("delivery_date"), "must not be in the past");
+                None
+            }
+            Ok(date) => Some(date),
+            Err(message) => {
+                v.add(field("delivery_date"), message);
+                None
+            }
+        },
+    };
+    let Some((net_amount, vat_amount)) = amounts(line.quantity, unit_price, i64::from(vat_rate_bp)) else {
+        v.add(field("quantity"), "the line's amount is too large");
+        return None;
+    };
+    Some(NewLine {
+        line_no: i as i64 + 1,
+        product_id: product.id,
+        model_code: product.model_code.clone(),
+        product_name: product.name_vi.clone(),
+        supplier_id: product.supplier_id,
+        quantity: line.quantity,
+        unit_price,
+        vat_rate_bp: i64::from(vat_rate_bp),
+        delivery_date,
+        net_amount,
+        vat_amount,
+    })
 }
 
 impl NewLine {

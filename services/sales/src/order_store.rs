@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::customer::CustomerGroup;
 use crate::customer_store::CustomerRow;
-use crate::order::{NewOrder, status};
+use crate::order::{NewOrder, OrderStatus};
 
 const HEAD: &str = "o.id, o.number, o.customer_id, c.code AS customer_code, c.name AS customer_name, \
                     c.customer_group, o.office, o.warehouse, o.status, o.note, o.total_net, o.total_vat, o.created_by, \
@@ -31,7 +31,7 @@ pub struct OrderRow {
     pub customer_id: i64,
     pub office: Office,
     pub warehouse: Office,
-    pub status: String,
+    pub status: OrderStatus,
     pub proto: pb::Order,
 }
 
@@ -79,7 +79,7 @@ fn head_from_row(row: &AnyRow) -> Result<OrderRow> {
         customer_id: proto.customer_id,
         office,
         warehouse,
-        status: proto.status.clone(),
+        status: OrderStatus::stored(&proto.status)?,
         proto,
     })
 }
@@ -113,6 +113,7 @@ fn line_from_row(row: &AnyRow, confirmed: bool) -> Result<pb::OrderLine> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<OrderRow>> {
     let head =
         sqlx::query(&format!("SELECT {HEAD} FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = $1"))
@@ -121,8 +122,7 @@ pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<OrderRow>>
             .await?;
     let Some(head) = head else { return Ok(None) };
     let mut order = head_from_row(&head)?;
-    let confirmed = order.status == status::CONFIRMED;
-    let confirmed = confirmed || order.status == status::COMPLETED;
+    let confirmed = order.status.is_confirmed();
     let lines = sqlx::query(&format!("SELECT {LINES} FROM order_lines WHERE order_id = $1 ORDER BY line_no"))
         .bind(id)
         .fetch_all(&mut *conn)
@@ -131,6 +131,7 @@ pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<OrderRow>>
     Ok(Some(order))
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(customer_id = customer.id))]
 pub async fn insert(tx: &mut Tx, order: &NewOrder, customer: &CustomerRow, warehouse: Office, by: &str) -> Result<i64> {
     let year = local_date(now_micros()).year();
     let number = format!("DH-{year}-{:04}", next_in_series(tx, &format!("order-{year}")).await?);
@@ -146,7 +147,7 @@ pub async fn insert(tx: &mut Tx, order: &NewOrder, customer: &CustomerRow, wareh
     .bind(customer.id)
     .bind(customer.fields.office.code())
     .bind(warehouse.code())
-    .bind(status::DRAFT)
+    .bind(OrderStatus::Draft.as_str())
     .bind(&order.note)
     .bind(total_net)
     .bind(total_vat)
@@ -181,17 +182,18 @@ pub async fn insert(tx: &mut Tx, order: &NewOrder, customer: &CustomerRow, wareh
 }
 
 /// Moves an order from one status to the next, if nobody moved it first.
-pub async fn advance(tx: &mut Tx, order: &OrderRow, to: &str) -> Result<()> {
-    let confirmed_at = if to == status::CONFIRMED { now_micros() } else { 0 };
+#[tracing::instrument(level = "debug", skip_all, fields(order_id = order.id, to = %to))]
+pub async fn advance(tx: &mut Tx, order: &OrderRow, to: OrderStatus) -> Result<()> {
+    let confirmed_at = if to == OrderStatus::Confirmed { now_micros() } else { 0 };
     let moved = sqlx::query(
         "UPDATE orders SET status = $1, version = version + 1, updated_at = $2, \
          confirmed_at = CASE WHEN $3 > 0 THEN $3 ELSE confirmed_at END WHERE id = $4 AND status = $5",
     )
-    .bind(to)
+    .bind(to.as_str())
     .bind(now_micros())
     .bind(confirmed_at)
     .bind(order.id)
-    .bind(&order.status)
+    .bind(order.status.as_str())
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -204,6 +206,7 @@ pub async fn advance(tx: &mut Tx, order: &OrderRow, to: &str) -> Result<()> {
 
 /// Takes the warehouse's figures for an order's lines: units secured = held + already issued. That
 /// only grows while the reservation is active, so an older snapshot arriving late never lowers it.
+#[tracing::instrument(level = "debug", skip_all, fields(order = %reservation.order_ref))]
 pub async fn apply_reservation(tx: &mut Tx, reservation: &Reservation) -> Result<()> {
     if reservation.status != "active" {
         return Ok(());
@@ -216,8 +219,8 @@ pub async fn apply_reservation(tx: &mut Tx, reservation: &Reservation) -> Result
         .bind(line.reserved + line.issued)
         .bind(i64::from(line.line_no))
         .bind(&reservation.order_ref)
-        .bind(status::CONFIRMING)
-        .bind(status::CONFIRMED)
+        .bind(OrderStatus::Confirming.as_str())
+        .bind(OrderStatus::Confirmed.as_str())
         .execute(&mut **tx)
         .await?;
     }
@@ -225,6 +228,7 @@ pub async fn apply_reservation(tx: &mut Tx, reservation: &Reservation) -> Result
 }
 
 /// The order with this number and the import plan revision it shows; None for an unknown order.
+#[tracing::instrument(level = "debug", skip(tx))]
 pub async fn import_plan_revision(tx: &mut Tx, number: &str) -> Result<Option<(i64, i64)>> {
     Ok(sqlx::query_as("SELECT id, import_plan_revision FROM orders WHERE number = $1")
         .bind(number)
@@ -234,6 +238,7 @@ pub async fn import_plan_revision(tx: &mut Tx, number: &str) -> Result<Option<(i
 
 /// Records the plan that times the order. Version and updated_at stay: the plan is not an edit
 /// of the order, and a clerk's If-Match must not be refused because planning moved a date.
+#[tracing::instrument(level = "debug", skip(tx))]
 pub async fn set_import_plan(tx: &mut Tx, order_id: i64, plan_number: &str, revision: i64) -> Result<()> {
     sqlx::query("UPDATE orders SET import_plan_number = $1, import_plan_revision = $2 WHERE id = $3")
         .bind(plan_number)
@@ -247,6 +252,7 @@ pub async fn set_import_plan(tx: &mut Tx, order_id: i64, plan_number: &str, revi
 /// Sets when a line's goods are promised and why late; false when the order has no such line.
 /// Shows a plan's promise on every line of the order with this product: a contract's plan numbers
 /// its lines its own way, so lines are matched by product. False when the order has none.
+#[tracing::instrument(level = "debug", skip(tx, supply_note))]
 pub async fn set_product_promise(
     tx: &mut Tx,
     order_id: i64,
@@ -267,18 +273,20 @@ pub async fn set_product_promise(
     Ok(updated > 0)
 }
 
+#[tracing::instrument(level = "debug", skip(tx))]
 pub async fn clear_reservation(tx: &mut Tx, order_id: i64) -> Result<()> {
     sqlx::query("UPDATE order_lines SET reserved = 0 WHERE order_id = $1").bind(order_id).execute(&mut **tx).await?;
     Ok(())
 }
 
 /// The customer's number of purchases and last purchase date, recomputed from its confirmed orders.
+#[tracing::instrument(level = "debug", skip(tx))]
 pub async fn refresh_purchases(tx: &mut Tx, customer_id: i64) -> Result<()> {
     let (count, latest): (i64, Option<i64>) =
         sqlx::query_as("SELECT COUNT(*), MAX(confirmed_at) FROM orders WHERE customer_id = $1 AND status IN ($2, $3)")
             .bind(customer_id)
-            .bind(status::CONFIRMED)
-            .bind(status::COMPLETED)
+            .bind(OrderStatus::Confirmed.as_str())
+            .bind(OrderStatus::Completed.as_str())
             .fetch_one(&mut **tx)
             .await?;
     let last_purchase_on = latest.map(|micros| local_date(micros).to_string()).unwrap_or_default();
@@ -299,6 +307,7 @@ pub struct OrderFilter {
 }
 
 /// Order heads (without lines) for a list.
+#[tracing::instrument(level = "debug", skip_all, fields(customer_id = filter.customer_id, status = %filter.status))]
 pub async fn list(db: &Db, filter: &OrderFilter) -> Result<Vec<OrderRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {HEAD} FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id > $1 \

@@ -3,18 +3,16 @@
 
 use std::collections::BTreeMap;
 
-use atq_platform::Tx;
 use atq_platform::business_time::date_from_proto;
 use atq_platform::error::Result;
 use atq_platform::feed_consumer::Projection;
+use atq_platform::{Tx, outbox};
 use atq_proto::events::v1::Event;
 use atq_proto::importplanning::v1::{ImportPlan, ImportPlanChanged, PlanLine, PlannedMilestone};
 use chrono::NaiveDate;
 use prost::Message;
 
 use crate::order_store;
-
-pub const PLAN_CHANGED: &str = "atq.importplanning.v1.ImportPlanChanged";
 
 /// What an order line shows of its plan line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,7 +51,7 @@ pub struct PlanFeed;
 #[tonic::async_trait]
 impl Projection for PlanFeed {
     async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<()> {
-        if event.event_type != PLAN_CHANGED {
+        if !outbox::is::<ImportPlanChanged>(event) {
             return Ok(());
         }
         match ImportPlanChanged::decode(event.payload.as_slice())?.plan {
@@ -103,6 +101,7 @@ mod tests {
     use atq_platform::business_time::date_to_proto;
     use atq_platform::testing::fresh_database;
     use atq_platform::{Caller, Db, Office};
+    use prost::Name;
 
     use super::*;
     use crate::customer::{CustomerFields, CustomerGroup};
@@ -243,7 +242,7 @@ mod tests {
             ..Default::default()
         };
         let payload = ImportPlanChanged { plan: Some(plan) }.encode_to_vec();
-        Event { event_type: PLAN_CHANGED.into(), payload, ..Default::default() }
+        Event { event_type: ImportPlanChanged::full_name(), payload, ..Default::default() }
     }
 
     async fn apply(db: &Db, event: &Event) {

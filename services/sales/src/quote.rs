@@ -3,35 +3,39 @@
 
 use std::collections::HashMap;
 
-use atq_platform::Error;
+use crate::customer_store::CustomerRow;
 use atq_platform::business_time::{date_from_proto, local_date, now_micros};
 use atq_platform::catalog::SheetPrices;
 use atq_platform::validation::{Violations, optional_text};
+use atq_platform::{Caller, Db, Error, idempotency};
 use atq_proto::importplanning::v1::Product;
 use atq_proto::sales::v1 as pb;
 use chrono::{Days, NaiveDate};
 
-use crate::order::{MAX_LINES, PriceInput, amounts, price_line};
+use crate::order::{PriceInput, amounts, check_line_count, price_line};
+use crate::quote_store::{self, QuoteRow};
+use crate::status::text_status;
 
 /// How long a quote holds when the salesperson does not say.
 pub const DEFAULT_VALIDITY_DAYS: u64 = 30;
 /// At most a year ahead: prices and exchange rates move.
 const MAX_VALIDITY_DAYS: u64 = 366;
 
-pub mod status {
-    pub const DRAFT: &str = "draft";
-    pub const SENT: &str = "sent";
-    pub const ACCEPTED: &str = "accepted";
-    pub const REJECTED: &str = "rejected";
-    /// Never stored: a draft or sent quote whose validity date has passed.
-    pub const EXPIRED: &str = "expired";
-    pub const ALL: [&str; 5] = [DRAFT, SENT, ACCEPTED, REJECTED, EXPIRED];
+text_status! {
+    QuoteStatus {
+        Draft = "draft",
+        Sent = "sent",
+        Accepted = "accepted",
+        Rejected = "rejected",
+        /// Never stored: a draft or sent quote whose validity date has passed.
+        Expired = "expired",
+    }
 }
 
 /// The status a reader sees on `today` (local date).
-pub fn effective_status(stored: &str, valid_until: NaiveDate, today: NaiveDate) -> &str {
-    let open = stored == status::DRAFT || stored == status::SENT;
-    if open && valid_until < today { status::EXPIRED } else { stored }
+pub fn effective_status(stored: QuoteStatus, valid_until: NaiveDate, today: NaiveDate) -> QuoteStatus {
+    let open = stored == QuoteStatus::Draft || stored == QuoteStatus::Sent;
+    if open && valid_until < today { QuoteStatus::Expired } else { stored }
 }
 
 /// The unit price less a discount in basis points, rounded half up to the đồng.
@@ -75,34 +79,7 @@ impl NewQuote {
         sheet: Option<&SheetPrices>,
     ) -> Result<NewQuote, Error> {
         let mut v = Violations::new();
-        if input.customer_id <= 0 {
-            v.add("customer_id", "is required");
-        }
-        let today = local_date(now_micros());
-        let valid_until = match &input.valid_until {
-            None => today.checked_add_days(Days::new(DEFAULT_VALIDITY_DAYS)),
-            Some(date) => match date_from_proto(date) {
-                Ok(date) if date < today => {
-                    v.add("valid_until", "must not be in the past");
-                    None
-                }
-                Ok(date) if today.checked_add_days(Days::new(MAX_VALIDITY_DAYS)).is_some_and(|last| date > last) => {
-                    v.add("valid_until", format!("must be within {MAX_VALIDITY_DAYS} days"));
-                    None
-                }
-                Ok(date) => Some(date),
-                Err(message) => {
-                    v.add("valid_until", message);
-                    None
-                }
-            },
-        };
-        let note = v.check("note", optional_text(&input.note, 2000)).unwrap_or_default();
-        if input.lines.is_empty() {
-            v.add("lines", "at least one line is required");
-        } else if input.lines.len() > MAX_LINES {
-            v.add("lines", format!("at most {MAX_LINES} lines per quote"));
-        }
+        let (valid_until, note) = parse_head(&mut v, input);
         let mut lines = Vec::new();
         let mut price_list = String::new();
         for (i, line) in input.lines.iter().enumerate() {
@@ -112,45 +89,158 @@ impl NewQuote {
             {
                 price_list = sheet.number.clone();
             }
-            let request = PriceInput {
-                product_id: line.product_id,
-                quantity: line.quantity,
-                unit_price: line.unit_price.or(sheet_price),
-                vat_rate_bp: line.vat_rate_bp,
-            };
-            let priced = price_line(&mut v, i, request, catalog);
-            let discount_bp = i64::from(line.discount_bp);
-            if !(0..10_000).contains(&discount_bp) {
-                v.add(format!("lines[{i}].discount"), "must be from 0 up to, not including, 1");
-                continue;
-            }
-            let Some((product, unit_price, vat_rate_bp)) = priced else { continue };
-            let vat_rate_bp = i64::from(vat_rate_bp);
-            let priced = discounted(unit_price, discount_bp)
-                .and_then(|net_unit| Some((net_unit, amounts(line.quantity, net_unit, vat_rate_bp)?)));
-            let Some((net_unit_price, (net_amount, vat_amount))) = priced else {
-                v.add(format!("lines[{i}].quantity"), "the line's amount is too large");
-                continue;
-            };
-            lines.push(NewQuoteLine {
-                line_no: i as i64 + 1,
-                product_id: product.id,
-                model_code: product.model_code.clone(),
-                product_name: product.name_vi.clone(),
-                supplier_id: product.supplier_id,
-                quantity: line.quantity,
-                unit_price,
-                discount_bp,
-                net_unit_price,
-                vat_rate_bp,
-                net_amount,
-                vat_amount,
-            });
+            lines.extend(parse_line(&mut v, i, line, catalog, sheet_price));
         }
         v.finish()?;
         let valid_until = valid_until.ok_or_else(|| Error::invalid("valid_until", "is out of range"))?;
         Ok(NewQuote { customer_id: input.customer_id, valid_until, note, lines, price_list })
     }
+}
+
+/// The quote's own fields and how many lines it may have; returns the validity date and the note.
+fn parse_head(v: &mut Violations, input: &pb::CreateQuoteRequest) -> (Option<NaiveDate>, String) {
+    if input.customer_id <= 0 {
+        v.add("customer_id", "is required");
+    }
+    let today = local_date(now_micros());
+    let valid_until = match &input.valid_until {
+        None => today.checked_add_days(Days::new(DEFAULT_VALIDITY_DAYS)),
+        Some(date) => match date_from_proto(date) {
+            Ok(date) if date < today => {
+                v.add("valid_until", "must not be in the past");
+                None
+            }
+            Ok(date) if today.checked_add_days(Days::new(MAX_VALIDITY_DAYS)).is_some_and(|last| date > last) => {
+                v.add("valid_until", format!("must be within {MAX_VALIDITY_DAYS} days"));
+                None
+            }
+            Ok(date) => Some(date),
+            Err(message) => {
+                v.add("valid_until", message);
+                None
+            }
+        },
+    };
+    let note = v.check("note", optional_text(&input.note, 2000)).unwrap_or_default();
+    check_line_count(v, input.lines.len(), "quote");
+    (valid_until, note)
+}
+
+/// One line priced and discounted, or None when some field of it is wrong (named in `v`).
+fn parse_line(
+    v: &mut Violations,
+    i: usize,
+    line: &pb::CreateQuoteLine,
+    catalog: &HashMap<i64, Product>,
+    sheet_price: Option<i64>,
+) -> Option<NewQuoteLine> {
+    let request = PriceInput {
+        product_id: line.product_id,
+        quantity: line.quantity,
+        unit_price: line.unit_price.or(sheet_price),
+        vat_rate_bp: line.vat_rate_bp,
+    };
+    let priced = price_line(v, i, request, catalog);
+    let discount_bp = i64::from(line.discount_bp);
+    if !(0..10_000).contains(&discount_bp) {
+        v.add(format!("lines[{i}].discount"), "must be from 0 up to, not including, 1");
+        return None;
+    }
+    let (product, unit_price, vat_rate_bp) = priced?;
+    let vat_rate_bp = i64::from(vat_rate_bp);
+    let priced = discounted(unit_price, discount_bp)
+        .and_then(|net_unit| Some((net_unit, amounts(line.quantity, net_unit, vat_rate_bp)?)));
+    let Some((net_unit_price, (net_amount, vat_amount))) = priced else {
+        v.add(format!("lines[{i}].quantity"), "the line's amount is too large");
+        return None;
+    };
+    Some(NewQuoteLine {
+        line_no: i as i64 + 1,
+        product_id: product.id,
+        model_code: product.model_code.clone(),
+        product_name: product.name_vi.clone(),
+        supplier_id: product.supplier_id,
+        quantity: line.quantity,
+        unit_price,
+        discount_bp,
+        net_unit_price,
+        vat_rate_bp,
+        net_amount,
+        vat_amount,
+    })
+}
+
+/// Writes the quote once per idempotency key (a retry gets the quote made the first time).
+pub async fn create(
+    db: &Db,
+    caller: &Caller,
+    key: Option<&str>,
+    input: &pb::CreateQuoteRequest,
+    quote: NewQuote,
+    customer: CustomerRow,
+) -> Result<pb::Quote, Error> {
+    let scope = format!("sales.CreateQuote:{}", caller.username);
+    let by = caller.username.clone();
+    let created = idempotency::run_once(db, &scope, key, input, move |tx| {
+        let (quote, customer, by) = (quote.clone(), customer.clone(), by.clone());
+        Box::pin(async move {
+            let id = quote_store::insert(tx, &quote, &customer, &by).await?;
+            let row = quote_store::find(tx, id).await?.ok_or_else(|| Error::NotFound(format!("quote {id}")))?;
+            Ok(row.proto)
+        })
+    })
+    .await?;
+    tracing::info!(quote = %created.number, lines = created.lines.len(), "quote created");
+    Ok(created)
+}
+
+/// A move of a quote as asked: the version read and a note.
+pub struct QuoteDecision {
+    pub expected_version: i64,
+    pub note: String,
+}
+
+impl TryFrom<&pb::QuoteActionRequest> for QuoteDecision {
+    type Error = Error;
+
+    fn try_from(input: &pb::QuoteActionRequest) -> Result<Self, Error> {
+        let note = optional_text(&input.note, 2000).map_err(|message| Error::invalid("note", message))?;
+        Ok(QuoteDecision { expected_version: input.expected_version, note })
+    }
+}
+
+/// Moves the quote from one of `from` to `to`; repeating a done move returns the quote as is.
+pub async fn decide(
+    db: &Db,
+    quote: QuoteRow,
+    from: &[QuoteStatus],
+    to: QuoteStatus,
+    decision: &QuoteDecision,
+) -> Result<pb::Quote, Error> {
+    if quote.status() == to {
+        return Ok(quote.proto);
+    }
+    Error::unless_stale(decision.expected_version, quote.proto.version)?;
+    if quote.status() == QuoteStatus::Expired {
+        return Err(Error::Conflict(format!(
+            "quote {} was valid until {} and has expired; make a new one at today's prices",
+            quote.proto.number, quote.valid_until
+        )));
+    }
+    if !from.contains(&quote.status()) {
+        return Err(Error::Conflict(format!(
+            "quote {} is {}; it cannot become {to}",
+            quote.proto.number,
+            quote.status()
+        )));
+    }
+    let mut tx = db.begin().await?;
+    quote_store::advance(&mut tx, &quote, to, &decision.note).await?;
+    let moved =
+        quote_store::find(&mut tx, quote.id).await?.ok_or_else(|| Error::NotFound(format!("quote {}", quote.id)))?;
+    tx.commit().await?;
+    tracing::info!(quote = %moved.proto.number, status = %to, "quote moved");
+    Ok(moved.proto)
 }
 
 #[cfg(test)]
@@ -168,10 +258,10 @@ mod tests {
     #[test]
     fn open_quotes_expire_after_their_date_and_decided_ones_do_not() {
         let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
-        assert_eq!(effective_status(status::SENT, day(20), day(20)), status::SENT);
-        assert_eq!(effective_status(status::SENT, day(20), day(21)), status::EXPIRED);
-        assert_eq!(effective_status(status::DRAFT, day(20), day(21)), status::EXPIRED);
-        assert_eq!(effective_status(status::ACCEPTED, day(20), day(21)), status::ACCEPTED);
+        assert_eq!(effective_status(QuoteStatus::Sent, day(20), day(20)), QuoteStatus::Sent);
+        assert_eq!(effective_status(QuoteStatus::Sent, day(20), day(21)), QuoteStatus::Expired);
+        assert_eq!(effective_status(QuoteStatus::Draft, day(20), day(21)), QuoteStatus::Expired);
+        assert_eq!(effective_status(QuoteStatus::Accepted, day(20), day(21)), QuoteStatus::Accepted);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::customer::CustomerGroup;
 use crate::customer_store::CustomerRow;
-use crate::quote::{NewQuote, effective_status, status};
+use crate::quote::{NewQuote, QuoteStatus, effective_status};
 
 const HEAD: &str = "q.id, q.number, q.customer_id, c.code AS customer_code, c.name AS customer_name, \
                     c.customer_group, q.office, q.status, q.valid_until, q.note, q.total_net, q.total_vat, \
@@ -27,15 +27,15 @@ pub struct QuoteRow {
     pub customer_id: i64,
     pub office: Office,
     /// As stored (never "expired").
-    pub stored_status: String,
+    pub stored_status: QuoteStatus,
     pub valid_until: NaiveDate,
     pub proto: pb::Quote,
 }
 
 impl QuoteRow {
     /// The status as of today: an open quote past its date reads as expired.
-    pub fn status(&self) -> &str {
-        effective_status(&self.stored_status, self.valid_until, local_date(now_micros()))
+    pub fn status(&self) -> QuoteStatus {
+        effective_status(self.stored_status, self.valid_until, local_date(now_micros()))
     }
 }
 
@@ -51,7 +51,7 @@ fn head_from_row(row: &AnyRow, today: NaiveDate) -> Result<QuoteRow> {
     let valid_until: NaiveDate = valid_text
         .parse()
         .map_err(|_| Error::internal(anyhow::anyhow!("stored quote has bad validity date {valid_text:?}")))?;
-    let stored_status: String = row.try_get("status")?;
+    let stored_status = QuoteStatus::stored(&row.try_get::<String, _>("status")?)?;
     let group: String = row.try_get("customer_group")?;
     let total_net: i64 = row.try_get("total_net")?;
     let total_vat: i64 = row.try_get("total_vat")?;
@@ -63,7 +63,7 @@ fn head_from_row(row: &AnyRow, today: NaiveDate) -> Result<QuoteRow> {
         customer_name: row.try_get("customer_name")?,
         customer_group: CustomerGroup::parse(&group).map(|g| g.to_proto() as i32).unwrap_or_default(),
         office: office.to_proto() as i32,
-        status: effective_status(&stored_status, valid_until, today).to_owned(),
+        status: effective_status(stored_status, valid_until, today).as_str().to_owned(),
         valid_until: Some(date_to_proto(valid_until)),
         note: row.try_get("note")?,
         lines: Vec::new(),
@@ -100,6 +100,7 @@ fn line_from_row(row: &AnyRow) -> Result<pb::QuoteLine> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip(conn))]
 pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<QuoteRow>> {
     let head =
         sqlx::query(&format!("SELECT {HEAD} FROM quotes q JOIN customers c ON c.id = q.customer_id WHERE q.id = $1"))
@@ -116,6 +117,7 @@ pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<QuoteRow>>
     Ok(Some(quote))
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(customer_id = customer.id))]
 pub async fn insert(tx: &mut Tx, quote: &NewQuote, customer: &CustomerRow, by: &str) -> Result<i64> {
     let year = local_date(now_micros()).year();
     let number = format!("BG-{year}-{:04}", next_in_series(tx, &format!("quote-{year}")).await?);
@@ -130,7 +132,7 @@ pub async fn insert(tx: &mut Tx, quote: &NewQuote, customer: &CustomerRow, by: &
     .bind(&number)
     .bind(customer.id)
     .bind(customer.fields.office.code())
-    .bind(status::DRAFT)
+    .bind(QuoteStatus::Draft.as_str())
     .bind(quote.valid_until.to_string())
     .bind(&quote.note)
     .bind(total_net)
@@ -166,16 +168,17 @@ pub async fn insert(tx: &mut Tx, quote: &NewQuote, customer: &CustomerRow, by: &
 }
 
 /// Moves a quote on (sent, accepted, rejected) if nobody moved it first.
-pub async fn advance(tx: &mut Tx, quote: &QuoteRow, to: &str, note: &str) -> Result<()> {
+#[tracing::instrument(level = "debug", skip_all, fields(quote_id = quote.id, to = %to))]
+pub async fn advance(tx: &mut Tx, quote: &QuoteRow, to: QuoteStatus, note: &str) -> Result<()> {
     let now = now_micros();
-    let sent_at = if to == status::SENT { now } else { 0 };
-    let decided_at = if to == status::ACCEPTED || to == status::REJECTED { now } else { 0 };
+    let sent_at = if to == QuoteStatus::Sent { now } else { 0 };
+    let decided_at = if to == QuoteStatus::Accepted || to == QuoteStatus::Rejected { now } else { 0 };
     let moved = sqlx::query(
         "UPDATE quotes SET status = $1, decision_note = $2, version = version + 1, updated_at = $3, \
          sent_at = CASE WHEN $4 > 0 THEN $4 ELSE sent_at END, decided_at = CASE WHEN $5 > 0 THEN $5 ELSE decided_at END \
          WHERE id = $6 AND version = $7",
     )
-    .bind(to)
+    .bind(to.as_str())
     .bind(note)
     .bind(now)
     .bind(sent_at)
@@ -193,6 +196,7 @@ pub async fn advance(tx: &mut Tx, quote: &QuoteRow, to: &str, note: &str) -> Res
 }
 
 /// Ties the quote to the order made from it; only one order per quote.
+#[tracing::instrument(level = "debug", skip(tx))]
 pub async fn link_order(tx: &mut Tx, quote_id: i64, order_id: i64) -> Result<()> {
     let linked = sqlx::query(
         "UPDATE quotes SET order_id = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND order_id = 0",
@@ -214,6 +218,7 @@ pub struct QuoteFilter {
 }
 
 /// Quote heads (without lines) for a list; "expired" is read from the validity date.
+#[tracing::instrument(level = "debug", skip_all, fields(customer_id = filter.customer_id, status = %filter.status))]
 pub async fn list(db: &Db, filter: &QuoteFilter) -> Result<Vec<QuoteRow>> {
     let today = local_date(now_micros());
     let rows = sqlx::query(&format!(
@@ -225,10 +230,10 @@ pub async fn list(db: &Db, filter: &QuoteFilter) -> Result<Vec<QuoteRow>> {
     .bind(filter.page.after_id)
     .bind(filter.customer_id)
     .bind(filter.office.map(Office::code).unwrap_or(""))
-    .bind(status::DRAFT)
-    .bind(status::SENT)
+    .bind(QuoteStatus::Draft.as_str())
+    .bind(QuoteStatus::Sent.as_str())
     .bind(today.to_string())
-    .bind(status::EXPIRED)
+    .bind(QuoteStatus::Expired.as_str())
     .bind(&filter.status)
     .bind(filter.page.fetch_limit())
     .fetch_all(db.pool())

@@ -1,0 +1,80 @@
+//! What every stock document does once its lines are applied: it takes the next number of its
+//! year's series, is kept whole, and announces the stock it moved.
+
+use atq_platform::business_time::{local_date, now_micros};
+use atq_platform::error::Result;
+use atq_platform::numbering::next_in_series;
+use atq_platform::{Caller, Db, Office, Tx, outbox};
+use atq_proto::accountingwarehouse::v1 as pb;
+use chrono::Datelike;
+use prost::Message;
+
+use crate::stock_document_store;
+use crate::stock_store::Place;
+
+/// The kinds of stock document, as written in the move ledger, the journal and the events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocumentType {
+    Receipt,
+    Transfer,
+    Count,
+    Issue,
+}
+
+impl DocumentType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentType::Receipt => "receipt",
+            DocumentType::Transfer => "transfer",
+            DocumentType::Count => "count",
+            DocumentType::Issue => "issue",
+        }
+    }
+
+    /// The series prefix of the Vietnamese paper: phiếu nhập, chuyển kho, kiểm kê, phiếu xuất.
+    fn prefix(self) -> &'static str {
+        match self {
+            DocumentType::Receipt => "PN",
+            DocumentType::Transfer => "CK",
+            DocumentType::Count => "KK",
+            DocumentType::Issue => "PX",
+        }
+    }
+}
+
+/// The next number of the document type's series this year, e.g. PN-2026-0001.
+pub async fn next_number(tx: &mut Tx, document_type: DocumentType) -> Result<String> {
+    let prefix = document_type.prefix();
+    let year = local_date(now_micros()).year();
+    let n = next_in_series(tx, &format!("{prefix}-{year}")).await?;
+    Ok(format!("{prefix}-{year}-{n:04}"))
+}
+
+/// Keeps the document and announces its moves.
+pub async fn keep(
+    tx: &mut Tx,
+    db: &Db,
+    (document_type, number, warehouse): (DocumentType, &str, Office),
+    body: &impl Message,
+    moves: Vec<pb::StockMove>,
+    caller: &Caller,
+) -> Result<()> {
+    let document_type = document_type.as_str();
+    stock_document_store::insert(tx, document_type, number, warehouse, &body.encode_to_vec(), &caller.username).await?;
+    let event = pb::StockMoved {
+        document_type: document_type.to_owned(),
+        document_number: number.to_owned(),
+        moves,
+        moved_by: caller.username.clone(),
+    };
+    outbox::record(tx, db.backend(), "stock", number, &event).await
+}
+
+pub fn stock_move(place: Place, quantity: i64) -> pb::StockMove {
+    pb::StockMove {
+        product_id: place.product_id,
+        warehouse: place.warehouse.to_proto() as i32,
+        condition: place.condition.to_proto() as i32,
+        quantity,
+    }
+}
