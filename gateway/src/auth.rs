@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::json_body::JsonBody;
-use crate::problem::{Problem, ProblemBody};
+use crate::problem::Problem;
+use crate::problem::responses::Unauthorized;
 use crate::state::AppState;
 use crate::users;
 
@@ -78,7 +79,7 @@ static DECOY_HASH: LazyLock<String> = LazyLock::new(|| users::hash_password("dec
 
 /// Sign in; the token goes in `Authorization: Bearer` on every other call.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = ProblemBody, content_type = "application/problem+json")))]
+    responses((status = 200, body = LoginResponse), Unauthorized))]
 pub async fn login(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<LoginRequest>,

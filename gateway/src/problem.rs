@@ -126,3 +126,43 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+/// The problem responses a route may document, each declared once: list them in a route's
+/// `responses(...)` by name, as `responses((status = 200, body = X), NotFound, Forbidden)`.
+pub mod responses {
+    use std::collections::BTreeMap;
+
+    use utoipa::IntoResponses;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, response::Response};
+
+    macro_rules! problem_responses {
+        ($($name:ident = $status:literal, $description:literal;)*) => {$(
+            #[doc = $description]
+            pub struct $name;
+
+            impl IntoResponses for $name {
+                fn responses() -> BTreeMap<String, RefOr<Response>> {
+                    BTreeMap::from([($status.to_string(), problem_response($description))])
+                }
+            }
+        )*};
+    }
+
+    problem_responses! {
+        BadRequest = 400, "A field is missing or malformed; `errors` names each.";
+        Unauthorized = 401, "Not signed in: no valid token, or wrong credentials.";
+        Forbidden = 403, "The caller's role may not do this.";
+        NotFound = 404, "No such record.";
+        Conflict = 409, "Clashes with the record's state or with another record.";
+        PreconditionFailed = 412, "The version sent is not the current one.";
+        PayloadTooLarge = 413, "The body is over the route's limit.";
+        Unprocessable = 422, "The request breaks a business rule.";
+        PreconditionRequired = 428, "An update came without the version it was based on.";
+    }
+
+    /// The body is the `ProblemBody` schema, registered once with the document's components.
+    fn problem_response(description: &str) -> RefOr<Response> {
+        let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ProblemBody"))).build();
+        ResponseBuilder::new().description(description).content("application/problem+json", content).build().into()
+    }
+}

@@ -64,8 +64,8 @@ impl AppState {
             quotes: QuotesClient::new(sales.clone()),
             // Signed copies travel whole (up to 10 MiB).
             contracts: ContractsClient::new(sales.clone())
-                .max_decoding_message_size(crate::contracts::MAX_FILE_BYTES + 64 * 1024)
-                .max_encoding_message_size(crate::contracts::MAX_FILE_BYTES + 64 * 1024),
+                .max_decoding_message_size(crate::sales::MAX_FILE_BYTES + 64 * 1024)
+                .max_encoding_message_size(crate::sales::MAX_FILE_BYTES + 64 * 1024),
             dispatch_orders: DispatchOrdersClient::new(sales),
             reports: ReportsClient::new(analytics),
             catalog: CatalogClient::new(import_planning.clone()),

@@ -46,8 +46,31 @@ pub fn start_of_local_day(date: NaiveDate) -> i64 {
         .unwrap_or_default()
 }
 
+/// The business dates the system accepts: a company's documents, carried-over debts included,
+/// fall between these; a date outside them is a typing mistake (`0000-01-01`, `9999-12-31`).
+pub const EARLIEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(1990, 1, 1).expect("a calendar date");
+pub const LATEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(2100, 12, 31).expect("a calendar date");
+
+/// The one parser of business dates: exactly `YYYY-MM-DD` (no sign, no missing zeros), a real
+/// calendar date, within [`EARLIEST_DATE`]..=[`LATEST_DATE`].
 pub fn parse_local_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| "must be a date YYYY-MM-DD".to_owned())
+    let text = text.trim();
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    let date = shaped
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| "must be a date YYYY-MM-DD".to_owned())?;
+    within_business_range(date)
+}
+
+/// `date` when it lies within [`EARLIEST_DATE`]..=[`LATEST_DATE`].
+pub fn within_business_range(date: NaiveDate) -> Result<NaiveDate, String> {
+    if (EARLIEST_DATE..=LATEST_DATE).contains(&date) {
+        Ok(date)
+    } else {
+        Err(format!("must be a date from {EARLIEST_DATE} to {LATEST_DATE}"))
+    }
 }
 
 pub fn date_to_proto(date: NaiveDate) -> atq_proto::common::v1::LocalDate {
@@ -83,6 +106,15 @@ pub fn stored_date(text: &str, what: &str) -> crate::error::Result<Option<NaiveD
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn business_dates_are_exactly_yyyy_mm_dd_within_the_range() {
+        assert_eq!(parse_local_date(" 2026-01-31 "), Ok(NaiveDate::from_ymd_opt(2026, 1, 31).unwrap()));
+        for bad in ["0000-01-01", "9999-12-31", "+002026-01-01", "2026-1-1", "2026-02-30", "26-01-01", "1989-12-31"] {
+            assert!(parse_local_date(bad).is_err(), "{bad}");
+        }
+        assert!(parse_local_date("1990-01-01").is_ok() && parse_local_date("2100-12-31").is_ok());
+    }
 
     #[test]
     fn late_evening_utc_is_the_next_local_day() {

@@ -13,6 +13,7 @@ pub mod feed_consumer;
 pub mod grpc_client;
 pub mod grpc_server;
 pub mod idempotency;
+pub mod limits;
 pub mod metrics;
 pub mod migrations;
 pub mod numbering;

@@ -13,7 +13,8 @@ use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
 use crate::json_body::JsonBody;
-use crate::problem::{Problem, ProblemBody};
+use crate::problem::Problem;
+use crate::problem::responses::{BadRequest, Conflict, Forbidden, NotFound};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
@@ -129,7 +130,7 @@ pub struct RequestDispatchBody {
 /// Request a dispatch order for (part of) a confirmed order.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/dispatch-orders", tag = "dispatch orders", request_body = RequestDispatchBody,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 201, body = DispatchOrderBody), (status = 400, body = ProblemBody), (status = 404, body = ProblemBody), (status = 409, body = ProblemBody)))]
+    responses((status = 201, body = DispatchOrderBody), BadRequest, NotFound, Conflict))]
 pub async fn request_dispatch(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -165,7 +166,7 @@ pub struct DispatchQuery {
 
 /// Dispatch orders, e.g. `?status=requested` for the directors, `?status=approved` for the warehouse.
 #[utoipa::path(get, path = "/api/v1/dispatch-orders", tag = "dispatch orders", params(DispatchQuery),
-    responses((status = 200, body = ListBody<DispatchOrderBody>), (status = 400, body = ProblemBody)))]
+    responses((status = 200, body = ListBody<DispatchOrderBody>), BadRequest))]
 pub async fn list_dispatch_orders(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -186,7 +187,7 @@ pub async fn list_dispatch_orders(
 
 /// One dispatch order with its ETag.
 #[utoipa::path(get, path = "/api/v1/dispatch-orders/{id}", tag = "dispatch orders", params(("id" = i64, Path)),
-    responses((status = 200, body = DispatchOrderBody), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = DispatchOrderBody), NotFound))]
 pub async fn get_dispatch_order(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -212,7 +213,7 @@ pub struct DecisionBody {
 /// A director approves the dispatch order; the warehouse may ship it.
 #[utoipa::path(post, path = "/api/v1/dispatch-orders/{id}/approve", tag = "dispatch orders",
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = DispatchOrderBody), (status = 403, body = ProblemBody), (status = 409, body = ProblemBody)))]
+    responses((status = 200, body = DispatchOrderBody), Forbidden, Conflict))]
 pub async fn approve_dispatch(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -230,7 +231,7 @@ pub async fn approve_dispatch(
 /// A director rejects the dispatch order, saying why; its units may be requested again.
 #[utoipa::path(post, path = "/api/v1/dispatch-orders/{id}/reject", tag = "dispatch orders", request_body = DecisionBody,
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = DispatchOrderBody), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody), (status = 409, body = ProblemBody)))]
+    responses((status = 200, body = DispatchOrderBody), BadRequest, Forbidden, Conflict))]
 pub async fn reject_dispatch(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -263,7 +264,7 @@ pub struct ShipBody {
 /// The warehouse ships an approved dispatch order: goods issue from the order's reservation.
 #[utoipa::path(post, path = "/api/v1/dispatch-orders/{id}/ship", tag = "dispatch orders", request_body = ShipBody,
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = DispatchOrderBody), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody), (status = 409, body = ProblemBody)))]
+    responses((status = 200, body = DispatchOrderBody), BadRequest, Forbidden, Conflict))]
 pub async fn ship_dispatch(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -286,7 +287,7 @@ pub async fn ship_dispatch(
 /// Delivery confirmed; the order completes when every line is delivered.
 #[utoipa::path(post, path = "/api/v1/dispatch-orders/{id}/deliver", tag = "dispatch orders",
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = DispatchOrderBody), (status = 403, body = ProblemBody), (status = 409, body = ProblemBody)))]
+    responses((status = 200, body = DispatchOrderBody), Forbidden, Conflict))]
 pub async fn deliver_dispatch(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,

@@ -13,48 +13,17 @@ use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
 use crate::json_body::JsonBody;
-use crate::problem::{Problem, ProblemBody};
+use crate::problem::Problem;
+use crate::problem::responses::{BadRequest, Forbidden, NotFound, PreconditionFailed, PreconditionRequired};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
-    ListBody, expected_version, optional_id, page, rate_bp_from_text, rate_text, record_response, rfc3339,
+    ListBody, enum_from_text, enum_text, expected_version, optional_id, page, rate_bp_from_text, rate_text,
+    record_response, rfc3339,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_product, list_products)).routes(routes!(get_product, update_product))
-}
-
-const UNKNOWN: i32 = -1;
-
-// REST words are the wire enum names without their prefix, in lower case ("electronics_telecom").
-fn category_from_text(text: &str) -> i32 {
-    match text.trim() {
-        "" => 0,
-        word => pb::ProductCategory::from_str_name(&format!("PRODUCT_CATEGORY_{}", word.to_ascii_uppercase()))
-            .filter(|c| *c != pb::ProductCategory::Unspecified)
-            .map_or(UNKNOWN, |c| c as i32),
-    }
-}
-
-fn category_text(value: i32) -> String {
-    pb::ProductCategory::try_from(value)
-        .map(|c| c.as_str_name().trim_start_matches("PRODUCT_CATEGORY_").to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
-fn brand_class_from_text(text: &str) -> i32 {
-    match text.trim() {
-        "" => 0,
-        word => pb::BrandClass::from_str_name(&format!("BRAND_CLASS_{}", word.to_ascii_uppercase()))
-            .filter(|c| *c != pb::BrandClass::Unspecified)
-            .map_or(UNKNOWN, |c| c as i32),
-    }
-}
-
-fn brand_class_text(value: i32) -> String {
-    pb::BrandClass::try_from(value)
-        .map(|c| c.as_str_name().trim_start_matches("BRAND_CLASS_").to_ascii_lowercase())
-        .unwrap_or_default()
 }
 
 #[derive(Serialize, ToSchema)]
@@ -91,9 +60,9 @@ impl From<pb::Product> for ProductBody {
             model_code: p.model_code,
             name_vi: p.name_vi,
             name_en: p.name_en,
-            category: category_text(p.category),
+            category: enum_text::<pb::ProductCategory>(p.category),
             brand: p.brand,
-            brand_class: brand_class_text(p.brand_class),
+            brand_class: enum_text::<pb::BrandClass>(p.brand_class),
             supplier_id: p.supplier_id,
             unit: p.unit,
             hs_code: p.hs_code,
@@ -170,7 +139,7 @@ fn product_response(status: StatusCode, product: pb::Product) -> Response {
 /// Add a product to the catalog.
 #[utoipa::path(post, path = "/api/v1/products", tag = "catalog", request_body = CreateProductBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 201, body = ProductBody), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody)))]
+    responses((status = 201, body = ProductBody), BadRequest, Forbidden))]
 pub async fn create_product(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -182,9 +151,9 @@ pub async fn create_product(
         model_code: body.model_code,
         name_vi: body.name_vi,
         name_en: body.name_en,
-        category: category_from_text(&body.category),
+        category: enum_from_text::<pb::ProductCategory>(&body.category),
         brand: body.brand,
-        brand_class: brand_class_from_text(&body.brand_class),
+        brand_class: enum_from_text::<pb::BrandClass>(&body.brand_class),
         supplier_id: body.supplier_id,
         unit: body.unit,
         hs_code: body.hs_code,
@@ -200,7 +169,7 @@ pub async fn create_product(
 
 /// One product, with its ETag.
 #[utoipa::path(get, path = "/api/v1/products/{id}", tag = "catalog", params(("id" = i64, Path)),
-    responses((status = 200, body = ProductBody), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = ProductBody), NotFound))]
 pub async fn get_product(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -217,8 +186,8 @@ pub async fn get_product(
 /// Change some fields; send If-Match or version.
 #[utoipa::path(patch, path = "/api/v1/products/{id}", tag = "catalog", request_body = UpdateProductBody,
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = ProductBody), (status = 400, body = ProblemBody), (status = 404, body = ProblemBody),
-        (status = 412, body = ProblemBody), (status = 428, body = ProblemBody)))]
+    responses((status = 200, body = ProductBody), BadRequest, NotFound,
+        PreconditionFailed, PreconditionRequired))]
 pub async fn update_product(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -233,9 +202,9 @@ pub async fn update_product(
         model_code: body.model_code,
         name_vi: body.name_vi,
         name_en: body.name_en,
-        category: body.category.as_deref().map(category_from_text),
+        category: body.category.as_deref().map(enum_from_text::<pb::ProductCategory>),
         brand: body.brand,
-        brand_class: body.brand_class.as_deref().map(brand_class_from_text),
+        brand_class: body.brand_class.as_deref().map(enum_from_text::<pb::BrandClass>),
         supplier_id: body.supplier_id,
         unit: body.unit,
         hs_code: body.hs_code,
@@ -251,7 +220,7 @@ pub async fn update_product(
 
 /// Products, searched and filtered.
 #[utoipa::path(get, path = "/api/v1/products", tag = "catalog", params(ProductQuery),
-    responses((status = 200, body = ListBody<ProductBody>), (status = 400, body = ProblemBody)))]
+    responses((status = 200, body = ListBody<ProductBody>), BadRequest))]
 pub async fn list_products(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -261,9 +230,9 @@ pub async fn list_products(
     let supplier_id = optional_id("supplier_id", query.supplier_id.as_deref())?;
     let message = pb::ListProductsRequest {
         q: query.q.unwrap_or_default(),
-        category: query.category.as_deref().map(category_from_text).unwrap_or(0),
+        category: query.category.as_deref().map(enum_from_text::<pb::ProductCategory>).unwrap_or(0),
         brand: query.brand.unwrap_or_default(),
-        brand_class: query.brand_class.as_deref().map(brand_class_from_text).unwrap_or(0),
+        brand_class: query.brand_class.as_deref().map(enum_from_text::<pb::BrandClass>).unwrap_or(0),
         supplier_id,
         page: page(query.limit.as_deref(), query.cursor)?,
     };

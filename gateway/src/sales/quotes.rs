@@ -14,12 +14,13 @@ use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
 use crate::json_body::JsonBody;
-use crate::problem::{Problem, ProblemBody};
+use crate::problem::Problem;
+use crate::problem::responses::{BadRequest, Conflict, Forbidden, NotFound};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
-    ListBody, group_text, office_text, optional_id, page, rate_bp_from_text, rate_text, record_response, rfc3339,
-    version_if_sent,
+    ListBody, day_text, enum_text, office_text, optional_id, page, rate_bp_from_text, rate_text, record_response,
+    rfc3339, version_if_sent,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -92,10 +93,10 @@ impl From<pb::Quote> for QuoteBody {
             customer_id: q.customer_id,
             customer_code: q.customer_code,
             customer_name: q.customer_name,
-            customer_group: group_text(q.customer_group),
+            customer_group: enum_text::<pb::CustomerGroup>(q.customer_group),
             office: office_text(q.office),
             status: q.status,
-            valid_until: crate::wire::date_text(q.valid_until.as_ref()).unwrap_or_default(),
+            valid_until: day_text(q.valid_until.as_ref()),
             note: q.note,
             lines: q
                 .lines
@@ -165,7 +166,7 @@ pub struct CreateQuoteBody {
 /// the list price), VAT rates to the catalog's.
 #[utoipa::path(post, path = "/api/v1/quotes", tag = "quotes", request_body = CreateQuoteBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 201, body = QuoteBody), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody)))]
+    responses((status = 201, body = QuoteBody), BadRequest, Forbidden))]
 pub async fn create_quote(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -195,7 +196,7 @@ pub async fn create_quote(
 
 /// One quote with its lines and ETag.
 #[utoipa::path(get, path = "/api/v1/quotes/{id}", tag = "quotes", params(("id" = i64, Path)),
-    responses((status = 200, body = QuoteBody), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = QuoteBody), NotFound))]
 pub async fn get_quote(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -220,7 +221,7 @@ pub struct QuoteQuery {
 
 /// Quotes (without their lines); sales staff see their own office's.
 #[utoipa::path(get, path = "/api/v1/quotes", tag = "quotes", params(QuoteQuery),
-    responses((status = 200, body = ListBody<QuoteBody>), (status = 400, body = ProblemBody)))]
+    responses((status = 200, body = ListBody<QuoteBody>), BadRequest))]
 pub async fn list_quotes(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -288,7 +289,7 @@ async fn decide(
 /// Mark the quote sent to the customer. Repeating it changes nothing.
 #[utoipa::path(post, path = "/api/v1/quotes/{id}/send", tag = "quotes", request_body(content = QuoteDecisionBody, description = "optional, empty"),
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = QuoteBody), (status = 404, body = ProblemBody), (status = 409, body = ProblemBody)))]
+    responses((status = 200, body = QuoteBody), NotFound, Conflict))]
 pub async fn send_quote(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -302,7 +303,7 @@ pub async fn send_quote(
 /// The customer accepted: the quote can now become an order. An expired quote is refused (409).
 #[utoipa::path(post, path = "/api/v1/quotes/{id}/accept", tag = "quotes", request_body(content = QuoteDecisionBody, description = "optional, empty"),
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = QuoteBody), (status = 404, body = ProblemBody), (status = 409, body = ProblemBody)))]
+    responses((status = 200, body = QuoteBody), NotFound, Conflict))]
 pub async fn accept_quote(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -316,7 +317,7 @@ pub async fn accept_quote(
 /// The customer declined, with their reason in `note`.
 #[utoipa::path(post, path = "/api/v1/quotes/{id}/reject", tag = "quotes", request_body(content = QuoteDecisionBody, description = "optional"),
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = QuoteBody), (status = 404, body = ProblemBody), (status = 409, body = ProblemBody)))]
+    responses((status = 200, body = QuoteBody), NotFound, Conflict))]
 pub async fn reject_quote(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,

@@ -13,10 +13,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::costing::ChargeIn;
 use crate::auth::AuthUser;
-use crate::costing::ChargeIn;
 use crate::json_body::JsonBody;
-use crate::problem::{Problem, ProblemBody};
+use crate::problem::Problem;
+use crate::problem::responses::{BadRequest, Forbidden, NotFound, PreconditionFailed};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
@@ -176,7 +177,7 @@ pub struct PurchaseOrderIn {
 /// re-planned at once: what it brings is counted on.
 #[utoipa::path(post, path = "/api/v1/purchase-orders", tag = "import planning", request_body = PurchaseOrderIn,
     params(("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 201, body = PurchaseOrderBody), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody)))]
+    responses((status = 201, body = PurchaseOrderBody), BadRequest, Forbidden))]
 pub async fn create_purchase_order(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -217,7 +218,7 @@ pub struct PurchaseOrderQuery {
 
 /// Supplier orders (without lines' serials), oldest first.
 #[utoipa::path(get, path = "/api/v1/purchase-orders", tag = "import planning", params(PurchaseOrderQuery),
-    responses((status = 200, body = ListBody<PurchaseOrderBody>), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody)))]
+    responses((status = 200, body = ListBody<PurchaseOrderBody>), BadRequest, Forbidden))]
 pub async fn list_purchase_orders(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -237,7 +238,7 @@ pub async fn list_purchase_orders(
 
 /// One supplier order with its ETag.
 #[utoipa::path(get, path = "/api/v1/purchase-orders/{id}", tag = "import planning", params(("id" = i64, Path)),
-    responses((status = 200, body = PurchaseOrderBody), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = PurchaseOrderBody), Forbidden, NotFound))]
 pub async fn get_purchase_order(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -268,8 +269,8 @@ pub struct AdvanceIn {
 /// the project orders waiting for it, and sales sees them on the orders. `If-Match` optional.
 #[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/advance", tag = "import planning", request_body = AdvanceIn,
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = PurchaseOrderBody), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody),
-        (status = 404, body = ProblemBody), (status = 412, body = ProblemBody)))]
+    responses((status = 200, body = PurchaseOrderBody), BadRequest, Forbidden,
+        NotFound, PreconditionFailed))]
 pub async fn advance_purchase_order(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -323,8 +324,8 @@ pub struct ReceiveIn {
 /// needed-by order. Safe to retry. `If-Match` optional.
 #[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/receive", tag = "import planning", request_body = ReceiveIn,
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = PurchaseOrderBody), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody),
-        (status = 404, body = ProblemBody), (status = 412, body = ProblemBody)))]
+    responses((status = 200, body = PurchaseOrderBody), BadRequest, Forbidden,
+        NotFound, PreconditionFailed))]
 pub async fn receive_purchase_order(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,

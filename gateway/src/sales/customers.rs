@@ -12,11 +12,14 @@ use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
 use crate::json_body::JsonBody;
-use crate::problem::{Problem, ProblemBody};
+use crate::problem::Problem;
+use crate::problem::responses::{
+    BadRequest, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, Unprocessable,
+};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
-    ListBody, expected_version, group_from_text, group_text, office_from_text, office_text, page, record_response,
+    ListBody, enum_from_text, enum_text, expected_version, office_from_text, office_text, page, record_response,
     rfc3339,
 };
 
@@ -56,7 +59,7 @@ impl From<pb::Customer> for CustomerBody {
             id: c.id,
             code: c.code,
             name: c.name,
-            group: group_text(c.group),
+            group: enum_text::<pb::CustomerGroup>(c.group),
             phone: c.phone,
             email: c.email,
             address: c.address,
@@ -124,7 +127,7 @@ fn customer_response(status: StatusCode, customer: pb::Customer) -> Response {
 /// Create a customer. The same `Idempotency-Key` with the same body returns the first customer.
 #[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = CreateCustomerBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 201, body = CustomerBody), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody), (status = 422, body = ProblemBody)))]
+    responses((status = 201, body = CustomerBody), BadRequest, Forbidden, Unprocessable))]
 pub async fn create_customer(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -134,7 +137,7 @@ pub async fn create_customer(
     caller.require(Action::WriteCustomers)?;
     let message = pb::CreateCustomerRequest {
         name: body.name,
-        group: group_from_text(&body.group),
+        group: enum_from_text::<pb::CustomerGroup>(&body.group),
         phone: body.phone,
         email: body.email,
         address: body.address,
@@ -149,7 +152,7 @@ pub async fn create_customer(
 
 /// One customer, with its ETag.
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = i64, Path)),
-    responses((status = 200, body = CustomerBody), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = CustomerBody), NotFound))]
 pub async fn get_customer(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -166,8 +169,8 @@ pub async fn get_customer(
 /// Change some fields. Send `If-Match` (the ETag you read) or `version`; a stale one is 412.
 #[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "customers", request_body = UpdateCustomerBody,
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = CustomerBody), (status = 400, body = ProblemBody), (status = 404, body = ProblemBody),
-        (status = 412, body = ProblemBody), (status = 428, body = ProblemBody)))]
+    responses((status = 200, body = CustomerBody), BadRequest, NotFound,
+        PreconditionFailed, PreconditionRequired))]
 pub async fn update_customer(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -181,7 +184,7 @@ pub async fn update_customer(
         id,
         expected_version,
         name: body.name,
-        group: body.group.as_deref().map(group_from_text),
+        group: body.group.as_deref().map(enum_from_text::<pb::CustomerGroup>),
         phone: body.phone,
         email: body.email,
         address: body.address,
@@ -196,7 +199,7 @@ pub async fn update_customer(
 
 /// Customers, filtered and searched; sales staff see their own office only.
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(CustomerQuery),
-    responses((status = 200, body = ListBody<CustomerBody>), (status = 400, body = ProblemBody)))]
+    responses((status = 200, body = ListBody<CustomerBody>), BadRequest))]
 pub async fn list_customers(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -205,7 +208,7 @@ pub async fn list_customers(
     caller.require(Action::ReadCustomers)?;
     let message = pb::ListCustomersRequest {
         q: query.q.unwrap_or_default(),
-        group: query.group.as_deref().map(group_from_text).unwrap_or(0),
+        group: query.group.as_deref().map(enum_from_text::<pb::CustomerGroup>).unwrap_or(0),
         office: query.office.as_deref().map(office_from_text).unwrap_or(0),
         page: page(query.limit.as_deref(), query.cursor)?,
     };
@@ -233,7 +236,7 @@ pub struct FieldChangeBody {
 
 /// Who changed what, when: one entry per version, oldest first.
 #[utoipa::path(get, path = "/api/v1/customers/{id}/history", tag = "customers", params(("id" = i64, Path)),
-    responses((status = 200, body = ListBody<RevisionBody>), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = ListBody<RevisionBody>), NotFound))]
 pub async fn customer_history(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,

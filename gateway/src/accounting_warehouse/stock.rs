@@ -11,10 +11,11 @@ use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
 use crate::json_body::JsonBody;
-use crate::problem::{Problem, ProblemBody};
+use crate::problem::Problem;
+use crate::problem::responses::{BadRequest, Conflict, Forbidden};
 use crate::rpc::CallContext;
 use crate::state::AppState;
-use crate::wire::{ListBody, office_from_text, office_text, optional_id, rfc3339};
+use crate::wire::{ListBody, enum_from_text, enum_text, office_from_text, office_text, optional_id, rfc3339};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -23,23 +24,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_receipt))
         .routes(routes!(create_transfer))
         .routes(routes!(create_count))
-}
-
-const UNKNOWN: i32 = -1;
-
-fn condition_from_text(text: &str) -> i32 {
-    match text.trim() {
-        "" => 0,
-        "good" => pb::Condition::Good as i32,
-        "damaged" => pb::Condition::Damaged as i32,
-        _ => UNKNOWN,
-    }
-}
-
-fn condition_text(value: i32) -> String {
-    pb::Condition::try_from(value)
-        .map(|c| c.as_str_name().trim_start_matches("CONDITION_").to_ascii_lowercase())
-        .unwrap_or_default()
 }
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -65,7 +49,7 @@ pub struct StockLevelBody {
 
 /// Stock on hand, reserved and available, by product, warehouse and condition.
 #[utoipa::path(get, path = "/api/v1/stock", tag = "warehouse", params(StockQuery),
-    responses((status = 200, body = ListBody<StockLevelBody>), (status = 400, body = ProblemBody)))]
+    responses((status = 200, body = ListBody<StockLevelBody>), BadRequest))]
 pub async fn list_stock(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -84,7 +68,7 @@ pub async fn list_stock(
         .map(|l| StockLevelBody {
             product_id: l.product_id,
             warehouse: office_text(l.warehouse),
-            condition: condition_text(l.condition),
+            condition: enum_text::<pb::Condition>(l.condition),
             on_hand: l.on_hand,
             reserved: l.reserved,
             available: l.available,
@@ -106,7 +90,7 @@ pub struct SerialBody {
 
 /// The serial-numbered units of a product.
 #[utoipa::path(get, path = "/api/v1/stock/serials", tag = "warehouse", params(StockQuery),
-    responses((status = 200, body = ListBody<SerialBody>), (status = 400, body = ProblemBody)))]
+    responses((status = 200, body = ListBody<SerialBody>), BadRequest))]
 pub async fn list_serials(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -128,7 +112,7 @@ pub async fn list_serials(
             serial: s.serial,
             product_id: s.product_id,
             warehouse: office_text(s.warehouse),
-            condition: condition_text(s.condition),
+            condition: enum_text::<pb::Condition>(s.condition),
             status: s.status,
         })
         .collect();
@@ -175,7 +159,7 @@ pub struct ReceiptBody {
 /// Receive goods into a warehouse (opening stock or a supplier delivery).
 #[utoipa::path(post, path = "/api/v1/stock/receipts", tag = "warehouse", request_body = CreateReceiptBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 201, body = ReceiptBody), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody)))]
+    responses((status = 201, body = ReceiptBody), BadRequest, Forbidden))]
 pub async fn create_receipt(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -194,7 +178,7 @@ pub async fn create_receipt(
             .map(|l| pb::ReceiptLine {
                 product_id: l.product_id,
                 quantity: l.quantity,
-                condition: condition_from_text(&l.condition),
+                condition: enum_from_text::<pb::Condition>(&l.condition),
                 unit_cost: l.unit_cost,
                 serials: l.serials,
             })
@@ -208,7 +192,7 @@ pub async fn create_receipt(
         .map(|l| ReceiptLineBody {
             product_id: l.product_id,
             quantity: l.quantity,
-            condition: condition_text(l.condition),
+            condition: enum_text::<pb::Condition>(l.condition),
             unit_cost: l.unit_cost,
             serials: l.serials,
         })
@@ -259,7 +243,7 @@ pub struct TransferBody {
 /// enough available stock.
 #[utoipa::path(post, path = "/api/v1/stock/transfers", tag = "warehouse", request_body = CreateTransferBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 201, body = TransferBody), (status = 400, body = ProblemBody), (status = 409, body = ProblemBody)))]
+    responses((status = 201, body = TransferBody), BadRequest, Conflict))]
 pub async fn create_transfer(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -343,7 +327,7 @@ pub struct CountBody {
 /// with its reason.
 #[utoipa::path(post, path = "/api/v1/stock/counts", tag = "warehouse", request_body = CreateCountBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 201, body = CountBody), (status = 400, body = ProblemBody), (status = 409, body = ProblemBody)))]
+    responses((status = 201, body = CountBody), BadRequest, Conflict))]
 pub async fn create_count(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -358,7 +342,7 @@ pub async fn create_count(
             .into_iter()
             .map(|l| pb::CountLine {
                 product_id: l.product_id,
-                condition: condition_from_text(&l.condition),
+                condition: enum_from_text::<pb::Condition>(&l.condition),
                 counted: l.counted,
                 serials: l.serials,
                 reason: l.reason,
@@ -375,7 +359,7 @@ pub async fn create_count(
             .into_iter()
             .map(|l| CountResultBody {
                 product_id: l.product_id,
-                condition: condition_text(l.condition),
+                condition: enum_text::<pb::Condition>(l.condition),
                 expected: l.expected,
                 counted: l.counted,
                 difference: l.difference,

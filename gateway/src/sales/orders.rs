@@ -14,11 +14,12 @@ use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
 use crate::json_body::JsonBody;
-use crate::problem::{Problem, ProblemBody};
+use crate::problem::Problem;
+use crate::problem::responses::{BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
-    ListBody, group_text, office_from_text, office_text, optional_id, page, rate_bp_from_text, rate_text,
+    ListBody, enum_text, office_from_text, office_text, optional_id, page, rate_bp_from_text, rate_text,
     record_response, rfc3339, version_if_sent,
 };
 
@@ -100,7 +101,7 @@ impl From<pb::Order> for OrderBody {
             customer_id: o.customer_id,
             customer_code: o.customer_code,
             customer_name: o.customer_name,
-            customer_group: group_text(o.customer_group),
+            customer_group: enum_text::<pb::CustomerGroup>(o.customer_group),
             office: office_text(o.office),
             warehouse: office_text(o.warehouse),
             status: o.status,
@@ -183,7 +184,7 @@ pub struct CreateOrderBody {
 /// Create a draft order; prices and VAT rates default to the catalog's, or come from an accepted quote.
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = CreateOrderBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 201, body = OrderBody), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody)))]
+    responses((status = 201, body = OrderBody), BadRequest, Forbidden))]
 pub async fn create_order(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -220,7 +221,7 @@ pub async fn create_order(
 
 /// One order with its lines and ETag.
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = i64, Path)),
-    responses((status = 200, body = OrderBody), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = OrderBody), NotFound))]
 pub async fn get_order(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -245,7 +246,7 @@ pub struct OrderQuery {
 
 /// Orders (without their lines); sales staff see their own office's.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(OrderQuery),
-    responses((status = 200, body = ListBody<OrderBody>), (status = 400, body = ProblemBody)))]
+    responses((status = 200, body = ListBody<OrderBody>), BadRequest))]
 pub async fn list_orders(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -288,7 +289,7 @@ fn confirm_options(body: &[u8]) -> Result<ConfirmBody, Problem> {
 /// missing waits as a backorder and is reserved as goods arrive. Repeating it changes nothing.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/confirm", tag = "orders", request_body(content = ConfirmBody, description = "optional"),
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = OrderBody), (status = 404, body = ProblemBody), (status = 409, body = ProblemBody), (status = 412, body = ProblemBody)))]
+    responses((status = 200, body = OrderBody), NotFound, Conflict, PreconditionFailed))]
 pub async fn confirm_order(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -307,7 +308,7 @@ pub async fn confirm_order(
 /// Cancel: what the order had reserved is released to waiting orders. Repeating it changes nothing.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders",
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = OrderBody), (status = 404, body = ProblemBody), (status = 409, body = ProblemBody), (status = 412, body = ProblemBody)))]
+    responses((status = 200, body = OrderBody), NotFound, Conflict, PreconditionFailed))]
 pub async fn cancel_order(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,

@@ -13,11 +13,14 @@ use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
 use crate::json_body::JsonBody;
-use crate::problem::{Problem, ProblemBody};
+use crate::problem::Problem;
+use crate::problem::responses::{
+    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, PreconditionRequired,
+};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
-    ListBody, date_text, expected_version, group_text, office_text, optional_date, optional_id, page, record_response,
+    ListBody, date_text, enum_text, expected_version, office_text, optional_date, optional_id, page, record_response,
     rfc3339,
 };
 
@@ -97,7 +100,7 @@ impl From<pb::Contract> for ContractBody {
             customer_id: k.customer_id,
             customer_code: k.customer_code,
             customer_name: k.customer_name,
-            customer_group: group_text(k.customer_group),
+            customer_group: enum_text::<pb::CustomerGroup>(k.customer_group),
             office: office_text(k.office),
             responsible: k.responsible,
             made_on: date_text(k.made_on.as_ref()),
@@ -150,7 +153,7 @@ async fn check_user(state: &AppState, field: &str, username: &str) -> Result<(),
 /// Create a draft contract; it is numbered in the series of the year it was made.
 #[utoipa::path(post, path = "/api/v1/contracts", tag = "contracts", request_body = CreateContractBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 201, body = ContractBody), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody)))]
+    responses((status = 201, body = ContractBody), BadRequest, Forbidden))]
 pub async fn create_contract(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -179,7 +182,7 @@ pub async fn create_contract(
 
 /// One contract with its files and ETag.
 #[utoipa::path(get, path = "/api/v1/contracts/{id}", tag = "contracts", params(("id" = i64, Path)),
-    responses((status = 200, body = ContractBody), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = ContractBody), NotFound))]
 pub async fn get_contract(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -211,8 +214,8 @@ pub struct UpdateContractBody {
 /// Change some fields or move the status on. Send `If-Match` (the ETag you read) or `version`.
 #[utoipa::path(patch, path = "/api/v1/contracts/{id}", tag = "contracts", request_body = UpdateContractBody,
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = ContractBody), (status = 400, body = ProblemBody), (status = 404, body = ProblemBody),
-        (status = 409, body = ProblemBody), (status = 412, body = ProblemBody), (status = 428, body = ProblemBody)))]
+    responses((status = 200, body = ContractBody), BadRequest, NotFound,
+        Conflict, PreconditionFailed, PreconditionRequired))]
 pub async fn update_contract(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -255,7 +258,7 @@ pub struct ContractQuery {
 
 /// Contracts (without their files); sales staff see their own office's.
 #[utoipa::path(get, path = "/api/v1/contracts", tag = "contracts", params(ContractQuery),
-    responses((status = 200, body = ListBody<ContractBody>), (status = 400, body = ProblemBody)))]
+    responses((status = 200, body = ListBody<ContractBody>), BadRequest))]
 pub async fn list_contracts(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -284,8 +287,8 @@ pub struct FileQuery {
 #[utoipa::path(post, path = "/api/v1/contracts/{id}/files", tag = "contracts",
     request_body(content = Vec<u8>, content_type = "application/pdf"),
     params(("id" = i64, Path), FileQuery),
-    responses((status = 201, body = ContractFileBody), (status = 400, body = ProblemBody), (status = 404, body = ProblemBody),
-        (status = 413, body = ProblemBody)))]
+    responses((status = 201, body = ContractFileBody), BadRequest, NotFound,
+        PayloadTooLarge))]
 pub async fn attach_file(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -313,7 +316,7 @@ pub async fn attach_file(
 
 /// The files kept with a contract.
 #[utoipa::path(get, path = "/api/v1/contracts/{id}/files", tag = "contracts", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<ContractFileBody>), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = Vec<ContractFileBody>), NotFound))]
 pub async fn list_files(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -344,7 +347,7 @@ fn content_disposition(file_name: &str) -> String {
 /// Download a kept file as it was uploaded.
 #[utoipa::path(get, path = "/api/v1/contracts/{id}/files/{file_id}", tag = "contracts",
     params(("id" = i64, Path), ("file_id" = i64, Path)),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = ProblemBody)))]
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), NotFound))]
 pub async fn download_file(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,

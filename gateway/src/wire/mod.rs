@@ -1,69 +1,23 @@
 //! REST <-> gRPC translations shared by the routes: enums as their REST words, timestamps as
-//! RFC 3339, list envelopes, paging parameters.
+//! RFC 3339, rates as decimal text, CSV downloads, list envelopes, versions, paging parameters.
 
-use atq_platform::Office;
-use atq_platform::business_time::{date_from_proto, date_to_proto, from_micros, parse_local_date, timestamp_micros};
-use atq_platform::validation::Violations;
-use atq_proto::common::v1::{LocalDate, PageRequest};
-use atq_proto::sales::v1::CustomerGroup;
+mod csv;
+mod dates;
+mod decimals;
+mod enums;
+
+pub use self::csv::{CsvLayout, CsvSheet};
+pub use dates::{date_text, day_text, month_text, optional_date, optional_month_or_date, rfc3339};
+pub use decimals::{bp_text, rate_bp_from_text, rate_text, tenths_text};
+pub use enums::{enum_from_text, enum_text, office_from_text, office_text};
+
+use atq_proto::common::v1::PageRequest;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::problem::Problem;
-
-/// Sent on the wire for a word that names no value, so the service reports the field as invalid
-/// instead of treating it as absent.
-const UNKNOWN: i32 = -1;
-
-pub fn office_from_text(text: &str) -> i32 {
-    match text.trim() {
-        "" => 0,
-        code => Office::parse(code).map(|o| o.to_proto() as i32).unwrap_or(UNKNOWN),
-    }
-}
-
-pub fn office_text(value: i32) -> String {
-    Office::from_proto(value).map(|o| o.code().to_owned()).unwrap_or_default()
-}
-
-pub fn group_from_text(text: &str) -> i32 {
-    match text.trim() {
-        "" => 0,
-        "individual" => CustomerGroup::Individual as i32,
-        "dealer" => CustomerGroup::Dealer as i32,
-        "project" => CustomerGroup::Project as i32,
-        _ => UNKNOWN,
-    }
-}
-
-pub fn group_text(value: i32) -> String {
-    match CustomerGroup::try_from(value) {
-        Ok(CustomerGroup::Individual) => "individual",
-        Ok(CustomerGroup::Dealer) => "dealer",
-        Ok(CustomerGroup::Project) => "project",
-        _ => "",
-    }
-    .to_owned()
-}
-
-pub fn rfc3339(timestamp: Option<&prost_types::Timestamp>) -> String {
-    timestamp
-        .map(|ts| from_micros(timestamp_micros(ts)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
-        .unwrap_or_default()
-}
-
-/// A local date as `YYYY-MM-DD`; None when absent.
-pub fn date_text(date: Option<&LocalDate>) -> Option<String> {
-    date.and_then(|d| date_from_proto(d).ok()).map(|d| d.to_string())
-}
-
-/// An optional `YYYY-MM-DD` from a body or query: blank is absent, a bad one is named as `field`.
-pub fn optional_date(v: &mut Violations, field: &str, text: Option<&str>) -> Option<LocalDate> {
-    let text = text.map(str::trim).filter(|t| !t.is_empty())?;
-    v.check(field, parse_local_date(text)).map(date_to_proto)
-}
 
 pub fn parse_limit(limit: Option<&str>) -> Result<u32, Problem> {
     match limit.map(str::trim) {
@@ -136,45 +90,9 @@ pub fn page(limit: Option<&str>, cursor: Option<String>) -> Result<Option<PageRe
     Ok(Some(PageRequest { limit: parse_limit(limit)?, cursor: cursor.unwrap_or_default() }))
 }
 
-/// One CSV field, quoted when it holds a comma, a quote or a line break.
-pub fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
-}
-
-/// "0.10" -> 1000 basis points; anything else is sent as unknown for the service to refuse.
-pub fn rate_bp_from_text(text: &str) -> i32 {
-    let text = text.trim();
-    let Some((whole, fraction)) = text.split_once('.').or(Some((text, ""))) else { return UNKNOWN };
-    if whole != "0" || fraction.len() > 4 || !fraction.chars().all(|c| c.is_ascii_digit()) {
-        return UNKNOWN;
-    }
-    format!("{fraction:0<4}").parse::<i32>().unwrap_or(UNKNOWN)
-}
-
-/// 1000 basis points -> "0.10".
-pub fn rate_text(bp: i32) -> String {
-    let digits = format!("{:04}", bp.clamp(0, 9999));
-    let trimmed = digits.trim_end_matches('0');
-    let fraction = if trimmed.len() < 2 { &digits[..2] } else { trimmed };
-    format!("0.{fraction}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rates_travel_as_decimal_strings() {
-        assert_eq!(rate_bp_from_text("0.10"), 1000);
-        assert_eq!(rate_bp_from_text("0.1"), 1000);
-        assert_eq!(rate_bp_from_text("0.08"), 800);
-        assert_eq!(rate_bp_from_text("0.0525"), 525);
-        assert_eq!(rate_bp_from_text("10%"), UNKNOWN);
-        assert_eq!(rate_bp_from_text("1.0"), UNKNOWN);
-        assert_eq!(rate_text(1000), "0.10");
-        assert_eq!(rate_text(800), "0.08");
-        assert_eq!(rate_text(525), "0.0525");
-    }
 
     #[test]
     fn if_match_wins_over_the_body_and_one_is_required() {

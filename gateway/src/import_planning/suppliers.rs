@@ -12,7 +12,8 @@ use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
 use crate::json_body::JsonBody;
-use crate::problem::{Problem, ProblemBody};
+use crate::problem::Problem;
+use crate::problem::responses::{BadRequest, Forbidden, NotFound, PreconditionFailed, PreconditionRequired};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{ListBody, expected_version, page, record_response, rfc3339};
@@ -102,7 +103,7 @@ fn supplier_response(status: StatusCode, supplier: pb::Supplier) -> Response {
 /// Add a supplier.
 #[utoipa::path(post, path = "/api/v1/suppliers", tag = "catalog", request_body = CreateSupplierBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 201, body = SupplierBody), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody)))]
+    responses((status = 201, body = SupplierBody), BadRequest, Forbidden))]
 pub async fn create_supplier(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -126,7 +127,7 @@ pub async fn create_supplier(
 
 /// One supplier, with its ETag.
 #[utoipa::path(get, path = "/api/v1/suppliers/{id}", tag = "catalog", params(("id" = i64, Path)),
-    responses((status = 200, body = SupplierBody), (status = 404, body = ProblemBody)))]
+    responses((status = 200, body = SupplierBody), NotFound))]
 pub async fn get_supplier(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -143,8 +144,8 @@ pub async fn get_supplier(
 /// Change some fields; send If-Match or version.
 #[utoipa::path(patch, path = "/api/v1/suppliers/{id}", tag = "catalog", request_body = UpdateSupplierBody,
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = SupplierBody), (status = 400, body = ProblemBody), (status = 404, body = ProblemBody),
-        (status = 412, body = ProblemBody), (status = 428, body = ProblemBody)))]
+    responses((status = 200, body = SupplierBody), BadRequest, NotFound,
+        PreconditionFailed, PreconditionRequired))]
 pub async fn update_supplier(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -171,7 +172,7 @@ pub async fn update_supplier(
 
 /// Suppliers, searched by name and filtered by country.
 #[utoipa::path(get, path = "/api/v1/suppliers", tag = "catalog", params(SupplierQuery),
-    responses((status = 200, body = ListBody<SupplierBody>), (status = 400, body = ProblemBody)))]
+    responses((status = 200, body = ListBody<SupplierBody>), BadRequest))]
 pub async fn list_suppliers(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,

@@ -11,10 +11,11 @@ use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
 use crate::json_body::JsonBody;
-use crate::problem::{Problem, ProblemBody};
+use crate::problem::Problem;
+use crate::problem::responses::{BadRequest, Conflict, Forbidden, NotFound};
 use crate::rpc::CallContext;
 use crate::state::AppState;
-use crate::wire::{ListBody, page};
+use crate::wire::{ListBody, day_text, page};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(import_statement)).routes(routes!(list_lines)).routes(routes!(match_line))
@@ -41,7 +42,7 @@ impl From<pb::BankLine> for BankLineBody {
     fn from(l: pb::BankLine) -> Self {
         BankLineBody {
             id: l.id,
-            booked_on: crate::wire::date_text(l.booked_on.as_ref()).unwrap_or_default(),
+            booked_on: day_text(l.booked_on.as_ref()),
             amount: l.amount,
             description: l.description,
             reference: l.reference,
@@ -64,7 +65,7 @@ pub struct ImportBody {
 /// Credits naming an invoice or order number pay it; the rest wait in the review list.
 /// Importing the same statement again changes nothing.
 #[utoipa::path(post, path = "/api/v1/bank-statements", tag = "accounting", request_body(content = String, content_type = "text/csv"),
-    responses((status = 201, body = ImportBody), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody)))]
+    responses((status = 201, body = ImportBody), BadRequest, Forbidden))]
 pub async fn import_statement(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -109,7 +110,7 @@ pub struct LinesQuery {
 
 /// Imported bank lines, e.g. `?status=unmatched` for the review list.
 #[utoipa::path(get, path = "/api/v1/bank-statements/lines", tag = "accounting", params(LinesQuery),
-    responses((status = 200, body = ListBody<BankLineBody>), (status = 400, body = ProblemBody)))]
+    responses((status = 200, body = ListBody<BankLineBody>), BadRequest))]
 pub async fn list_lines(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -134,7 +135,7 @@ pub struct MatchBody {
 /// Match a line of the review list to an invoice: the payment is recorded against it.
 #[utoipa::path(post, path = "/api/v1/bank-statements/lines/{id}/match", tag = "accounting", request_body = MatchBody,
     params(("id" = i64, Path)),
-    responses((status = 200, body = BankLineBody), (status = 400, body = ProblemBody), (status = 404, body = ProblemBody), (status = 409, body = ProblemBody)))]
+    responses((status = 200, body = BankLineBody), BadRequest, NotFound, Conflict))]
 pub async fn match_line(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
