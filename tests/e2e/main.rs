@@ -11,6 +11,7 @@ mod contracts;
 mod costing;
 mod customers;
 mod dispatch;
+mod hardening_accounting;
 mod import_plans;
 mod operations;
 mod orders;

@@ -1,6 +1,6 @@
 //! gRPC adapter for `atq.accountingwarehouse.v1.Accounting`.
 
-use atq_platform::business_time::{date_from_proto, local_date, now_micros};
+use atq_platform::business_time::{date_from_proto, local_date, now_micros, within_business_range};
 use atq_platform::caller::Action;
 use atq_platform::paging::Page;
 use atq_platform::validation::{self, Violations};
@@ -14,6 +14,7 @@ use crate::invoices::{self, InvoiceQuery, InvoiceStatus};
 use crate::journal;
 use crate::payments::{self, ReceivedPayment};
 use crate::receivables::{self, NewCreditTerms};
+use crate::sales_customers::SalesCustomers;
 
 /// The statuses a stored bank line can have, for the list's filter.
 const REVIEWABLE_STATUSES: [&str; 3] =
@@ -21,6 +22,8 @@ const REVIEWABLE_STATUSES: [&str; 3] =
 
 pub struct AccountingApi {
     pub db: Db,
+    /// Payments, credit terms and balances name customers sales must know.
+    pub customers: SalesCustomers,
 }
 
 impl AccountingApi {
@@ -73,14 +76,13 @@ impl Accounting for AccountingApi {
         caller.require(Action::WriteAccounts)?;
         let key = idempotency::key_of(&request)?;
         let input = request.into_inner();
+        let payment = ReceivedPayment::try_from(&input)?;
+        self.customers.ensure_exists(&caller, payment.customer_id).await?;
         let scope = format!("accounting.RecordPayment:{}", caller.username);
         let db = self.db.clone();
-        let request_copy = input.clone();
-        let payment = idempotency::run_once(&self.db, &scope, key.as_deref(), &request_copy, move |tx| {
-            let (db, caller, input) = (db.clone(), caller.clone(), input.clone());
-            Box::pin(
-                async move { payments::record_payment(tx, &db, &caller, ReceivedPayment::try_from(&input)?).await },
-            )
+        let payment = idempotency::run_once(&self.db, &scope, key.as_deref(), &input, move |tx| {
+            let (db, caller, payment) = (db.clone(), caller.clone(), payment.clone());
+            Box::pin(async move { payments::record_payment(tx, &db, &caller, payment).await })
         })
         .await?;
         Ok(Response::new(payment))
@@ -90,8 +92,10 @@ impl Accounting for AccountingApi {
         &self,
         request: Request<pb::CustomerBalanceRequest>,
     ) -> Result<Response<pb::CustomerBalance>, Status> {
-        Caller::of(&request)?.require(Action::ReadAccounts)?;
+        let caller = Caller::of(&request)?;
+        caller.require(Action::ReadAccounts)?;
         let customer_id = request.into_inner().customer_id;
+        self.customers.ensure_exists(&caller, customer_id).await?;
         Ok(Response::new(receivables::balance(&mut *self.connection().await?, customer_id).await?))
     }
 
@@ -102,7 +106,9 @@ impl Accounting for AccountingApi {
         Caller::of(&request)?.require(Action::ReadAccounts)?;
         let as_of = match request.into_inner().as_of {
             None => local_date(now_micros()),
-            Some(date) => date_from_proto(&date).map_err(|message| Error::invalid("as_of", message))?,
+            Some(date) => date_from_proto(&date)
+                .and_then(within_business_range)
+                .map_err(|message| Error::invalid("as_of", message))?,
         };
         Ok(Response::new(receivables::aging(&mut *self.connection().await?, as_of).await?))
     }
@@ -114,6 +120,7 @@ impl Accounting for AccountingApi {
         let caller = Caller::of(&request)?;
         caller.require(Action::SetCreditTerms)?;
         let terms = NewCreditTerms::try_from(&request.into_inner())?;
+        self.customers.ensure_exists(&caller, terms.customer_id).await?;
         let mut tx = self.db.begin().await.map_err(Error::from)?;
         let terms = receivables::set_credit_terms(&mut tx, &caller, terms).await?;
         tx.commit().await.map_err(Error::from)?;
@@ -190,20 +197,6 @@ impl Accounting for AccountingApi {
         request: Request<pb::TrialBalanceRequest>,
     ) -> Result<Response<pb::TrialBalanceResponse>, Status> {
         Caller::of(&request)?.require(Action::ReadAccounts)?;
-        let rows = journal::trial_balance(&self.db).await?;
-        let accounts: Vec<pb::AccountBalance> = rows
-            .into_iter()
-            .map(|(account, debit, credit)| pb::AccountBalance {
-                name: journal::account_name(&account).into(),
-                account,
-                debit,
-                credit,
-            })
-            .collect();
-        Ok(Response::new(pb::TrialBalanceResponse {
-            total_debit: accounts.iter().map(|a| a.debit).sum(),
-            total_credit: accounts.iter().map(|a| a.credit).sum(),
-            accounts,
-        }))
+        Ok(Response::new(journal::trial_balance(&self.db).await?))
     }
 }

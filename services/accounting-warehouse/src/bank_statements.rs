@@ -4,9 +4,10 @@
 
 use std::collections::HashMap;
 
-use atq_platform::business_time::date_to_proto;
+use atq_platform::business_time::{date_to_proto, parse_local_date, within_business_range};
 use atq_platform::error::Result;
 use atq_platform::idempotency::hex_sha256;
+use atq_platform::limits::{self, MAX_AMOUNT};
 use atq_platform::validation::Violations;
 use atq_platform::{Caller, Db, Error, Tx};
 use atq_proto::accountingwarehouse::v1 as pb;
@@ -27,12 +28,18 @@ pub struct StatementLine {
     pub hash: String,
 }
 
-/// Vietnamese banks write dates as 31/01/2026; ISO dates are accepted too.
+/// Vietnamese banks write dates as 31/01/2026; ISO dates (exactly YYYY-MM-DD) are accepted too.
+/// Either way the date lies within the business range.
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let text = text.trim();
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
-        .map_err(|_| "must be a date like 31/01/2026 or 2026-01-31".to_owned())
+    if text.contains('/') {
+        let date = NaiveDate::parse_from_str(text, "%d/%m/%Y")
+            .map_err(|_| "must be a date like 31/01/2026 or 2026-01-31".to_owned())?;
+        return within_business_range(date);
+    }
+    parse_local_date(text).map_err(|message| {
+        if text.contains('-') { message } else { "must be a date like 31/01/2026 or 2026-01-31".to_owned() }
+    })
 }
 
 /// Whole đồng, with or without thousands separators ("1.500.000", "1,500,000", "-250000").
@@ -48,7 +55,9 @@ fn parse_amount(text: &str) -> Result<i64, String> {
     if digits.is_empty() || !well_grouped || !groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit())) {
         return Err("must be whole đồng, e.g. 1.500.000".into());
     }
-    groups.concat().parse::<i64>().map(|n| sign * n).map_err(|_| "is too large".into())
+    let too_large = || format!("must be at most {MAX_AMOUNT} đồng either way");
+    let units = groups.concat().parse::<i64>().map_err(|_| too_large())?;
+    limits::amount(units).map(|units| sign * units).map_err(|_| too_large())
 }
 
 pub fn parse(csv_text: &str) -> Result<Vec<StatementLine>, Error> {
@@ -244,8 +253,20 @@ mod tests {
         assert_eq!(parse_amount("1.500.000"), Ok(1_500_000));
         assert_eq!(parse_amount("1,500,000"), Ok(1_500_000));
         assert_eq!(parse_amount("-250000"), Ok(-250_000));
-        for bad in ["1500000.00", "1.50.000", "", "12a", "1,5"] {
+        assert_eq!(parse_amount("-1.000.000.000.000.000"), Ok(-MAX_AMOUNT));
+        for bad in ["1500000.00", "1.50.000", "", "12a", "1,5", "9.223.372.036.854.775.807", "1000000000000001"] {
             assert!(parse_amount(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn dates_are_the_banks_or_iso_within_the_business_range() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(parse_date(" 31/01/2026 "), Ok(day(2026, 1, 31)));
+        assert_eq!(parse_date("2026-01-31"), Ok(day(2026, 1, 31)));
+        assert_eq!(parse_date("1/2/2026"), Ok(day(2026, 2, 1)));
+        for bad in ["31/12/9999", "01/01/0001", "9999-12-31", "2026-1-1", "+002026-01-01", "31/02/2026"] {
+            assert!(parse_date(bad).is_err(), "{bad} should be refused");
         }
     }
 

@@ -10,11 +10,11 @@ use prost::Message;
 
 use crate::goods_issue_store::{self, StoredIssue};
 use crate::journal::{self, Posting};
-use crate::reservations;
 use crate::serial_store;
 use crate::stock::{Condition, SerialStatus, Tracking, check_lines_present, check_units};
 use crate::stock_documents::{self, DocumentType, stock_move};
 use crate::stock_store::{self, Move, Place, share};
+use crate::{money, reservations};
 
 pub struct IssueLine {
     /// The line's position in the request, for messages.
@@ -91,7 +91,7 @@ pub async fn issue(tx: &mut Tx, db: &Db, caller: &Caller, request: NewIssue) -> 
         let (line_no, product_id, quantity, serials) = (line.line_no, line.product_id, line.quantity, line.serials);
         issued.push(pb::IssuedLine { line_no, product_id, quantity, serials, cost_amount });
     }
-    let total_cost: i64 = issued.iter().map(|l| l.cost_amount).sum();
+    let total_cost = money::sum(issued.iter().map(|l| l.cost_amount), "the goods issue's cost")?;
     let memo = format!("{order_ref} {dispatch_ref}");
     let postings = [Posting::debit("632", total_cost), Posting::credit("156", total_cost)];
     journal::post(tx, (DocumentType::Issue.as_str(), &number), &memo, &caller.username, &postings).await?;

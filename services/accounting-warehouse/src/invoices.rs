@@ -13,10 +13,10 @@ use atq_proto::sales::v1::{DispatchOrder, DispatchShipped};
 use chrono::{Datelike, Days, NaiveDate};
 use sqlx::AnyConnection;
 
-use crate::credit_terms_store;
 use crate::invoice_store;
 pub use crate::invoice_store::InvoiceQuery;
 use crate::journal::{self, Posting};
+use crate::{credit_terms_store, money};
 
 pub const DEFAULT_PAYMENT_TERMS_DAYS: i64 = 30;
 
@@ -72,8 +72,9 @@ pub async fn issue_for_shipment(tx: &mut Tx, db: &Db, shipped: &DispatchShipped)
     let due_on = issued_on.checked_add_days(Days::new(terms.max(0) as u64)).unwrap_or(issued_on);
     let series = series_of(issued_on);
     let sequence = next_in_series(tx, &format!("invoice-{series}")).await?;
-    let total_net: i64 = lines.iter().map(|l| l.net_amount).sum();
-    let total_vat: i64 = lines.iter().map(|l| l.vat_amount).sum();
+    let total_net = money::sum(lines.iter().map(|l| l.net_amount), "the invoice's net amount")?;
+    let total_vat = money::sum(lines.iter().map(|l| l.vat_amount), "the invoice's VAT")?;
+    let total_gross = money::sum([total_net, total_vat], "the invoice's gross amount")?;
     let invoice = pb::Invoice {
         id: 0,
         number: format!("{series}-{sequence:07}"),
@@ -89,9 +90,9 @@ pub async fn issue_for_shipment(tx: &mut Tx, db: &Db, shipped: &DispatchShipped)
         vat,
         total_net,
         total_vat,
-        total_gross: total_net + total_vat,
+        total_gross,
         paid: 0,
-        open_amount: total_net + total_vat,
+        open_amount: total_gross,
         status: InvoiceStatus::Open.as_str().into(),
         created_at: Some(to_timestamp(now_micros())),
     };
@@ -115,10 +116,14 @@ fn price(shipped: &DispatchShipped, dispatch: &DispatchOrder) -> Result<(Vec<pb:
             .iter()
             .find(|l| l.line_no == line.line_no)
             .ok_or_else(|| Error::internal(anyhow::anyhow!("shipment line {} has no order line", line.line_no)))?;
-        let net_amount = line.quantity * ordered.unit_price;
-        let vat_amount = with_vat(net_amount, i64::from(ordered.vat_rate_bp)) - net_amount;
+        // Sales holds its lines within the amount bound; a product past 64 bits is refused, not wrapped.
+        let net_amount = line.quantity.checked_mul(ordered.unit_price).ok_or_else(|| {
+            Error::internal(anyhow::anyhow!("shipment line {}: the net amount overflows", line.line_no))
+        })?;
+        let vat_amount = money::difference(with_vat(net_amount, i64::from(ordered.vat_rate_bp)), net_amount, "VAT")?;
         let rate = by_rate.entry(ordered.vat_rate_bp).or_default();
-        *rate = (rate.0 + net_amount, rate.1 + vat_amount);
+        money::add(&mut rate.0, net_amount, "the invoice's net amount")?;
+        money::add(&mut rate.1, vat_amount, "the invoice's VAT")?;
         lines.push(pb::InvoiceLine {
             line_no: i as i32 + 1,
             product_id: line.product_id,

@@ -8,6 +8,7 @@ use atq_proto::accountingwarehouse::v1 as pb;
 use sqlx::AnyConnection;
 
 use crate::journal_store::{self, Figures, NewEntry};
+use crate::money;
 
 /// The accounts in use, from the Vietnamese chart of accounts (Circular 200).
 pub const ACCOUNTS: &[(&str, &str)] = &[
@@ -49,8 +50,8 @@ impl Posting {
 
 /// Posts a balanced entry dated today (local); nothing is posted for an entry of zero.
 pub async fn post(tx: &mut Tx, document: (&str, &str), memo: &str, by: &str, postings: &[Posting]) -> Result<()> {
-    let debits: i64 = postings.iter().map(|p| p.debit).sum();
-    let credits: i64 = postings.iter().map(|p| p.credit).sum();
+    let debits = money::sum(postings.iter().map(|p| p.debit), "an entry's debits")?;
+    let credits = money::sum(postings.iter().map(|p| p.credit), "an entry's credits")?;
     if debits != credits || postings.iter().any(|p| p.debit < 0 || p.credit < 0) {
         return Err(Error::internal(anyhow::anyhow!(
             "unbalanced entry for {} {}: {debits} != {credits}",
@@ -75,12 +76,26 @@ pub async fn post(tx: &mut Tx, document: (&str, &str), memo: &str, by: &str, pos
 /// A customer's receivable: debits less credits on 131.
 pub async fn receivable(conn: &mut AnyConnection, customer_id: i64) -> Result<i64> {
     let (debit, credit) = journal_store::customer_totals(conn, RECEIVABLE, customer_id).await?;
-    Ok(debit - credit)
+    money::difference(debit, credit, "a customer's receivable")
 }
 
-/// Debit and credit totals per account.
-pub async fn trial_balance(db: &Db) -> Result<Vec<(String, i64, i64)>> {
-    journal_store::account_totals(db).await
+/// Debit and credit totals per account, and over all accounts.
+pub async fn trial_balance(db: &Db) -> Result<pb::TrialBalanceResponse> {
+    let accounts: Vec<pb::AccountBalance> = journal_store::account_totals(db)
+        .await?
+        .into_iter()
+        .map(|(account, debit, credit)| pb::AccountBalance {
+            name: account_name(&account).into(),
+            account,
+            debit,
+            credit,
+        })
+        .collect();
+    Ok(pb::TrialBalanceResponse {
+        total_debit: money::sum(accounts.iter().map(|a| a.debit), "the journal's debits")?,
+        total_credit: money::sum(accounts.iter().map(|a| a.credit), "the journal's credits")?,
+        accounts,
+    })
 }
 
 pub fn account_name(account: &str) -> &'static str {
@@ -101,7 +116,7 @@ pub async fn reconcile(conn: &mut AnyConnection) -> Result<pb::Reconciliation> {
         stock_units,
         costed_units,
     } = journal_store::figures(conn).await?;
-    let receivable_documents = invoiced - received;
+    let receivable_documents = money::difference(invoiced, received, "invoiced less received")?;
     Ok(pb::Reconciliation {
         total_debit,
         total_credit,

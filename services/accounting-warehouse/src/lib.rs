@@ -16,12 +16,14 @@ pub mod invoice_store;
 pub mod invoices;
 pub mod journal;
 pub mod journal_store;
+mod money;
 pub mod payment_store;
 pub mod payments;
 pub mod receipts;
 pub mod receivables;
 pub mod reservation_store;
 pub mod reservations;
+pub mod sales_customers;
 mod sales_feed;
 pub mod serial_store;
 pub mod stock;
@@ -29,6 +31,7 @@ pub mod stock_document_store;
 pub mod stock_documents;
 pub mod stock_queries;
 pub mod stock_store;
+pub mod stock_value;
 pub mod stocktakes;
 pub mod transfers;
 mod warehouse_api;
@@ -69,8 +72,9 @@ pub async fn serve(
         warehouse_api::WarehouseApi { db: db.clone(), catalog },
         authenticate(settings.internal_key.clone()),
     );
+    let customers = sales_customers::SalesCustomers::new(&settings.peers.sales, settings.internal_key.clone())?;
     let accounting = AccountingServer::with_interceptor(
-        accounting_api::AccountingApi { db: db.clone() },
+        accounting_api::AccountingApi { db: db.clone(), customers },
         authenticate(settings.internal_key.clone()),
     );
     let shipments = FeedConsumer {

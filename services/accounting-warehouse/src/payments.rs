@@ -1,8 +1,11 @@
 //! Payments received from customers: each pays the customer's open invoices, oldest due first
 //! (or a named invoice first), and what is left stays as the customer's credit.
 
-use atq_platform::business_time::{date_from_proto, date_to_proto, local_date, now_micros, to_timestamp};
+use atq_platform::business_time::{
+    date_from_proto, date_to_proto, local_date, now_micros, to_timestamp, within_business_range,
+};
 use atq_platform::error::Result;
+use atq_platform::limits;
 use atq_platform::numbering::next_in_series;
 use atq_platform::validation::{Violations, optional_text};
 use atq_platform::{Caller, Db, Error, Tx, outbox};
@@ -47,6 +50,7 @@ impl PaymentMethod {
 }
 
 /// A checked payment, ready to record.
+#[derive(Clone)]
 pub struct ReceivedPayment {
     pub customer_id: i64,
     pub amount: i64,
@@ -65,12 +69,10 @@ impl TryFrom<&pb::RecordPaymentRequest> for ReceivedPayment {
         if input.customer_id <= 0 {
             v.add("customer_id", "is required");
         }
-        if input.amount <= 0 {
-            v.add("amount", "must be a positive amount of đồng");
-        }
+        v.check("amount", limits::positive_amount(input.amount));
         let received_on = match &input.received_on {
             None => Some(local_date(now_micros())),
-            Some(date) => v.check("received_on", date_from_proto(date)),
+            Some(date) => v.check("received_on", date_from_proto(date).and_then(within_business_range)),
         };
         let method = v.check("method", PaymentMethod::parse(&input.method)).unwrap_or(PaymentMethod::Bank);
         let reference = v.check("reference", optional_text(&input.reference, 200)).unwrap_or_default();

@@ -4,16 +4,16 @@
 
 use atq_platform::business_time::{now_micros, to_timestamp};
 use atq_platform::error::Result;
+use atq_platform::limits;
 use atq_platform::validation::Violations;
 use atq_platform::{Caller, Db, Error, Office, Tx};
 use atq_proto::accountingwarehouse::v1 as pb;
 
 use crate::journal::{self, Posting};
-use crate::reservations;
-use crate::serial_store;
 use crate::stock::{Condition, Tracking, check_lines_present, parse_quantity, parse_serials, tracked};
 use crate::stock_documents::{self, DocumentType, stock_move};
 use crate::stock_store::{self, Move, Place};
+use crate::{money, reservations, serial_store, stock_value};
 
 /// Where received goods come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +54,8 @@ pub struct ReceiptLine {
     pub quantity: i64,
     pub condition: Condition,
     pub unit_cost: i64,
+    /// quantity x unit cost, within the amount bound.
+    pub value: i64,
     pub serials: Vec<String>,
 }
 
@@ -78,22 +80,21 @@ impl TryFrom<(&pb::CreateReceiptRequest, &Tracking)> for NewReceipt {
         for (i, line) in input.lines.iter().enumerate() {
             let quantity = v.check(&format!("lines[{i}].quantity"), parse_quantity(line.quantity));
             let condition = v.check(&format!("lines[{i}].condition"), Condition::from_proto_or_good(line.condition));
-            if line.unit_cost < 0 {
-                v.add(format!("lines[{i}].unit_cost"), "must not be negative");
-            }
+            let unit_cost_field = format!("lines[{i}].unit_cost");
+            let unit_cost = v.check(&unit_cost_field, limits::amount(line.unit_cost));
+            let value = match (quantity, unit_cost) {
+                (Some(q), Some(cost)) => v.check(&unit_cost_field, limits::line_total(q, cost)),
+                _ => None,
+            };
             let is_tracked = tracked(tracking, &mut v, format!("lines[{i}].product_id"), line.product_id);
             let serials = match (quantity, is_tracked) {
                 (Some(q), Some(t)) => v.check(&format!("lines[{i}].serials"), parse_serials(&line.serials, q, t)),
                 _ => None,
             };
-            if let (Some(quantity), Some(condition), Some(serials)) = (quantity, condition, serials) {
-                lines.push(ReceiptLine {
-                    product_id: line.product_id,
-                    quantity,
-                    condition,
-                    unit_cost: line.unit_cost,
-                    serials,
-                });
+            if let (Some(quantity), Some(condition), Some(value), Some(serials)) = (quantity, condition, value, serials)
+            {
+                let (product_id, unit_cost) = (line.product_id, line.unit_cost);
+                lines.push(ReceiptLine { product_id, quantity, condition, unit_cost, value, serials });
             }
         }
         v.finish()?;
@@ -128,8 +129,8 @@ pub async fn receive(tx: &mut Tx, db: &Db, caller: &Caller, receipt: NewReceipt)
             at: now,
         };
         stock_store::record_move(tx, &m).await?;
-        stock_store::add_value(tx, line.product_id, line.quantity, line.quantity.saturating_mul(line.unit_cost))
-            .await?;
+        let field = format!("lines[{i}].unit_cost");
+        stock_value::take_in(tx, line.product_id, (line.quantity, line.value), &field).await?;
         moves.push(stock_move(place, line.quantity));
     }
     refusals.finish()?;
@@ -142,7 +143,7 @@ pub async fn receive(tx: &mut Tx, db: &Db, caller: &Caller, receipt: NewReceipt)
 
 /// The goods come in at their cost, against capital or the supplier.
 async fn post(tx: &mut Tx, caller: &Caller, number: &str, receipt: &NewReceipt) -> Result<()> {
-    let value: i64 = receipt.lines.iter().map(|line| line.quantity.saturating_mul(line.unit_cost)).sum();
+    let value = money::sum(receipt.lines.iter().map(|line| line.value), "the receipt's value")?;
     let memo = format!("{} {}", receipt.kind.as_str(), receipt.reference);
     let postings = [Posting::debit("156", value), Posting::credit(receipt.kind.source_account(), value)];
     journal::post(tx, (DocumentType::Receipt.as_str(), number), memo.trim(), &caller.username, &postings).await

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use atq_platform::business_time::{date_to_proto, local_date, now_micros};
 use atq_platform::error::Result;
+use atq_platform::limits;
 use atq_platform::validation::Violations;
 use atq_platform::{Caller, Error, Tx};
 use atq_proto::accountingwarehouse::v1 as pb;
@@ -11,7 +12,7 @@ use chrono::NaiveDate;
 use sqlx::AnyConnection;
 
 use crate::journal;
-use crate::{credit_terms_store, invoice_store, invoices};
+use crate::{credit_terms_store, invoice_store, invoices, money};
 
 pub const BUCKETS: [&str; 5] = ["current", "1-30", "31-60", "61-90", ">90"];
 
@@ -36,7 +37,7 @@ pub async fn balance(conn: &mut AnyConnection, customer_id: i64) -> Result<pb::C
     let today = local_date(now_micros());
     let mut amounts = [0; 5];
     for item in invoice_store::open_items(&mut *conn, customer_id).await? {
-        amounts[bucket(item.due_on, today)] += item.open_amount;
+        money::add(&mut amounts[bucket(item.due_on, today)], item.open_amount, "a customer's aging")?;
     }
     Ok(pb::CustomerBalance {
         customer_id,
@@ -55,22 +56,15 @@ pub async fn aging(conn: &mut AnyConnection, as_of: NaiveDate) -> Result<pb::Rec
     for item in invoice_store::open_items(conn, 0).await? {
         let slot = bucket(item.due_on, as_of);
         let entry = by_customer.entry(item.customer_id).or_insert_with(|| (item.customer_name.clone(), [0; 5]));
-        entry.1[slot] += item.open_amount;
-        totals[slot] += item.open_amount;
+        money::add(&mut entry.1[slot], item.open_amount, "a customer's aging")?;
+        money::add(&mut totals[slot], item.open_amount, "the aging's totals")?;
     }
-    Ok(pb::ReceivablesAgingResponse {
-        as_of: Some(date_to_proto(as_of)),
-        rows: by_customer
-            .into_iter()
-            .map(|(customer_id, (customer_name, amounts))| pb::CustomerAging {
-                customer_id,
-                customer_name,
-                total: amounts.iter().sum(),
-                buckets: buckets(amounts),
-            })
-            .collect(),
-        totals: buckets(totals),
-    })
+    let mut rows = Vec::with_capacity(by_customer.len());
+    for (customer_id, (customer_name, amounts)) in by_customer {
+        let total = money::sum(amounts, "a customer's aging")?;
+        rows.push(pb::CustomerAging { customer_id, customer_name, total, buckets: buckets(amounts) });
+    }
+    Ok(pb::ReceivablesAgingResponse { as_of: Some(date_to_proto(as_of)), rows, totals: buckets(totals) })
 }
 
 /// Checked credit terms for a customer.
@@ -91,6 +85,8 @@ impl TryFrom<&pb::SetCreditTermsRequest> for NewCreditTerms {
         }
         if input.credit_limit < 0 {
             v.add("credit_limit", "must not be negative (0 means no limit)");
+        } else {
+            v.check("credit_limit", limits::amount(input.credit_limit));
         }
         if !(0..=365).contains(&input.payment_terms_days) {
             v.add("payment_terms_days", "must be 0 to 365 days");
@@ -111,16 +107,14 @@ pub async fn set_credit_terms(tx: &mut Tx, caller: &Caller, terms: NewCreditTerm
 
 /// Whether `amount` more keeps the customer within its limit (always, when no limit is set).
 pub async fn check_credit(conn: &mut AnyConnection, customer_id: i64, amount: i64) -> Result<pb::CreditCheck> {
+    let amount = limits::amount(amount).map_err(|message| Error::invalid("amount", message))?;
     let (credit_limit, _) = invoices::payment_terms(&mut *conn, customer_id).await?;
     let balance = journal::receivable(conn, customer_id).await?;
-    let allowed = credit_limit == 0 || balance + amount <= credit_limit;
-    Ok(pb::CreditCheck {
-        allowed,
-        credit_limit,
-        balance,
-        amount,
-        available: if credit_limit == 0 { 0 } else { credit_limit - balance },
-    })
+    let mut owed = balance;
+    money::add(&mut owed, amount, "the balance with the order")?;
+    let allowed = credit_limit == 0 || owed <= credit_limit;
+    let available = if credit_limit == 0 { 0 } else { money::difference(credit_limit, balance, "the credit left")? };
+    Ok(pb::CreditCheck { allowed, credit_limit, balance, amount, available })
 }
 
 #[cfg(test)]

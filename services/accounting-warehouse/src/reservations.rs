@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use atq_platform::business_time::{date_from_proto, now_micros};
+use atq_platform::business_time::{date_from_proto, now_micros, within_business_range};
 use atq_platform::error::Result;
 use atq_platform::validation::{Violations, document_ref};
 use atq_platform::{Caller, Db, Error, Office, Tx, outbox};
@@ -80,13 +80,14 @@ impl TryFrom<&pb::ReserveRequest> for NewReservation {
 }
 
 /// The date a line is needed by as stored: 'YYYY-MM-DD', or '' when not given. Four-digit
-/// years only, so the text sorts as the dates do.
+/// years only, so the text sorts as the dates do, and within the business range.
 fn parse_needed_by(date: Option<&atq_proto::common::v1::LocalDate>) -> Result<String, String> {
     let Some(date) = date else { return Ok(String::new()) };
     if !(1..=9999).contains(&date.year) {
         return Err("must be a date between years 1 and 9999".into());
     }
-    date_from_proto(date).map(|d| d.format("%Y-%m-%d").to_string())
+    let date = date_from_proto(date).and_then(within_business_range)?;
+    Ok(date.format("%Y-%m-%d").to_string())
 }
 
 pub async fn load(conn: &mut AnyConnection, order_ref: &str) -> Result<Option<pb::Reservation>> {
@@ -212,6 +213,9 @@ mod tests {
         assert_eq!(parse_needed_by(None), Ok(String::new()));
         assert!(parse_needed_by(Some(&LocalDate { year: 2026, month: 2, day: 30 })).is_err());
         assert!(parse_needed_by(Some(&LocalDate { year: 12026, month: 1, day: 1 })).is_err());
-        assert_eq!(parse_needed_by(Some(&LocalDate { year: 987, month: 1, day: 1 })), Ok("0987-01-01".to_owned()));
+        // Outside the business range (1990 to 2100) is a typing mistake, however it would sort.
+        assert!(parse_needed_by(Some(&LocalDate { year: 987, month: 1, day: 1 })).is_err());
+        assert!(parse_needed_by(Some(&LocalDate { year: 9999, month: 12, day: 31 })).is_err());
+        assert_eq!(parse_needed_by(Some(&LocalDate { year: 2100, month: 12, day: 31 })), Ok("2100-12-31".to_owned()));
     }
 }

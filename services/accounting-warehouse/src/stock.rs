@@ -4,11 +4,12 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use atq_platform::limits;
 use atq_platform::validation::Violations;
 use atq_proto::accountingwarehouse::v1 as pb;
 
 /// One document may not move more than this many units on a line.
-pub const MAX_QUANTITY: i64 = 1_000_000;
+pub use atq_platform::limits::MAX_QUANTITY;
 
 /// Product id -> serial-tracked, from the catalog.
 pub type Tracking = HashMap<i64, bool>;
@@ -107,8 +108,14 @@ impl Condition {
     }
 }
 
+/// Units a line moves: 1 to [`MAX_QUANTITY`].
 pub fn parse_quantity(quantity: i64) -> Result<i64, String> {
-    if (1..=MAX_QUANTITY).contains(&quantity) { Ok(quantity) } else { Err(format!("must be 1 to {MAX_QUANTITY}")) }
+    limits::quantity(quantity)
+}
+
+/// Units counted on a shelf: 0 to [`MAX_QUANTITY`].
+pub fn parse_counted(counted: i64) -> Result<i64, String> {
+    if (0..=MAX_QUANTITY).contains(&counted) { Ok(counted) } else { Err(format!("must be from 0 to {MAX_QUANTITY}")) }
 }
 
 /// Serial numbers of a line: one per unit for serial-tracked products, none otherwise, no repeats.

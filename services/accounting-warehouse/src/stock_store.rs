@@ -95,7 +95,8 @@ pub async fn record_move(tx: &mut Tx, m: &Move<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Units and value come in (receipts, surpluses): the average moves toward the new cost.
+/// Units and value come in (receipts, surpluses): the average moves toward the new cost. The
+/// caller holds the value within bounds (`stock_value::take_in`).
 #[tracing::instrument(level = "debug", skip(tx))]
 pub async fn add_value(tx: &mut Tx, product_id: i64, quantity: i64, value: i64) -> Result<()> {
     sqlx::query(
@@ -137,8 +138,9 @@ pub fn share(value: i64, part: i64, whole: i64) -> i64 {
     i64::try_from((2 * exact + i128::from(whole)) / (2 * i128::from(whole))).unwrap_or(i64::MAX)
 }
 
+/// (units, total value) a product's moving average is made of; zeros before its first receipt.
 #[tracing::instrument(level = "debug", skip(executor))]
-async fn costs<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, product_id: i64) -> Result<(i64, i64)> {
+pub async fn costs<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, product_id: i64) -> Result<(i64, i64)> {
     let row: Option<(i64, i64)> =
         sqlx::query_as("SELECT quantity, total_value FROM product_costs WHERE product_id = $1")
             .bind(product_id)

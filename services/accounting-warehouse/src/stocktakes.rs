@@ -11,11 +11,10 @@ use atq_platform::{Caller, Db, Error, Office, Tx};
 use atq_proto::accountingwarehouse::v1 as pb;
 
 use crate::journal::{self, Posting};
-use crate::reservations;
-use crate::serial_store;
-use crate::stock::{Condition, SerialStatus, Tracking, check_lines_present, parse_serials, tracked};
+use crate::stock::{Condition, SerialStatus, Tracking, check_lines_present, parse_counted, parse_serials, tracked};
 use crate::stock_documents::{self, DocumentType, stock_move};
 use crate::stock_store::{self, Move, Place};
+use crate::{money, reservations, serial_store, stock_value};
 
 /// What was found on the shelf for one line.
 pub enum Counted {
@@ -54,13 +53,11 @@ impl TryFrom<(&pb::CreateCountRequest, &Tracking)> for NewCount {
                 Some(true) => v
                     .check(&serials_field, parse_serials(&line.serials, line.serials.len() as i64, true))
                     .map(Counted::Serials),
-                Some(false) if line.counted < 0 => {
-                    v.add(format!("lines[{i}].counted"), "must not be negative");
-                    None
+                Some(false) => {
+                    let units = v.check(&format!("lines[{i}].counted"), parse_counted(line.counted));
+                    let no_serials = v.check(&serials_field, parse_serials(&line.serials, 0, false));
+                    units.zip(no_serials).map(|(units, _)| Counted::Units(units))
                 }
-                Some(false) => v
-                    .check(&serials_field, parse_serials(&line.serials, 0, false))
-                    .map(|_| Counted::Units(line.counted)),
                 None => None,
             };
             if let (Some(condition), Some(counted)) = (condition, counted) {
@@ -196,13 +193,16 @@ async fn adjust(
                 "line {i}: {reserved} units are reserved; a count of {counted} would leave less than that"
             )));
         }
-        differences.shortage_value += stock_store::remove_value(tx, place.product_id, -difference).await?;
+        let leaving = stock_store::remove_value(tx, place.product_id, -difference).await?;
+        money::add(&mut differences.shortage_value, leaving, "the stocktake's shortage")?;
     } else if difference > 0 {
         let cost = stock_store::average_cost(&mut **tx, place.product_id).await?;
+        let field = format!("lines[{i}].counted");
+        let value = stock_value::line_value(&field, difference, cost)?;
         stock_store::add(tx, place, difference).await?;
         reservations::fill_waiting(tx, db, place).await?;
-        stock_store::add_value(tx, place.product_id, difference, difference.saturating_mul(cost)).await?;
-        differences.surplus_value += difference.saturating_mul(cost);
+        stock_value::take_in(tx, place.product_id, (difference, value), &field).await?;
+        money::add(&mut differences.surplus_value, value, "the stocktake's surplus")?;
     }
     Ok(())
 }

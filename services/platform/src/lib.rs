@@ -14,6 +14,7 @@ pub mod grpc_client;
 pub mod grpc_server;
 pub mod idempotency;
 pub mod limits;
+pub mod log_writer;
 pub mod metrics;
 pub mod migrations;
 pub mod numbering;

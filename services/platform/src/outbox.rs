@@ -43,9 +43,8 @@ pub fn is<M: Name>(event: &Event) -> bool {
     event.event_type == M::full_name()
 }
 
-/// Records one event. Call it as the last write of the transaction, just before commit, to keep
-/// the PostgreSQL outbox lock short.
-pub async fn append(
+/// Records one event under `event_type` (see [`record`], which names it by the message type).
+async fn append(
     tx: &mut Tx,
     backend: Backend,
     aggregate_type: &str,

@@ -37,7 +37,8 @@ fn resource(default_name: &str) -> Resource {
 /// OTLP export of spans when an endpoint is configured.
 pub fn init(format: LogFormat, service_name: &str) -> anyhow::Result<()> {
     let fmt_layer = match format {
-        LogFormat::Text => tracing_subscriber::fmt::layer().boxed(),
+        // A line break inside a value must not read as a log line of its own.
+        LogFormat::Text => tracing_subscriber::fmt::layer().with_writer(crate::log_writer::EscapedStdout).boxed(),
         LogFormat::Json => tracing_subscriber::fmt::layer().json().flatten_event(true).boxed(),
     };
     let mut provider = SdkTracerProvider::builder().with_resource(resource(service_name));
