@@ -12,6 +12,7 @@ mod costing;
 mod customers;
 mod dispatch;
 mod hardening_accounting;
+mod hardening_sales;
 mod import_plans;
 mod operations;
 mod orders;

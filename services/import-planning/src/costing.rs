@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use atq_platform::business_time::{date_from_proto, date_to_proto, local_date, now_micros};
 use atq_platform::currency::parse_currency;
 use atq_platform::error::Result;
+use atq_platform::limits;
 use atq_platform::validation::Violations;
 use atq_platform::{Db, Error};
 use atq_proto::importplanning::v1 as pb;
@@ -97,15 +98,9 @@ fn check_lines(
             v.add(field("product_id"), "no product in the catalog has this id");
             continue;
         };
-        if !(1..=1_000_000).contains(&line.quantity) {
-            v.add(field("quantity"), "must be 1 to 1000000");
-        }
-        if line.unit_price < 0 {
-            v.add(field("unit_price"), "must not be negative");
-        }
-        if line.unit_weight_grams < 0 {
-            v.add(field("unit_weight_grams"), "must not be negative");
-        }
+        v.check(&field("quantity"), limits::quantity(line.quantity));
+        v.check(&field("unit_price"), limits::amount(line.unit_price));
+        v.check(&field("unit_weight_grams"), landed_cost::unit_weight(line.unit_weight_grams));
         let duty = match line.duty_rate_bp {
             Some(bp) if (0..=10_000).contains(&bp) => Some(i64::from(bp)),
             Some(_) => {

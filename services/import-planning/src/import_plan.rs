@@ -7,12 +7,13 @@ use std::collections::{BTreeSet, HashMap};
 use atq_platform::business_time::date_from_proto;
 use atq_platform::error::Result;
 use atq_platform::validation::{Violations, document_ref, optional_text};
-use atq_platform::{Db, Error, Office, Tx};
+use atq_platform::{Caller, Db, Error, Office, Tx};
 use atq_proto::importplanning::v1 as pb;
 
 use crate::plan_store::{self, NewPlan, PlanStatus, StoredMilestone};
 use crate::product_store;
 use crate::replanning::Planning;
+use crate::sales::Sales;
 
 const MAX_LINES: usize = 500;
 const MAX_MILESTONES: usize = 24;
@@ -26,7 +27,12 @@ fn parse_ref(text: &str) -> Result<String, String> {
 pub struct Checked {
     pub plan: NewPlan,
     pub milestones: Vec<StoredMilestone>,
+    /// The office the submitter works for when their territory limits them (sales staff): a plan
+    /// of another office is not theirs to replace.
+    pub territory: Option<Office>,
 }
+
+const NOT_IN_TERRITORY: &str = "no contract or order in your territory has this number";
 
 /// Checks a plan request, naming every bad field at once (unknown products among them).
 pub async fn check(db: &Db, input: &pb::SubmitImportPlanRequest) -> Result<Checked> {
@@ -54,7 +60,41 @@ pub async fn check(db: &Db, input: &pb::SubmitImportPlanRequest) -> Result<Check
         return Err(Error::invalid("source_ref", "is required"));
     };
     let plan = NewPlan { source_ref, order_ref, customer_id: input.customer_id, customer_name, office };
-    Ok(Checked { plan, milestones })
+    Ok(Checked { plan, milestones, territory: None })
+}
+
+/// A plan submitted by a person serves a contract or order that person may see: it takes that
+/// document's office and customer, and an order it names to attach must be one they may see too.
+/// A number sales does not know at all is a plan made ahead of the document's entry: sales staff
+/// make it for their own office. (Plans of confirmed project orders come from the sales feed.)
+pub async fn bind_to_source(sales: &Sales, caller: &Caller, checked: &mut Checked) -> Result<()> {
+    checked.territory = caller.territory();
+    let plan = &mut checked.plan;
+    let source = match sales.document(caller, &plan.source_ref).await? {
+        Some(source) => Some(source),
+        None if sales.document(&Caller::service(crate::NAME), &plan.source_ref).await?.is_some() => {
+            return Err(Error::invalid("source_ref", NOT_IN_TERRITORY));
+        }
+        None => None,
+    };
+    let office = source.as_ref().map(|source| source.office).or(checked.territory);
+    if let (Some(office), Some(given)) = (office, plan.office)
+        && given != office
+    {
+        return Err(Error::invalid("office", format!("must be {} for {}", office.code(), plan.source_ref)));
+    }
+    plan.office = office.or(plan.office);
+    if let Some(source) = source {
+        plan.customer_id = source.customer_id;
+        plan.customer_name = source.customer_name;
+    }
+    if !plan.order_ref.is_empty()
+        && plan.order_ref != plan.source_ref
+        && sales.order(caller, &plan.order_ref).await?.is_none()
+    {
+        return Err(Error::invalid("order_ref", "no order in your territory has this number"));
+    }
+    Ok(())
 }
 
 /// The lines' milestones, numbered per line by date; `known` holds the catalog's product ids.
@@ -120,6 +160,9 @@ fn check_milestones(v: &mut Violations, i: usize, milestones: &[pb::Milestone]) 
 pub async fn submit(planning: &Planning, tx: &mut Tx, checked: &Checked) -> Result<i64> {
     Planning::lock(tx).await?;
     let (plan_id, old) = match plan_store::header_by_source(tx, &checked.plan.source_ref).await? {
+        Some(header) if checked.territory.is_some_and(|office| header.office != Some(office)) => {
+            return Err(Error::invalid("source_ref", NOT_IN_TERRITORY));
+        }
         Some(header) => {
             plan_store::update_plan(tx, header.id, &checked.plan).await?;
             (header.id, plan_store::milestones_of_plan(tx, header.id).await?)

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use atq_platform::caller::Action;
-use atq_platform::{Caller, Error, idempotency};
+use atq_platform::{Caller, Error, Office, idempotency};
 use atq_proto::importplanning::v1 as pb;
 use atq_proto::importplanning::v1::import_plans_server::ImportPlans;
 use tonic::{Request, Response, Status};
@@ -12,11 +12,21 @@ use tonic::{Request, Response, Status};
 use crate::import_plan;
 use crate::plan_store::{self, PlanStatus};
 use crate::replanning::Planning;
+use crate::sales::Sales;
 use crate::status::StatusPage;
 use crate::supply_terms;
 
 pub struct ImportPlansApi {
     pub planning: Planning,
+    pub sales: Sales,
+}
+
+/// Whether `caller` may see `plan`: sales staff see their own office's plans only.
+fn sees(caller: &Caller, plan: &pb::ImportPlan) -> bool {
+    match Office::from_proto(plan.office) {
+        Ok(office) => caller.sees_office(office),
+        Err(_) => caller.territory().is_none(),
+    }
 }
 
 impl TryFrom<&pb::ListImportPlansRequest> for StatusPage {
@@ -37,7 +47,9 @@ impl ImportPlans for ImportPlansApi {
         caller.require(Action::PlanImports)?;
         let key = idempotency::key_of(&request)?;
         let input = request.into_inner();
-        let checked = Arc::new(import_plan::check(&self.planning.db, &input).await?);
+        let mut checked = import_plan::check(&self.planning.db, &input).await?;
+        import_plan::bind_to_source(&self.sales, &caller, &mut checked).await?;
+        let checked = Arc::new(checked);
         let scope = format!("importplanning.SubmitImportPlan:{}", caller.username);
         let planning = self.planning.clone();
         let plan = idempotency::run_once(&self.planning.db, &scope, key.as_deref(), &input, move |tx| {
@@ -56,11 +68,14 @@ impl ImportPlans for ImportPlansApi {
         &self,
         request: Request<pb::GetImportPlanRequest>,
     ) -> Result<Response<pb::ImportPlan>, Status> {
-        Caller::of(&request)?.require(Action::ReadOrders)?;
+        let caller = Caller::of(&request)?;
+        caller.require(Action::ReadOrders)?;
         let id = request.into_inner().id;
         let mut conn = self.planning.db.pool().acquire().await.map_err(Error::from)?;
-        let plan =
-            plan_store::find(&mut conn, id).await?.ok_or_else(|| Error::NotFound(format!("import plan {id}")))?;
+        let plan = plan_store::find(&mut conn, id)
+            .await?
+            .filter(|plan| sees(&caller, plan))
+            .ok_or_else(|| Error::NotFound(format!("import plan {id}")))?;
         Ok(Response::new(plan))
     }
 
@@ -68,9 +83,11 @@ impl ImportPlans for ImportPlansApi {
         &self,
         request: Request<pb::ListImportPlansRequest>,
     ) -> Result<Response<pb::ListImportPlansResponse>, Status> {
-        Caller::of(&request)?.require(Action::ReadOrders)?;
+        let caller = Caller::of(&request)?;
+        caller.require(Action::ReadOrders)?;
         let filter = StatusPage::try_from(request.get_ref())?;
-        let mut items = plan_store::list(self.planning.db.pool(), &filter.status, filter.page).await?;
+        let office = caller.territory();
+        let mut items = plan_store::list(self.planning.db.pool(), &filter.status, office, filter.page).await?;
         let next_cursor = filter.page.finish(&mut items, |p| p.id);
         Ok(Response::new(pb::ListImportPlansResponse { items, next_cursor }))
     }

@@ -8,10 +8,13 @@ use std::collections::BTreeMap;
 use atq_platform::Error;
 use atq_platform::allocation::allocate;
 use atq_platform::currency::{parse_currency, to_vnd};
+use atq_platform::limits::{self, MAX_AMOUNT};
 use atq_platform::validation::Violations;
 
 pub const CHARGE_KINDS: [&str; 6] = ["freight", "insurance", "customs_fee", "handling", "domestic_transport", "other"];
 pub const ALLOCATIONS: [&str; 3] = ["value", "quantity", "weight"];
+/// The heaviest unit a shipment line may weigh: a thousand tonnes.
+pub const MAX_UNIT_WEIGHT_GRAMS: i64 = 1_000_000_000;
 /// Charges that are part of the customs (CIF) value.
 const CIF_KINDS: [&str; 2] = ["freight", "insurance"];
 
@@ -78,15 +81,22 @@ pub fn check_charges(v: &mut Violations, charges: &[Charge]) {
         if !CHARGE_KINDS.contains(&charge.kind.as_str()) {
             v.add(format!("charges[{i}].kind"), format!("must be one of {}", CHARGE_KINDS.join(", ")));
         }
-        if charge.amount < 0 {
-            v.add(format!("charges[{i}].amount"), "must not be negative");
-        }
+        v.check(&format!("charges[{i}].amount"), limits::amount(charge.amount));
         if let Err(message) = parse_currency(&charge.currency) {
             v.add(format!("charges[{i}].currency"), message);
         }
         if !ALLOCATIONS.contains(&charge.allocation.as_str()) {
             v.add(format!("charges[{i}].allocation"), format!("must be one of {}", ALLOCATIONS.join(", ")));
         }
+    }
+}
+
+/// A unit weight from 0 to [`MAX_UNIT_WEIGHT_GRAMS`].
+pub fn unit_weight(grams: i64) -> Result<i64, String> {
+    if (0..=MAX_UNIT_WEIGHT_GRAMS).contains(&grams) {
+        Ok(grams)
+    } else {
+        Err(format!("must be from 0 to {MAX_UNIT_WEIGHT_GRAMS}"))
     }
 }
 
@@ -109,7 +119,8 @@ pub fn compute(
     };
     let mut goods = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
-        let value = line.unit_price.checked_mul(line.quantity).ok_or_else(too_large)?;
+        let value = limits::line_total(line.quantity, line.unit_price)
+            .map_err(|message| Error::invalid(format!("lines[{i}].unit_price"), message))?;
         goods.push(convert(value, currency, format!("lines[{i}].unit_price"))?);
     }
     let mut shares_by_charge = Vec::with_capacity(charges.len());
@@ -136,18 +147,27 @@ pub fn compute(
             charges.iter().zip(&shares_by_charge).map(|(c, shares)| (c.kind.clone(), shares[index])).collect();
         costs.push(line_cost(line, goods[index], line_charges).ok_or_else(too_large)?);
     }
+    // Every total a caller sums from these must fit: the landed total (the largest) within the
+    // amount bound, the others without overflow.
+    let column = |of: fn(&LineCost) -> i64| limits::checked_sum(costs.iter().map(of));
+    let landed = column(|c| c.landed_total).filter(|total| *total <= MAX_AMOUNT);
+    let others = [column(|c| c.goods_value), column(|c| c.import_duty), column(|c| c.import_vat)];
+    if landed.is_none() || others.iter().any(Option::is_none) || limits::checked_sum(charges_vnd.clone()).is_none() {
+        return Err(too_large());
+    }
     Ok(Costed { lines: costs, charges_vnd })
 }
 
 /// A line's cost from its goods value and its share of each charge, in VND; None when the
 /// amounts are too large.
 fn line_cost(line: &Line, goods_value: i64, charges: Vec<(String, i64)>) -> Option<LineCost> {
-    let cif_charges: i64 = charges.iter().filter(|(kind, _)| CIF_KINDS.contains(&kind.as_str())).map(|(_, a)| a).sum();
-    let all_charges: i64 = charges.iter().map(|(_, a)| a).sum();
-    let customs_value = goods_value + cif_charges;
+    let cif_charges =
+        limits::checked_sum(charges.iter().filter(|(kind, _)| CIF_KINDS.contains(&kind.as_str())).map(|(_, a)| *a))?;
+    let all_charges = limits::checked_sum(charges.iter().map(|(_, a)| *a))?;
+    let customs_value = goods_value.checked_add(cif_charges)?;
     let import_duty = percent_of(customs_value, line.duty_rate_bp)?;
-    let import_vat = percent_of(customs_value + import_duty, line.vat_rate_bp)?;
-    let landed_total = goods_value + all_charges + import_duty;
+    let import_vat = percent_of(customs_value.checked_add(import_duty)?, line.vat_rate_bp)?;
+    let landed_total = limits::checked_sum([goods_value, all_charges, import_duty])?;
     let landed_unit_cost =
         i64::try_from(div_half_up(i128::from(landed_total), i128::from(line.quantity.max(1)))).ok()?;
     Some(LineCost { goods_value, charges, customs_value, import_duty, landed_total, landed_unit_cost, import_vat })
@@ -176,6 +196,18 @@ mod tests {
 
     fn charge(kind: &str, amount: i64, currency: &str, allocation: &str) -> Charge {
         Charge { kind: kind.into(), amount, currency: currency.into(), allocation: allocation.into() }
+    }
+
+    #[test]
+    fn amounts_past_the_bounds_are_refused_not_capped() {
+        let mut v = Violations::new();
+        check_charges(&mut v, &[charge("freight", MAX_AMOUNT + 1, "VND", "value")]);
+        assert!(!v.is_empty());
+        assert!(unit_weight(MAX_UNIT_WEIGHT_GRAMS + 1).is_err() && unit_weight(-1).is_err());
+        let rates = BTreeMap::new();
+        assert!(compute("VND", &[line(1, MAX_AMOUNT, 0)], &[], &rates).is_ok());
+        assert!(compute("VND", &[line(1, MAX_AMOUNT, 0), line(1, MAX_AMOUNT, 0)], &[], &rates).is_err());
+        assert!(compute("VND", &[line(2, MAX_AMOUNT, 0)], &[], &rates).is_err());
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod purchase_order_store;
 pub mod rate_store;
 pub mod rates;
 pub mod replanning;
+mod sales;
 mod sales_feed;
 mod status;
 mod stock_feed;
@@ -87,7 +88,7 @@ fn feeds(settings: &ServiceSettings, db: &Db, planning: &Planning) -> [FeedConsu
 }
 
 /// The gRPC services, each behind the caller check.
-fn routes(settings: &ServiceSettings, db: &Db, planning: &Planning) -> Routes {
+fn routes(settings: &ServiceSettings, db: &Db, planning: &Planning) -> anyhow::Result<Routes> {
     let auth = || authenticate(settings.internal_key.clone());
     let catalog = CatalogServer::with_interceptor(catalog_api::CatalogApi::new(db.clone()), auth());
     let costing = CostingServer::with_interceptor(costing_api::CostingApi { db: db.clone() }, auth());
@@ -95,17 +96,20 @@ fn routes(settings: &ServiceSettings, db: &Db, planning: &Planning) -> Routes {
         price_list_api::PriceListsApi { db: db.clone(), warehouse: planning.warehouse.clone() },
         auth(),
     );
-    let import_plans =
-        ImportPlansServer::with_interceptor(import_plan_api::ImportPlansApi { planning: planning.clone() }, auth());
+    let sales = sales::Sales::new(&settings.peers.sales, settings.internal_key.clone())?;
+    let import_plans = ImportPlansServer::with_interceptor(
+        import_plan_api::ImportPlansApi { planning: planning.clone(), sales },
+        auth(),
+    );
     let purchase_orders = PurchaseOrdersServer::with_interceptor(
         purchase_order_api::PurchaseOrdersApi { planning: planning.clone() },
         auth(),
     );
-    Routes::new(catalog)
+    Ok(Routes::new(catalog)
         .add_service(costing)
         .add_service(price_lists)
         .add_service(import_plans)
-        .add_service(purchase_orders)
+        .add_service(purchase_orders))
 }
 
 pub async fn serve(
@@ -118,7 +122,7 @@ pub async fn serve(
     let warehouse = Warehouse::new(client, settings.internal_key.clone());
     let planning = Planning { db: db.clone(), warehouse };
     let [sales_feed, stock_feed] = feeds(&settings, &db, &planning);
-    let routes = routes(&settings, &db, &planning);
+    let routes = routes(&settings, &db, &planning)?;
     let consuming = [
         tokio::spawn(sales_feed.run(shutdown.clone())),
         tokio::spawn(stock_feed.run(shutdown.clone())),

@@ -1,6 +1,7 @@
 //! Contracts: what a new one needs, which status may follow which, and what a kept file may be.
 
 use atq_platform::business_time::{date_from_proto, local_date, now_micros};
+use atq_platform::limits;
 use atq_platform::validation::{Violations, optional_text, required_text};
 use atq_platform::{Caller, Db, Error, idempotency};
 use atq_proto::common::v1::LocalDate;
@@ -67,9 +68,7 @@ impl NewContract {
         if ends_on.is_some_and(|end| end < made_on) {
             v.add("ends_on", "must not be before the date the contract was made");
         }
-        if input.value < 0 {
-            v.add("value", "must not be negative");
-        }
+        v.check("value", limits::amount(input.value));
         let note = v.check("note", optional_text(&input.note, 4000)).unwrap_or_default();
         v.finish()?;
         Ok(NewContract {
@@ -140,9 +139,7 @@ pub fn change_of(contract: &ContractRow, input: &pb::UpdateContractRequest) -> R
         v.add("ends_on", "must not be before the date the contract was made");
     }
     let value = input.value.unwrap_or(current.value);
-    if value < 0 {
-        v.add("value", "must not be negative");
-    }
+    v.check("value", limits::amount(value));
     let note = match &input.note {
         Some(note) => v.check("note", optional_text(note, 4000)).unwrap_or_default(),
         None => current.note.clone(),

@@ -51,6 +51,20 @@ impl Contracts for ContractApi {
         Ok(Response::new(self.visible(&caller, request.into_inner().id).await?.proto))
     }
 
+    async fn get_contract_by_number(
+        &self,
+        request: Request<pb::GetContractByNumberRequest>,
+    ) -> Result<Response<pb::Contract>, Status> {
+        let caller = Caller::of(&request)?;
+        caller.require(Action::ReadOrders)?;
+        let number = request.into_inner().number;
+        let mut conn = self.db.pool().acquire().await.map_err(Error::from)?;
+        let id = contract_store::id_by_number(&mut conn, number.trim()).await?;
+        drop(conn);
+        let id = id.ok_or_else(|| Error::NotFound(format!("contract {number}")))?;
+        Ok(Response::new(self.visible(&caller, id).await?.proto))
+    }
+
     async fn list_contracts(
         &self,
         request: Request<pb::ListContractsRequest>,

@@ -75,6 +75,12 @@ fn file_from_row(row: &AnyRow) -> Result<pb::ContractFile> {
     })
 }
 
+/// The id of the contract with this number, if there is one.
+#[tracing::instrument(level = "debug", skip(conn))]
+pub async fn id_by_number(conn: &mut AnyConnection, number: &str) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT id FROM contracts WHERE number = $1").bind(number).fetch_optional(&mut *conn).await?)
+}
+
 #[tracing::instrument(level = "debug", skip(conn))]
 pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<ContractRow>> {
     let head = sqlx::query(&format!(

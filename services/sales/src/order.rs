@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use atq_platform::business_time::{date_from_proto, local_date, now_micros};
 use atq_platform::currency::with_vat;
+use atq_platform::limits::{self, MAX_AMOUNT};
 use atq_platform::validation::Violations;
 use atq_platform::{Error, Office};
 use atq_proto::importplanning::v1::Product;
@@ -16,7 +17,6 @@ pub mod create;
 pub mod lifecycle;
 
 pub const MAX_LINES: usize = 200;
-const MAX_QUANTITY: i64 = 1_000_000;
 const VAT_RATES_BP: [i32; 3] = [1000, 800, 500];
 
 text_status! {
@@ -56,11 +56,30 @@ pub struct NewLine {
     pub vat_amount: i64,
 }
 
-/// What a line costs: net = quantity x unit price; VAT on the net, rounded half up.
+/// What a line costs: net = quantity x unit price; VAT on the net, rounded half up. None when
+/// the net passes [`MAX_AMOUNT`]: then VAT (at most 10%) cannot reach the cap of `with_vat`.
 pub fn amounts(quantity: i64, unit_price: i64, vat_rate_bp: i64) -> Option<(i64, i64)> {
-    let net = quantity.checked_mul(unit_price)?;
+    let net = limits::line_total(quantity, unit_price).ok()?;
+    if !(0..=10_000).contains(&vat_rate_bp) {
+        return None;
+    }
     let gross = with_vat(net, vat_rate_bp);
-    Some((net, gross - net))
+    Some((net, gross.checked_sub(net)?))
+}
+
+/// A document's net and VAT totals, refused (named `lines`) when their sum passes [`MAX_AMOUNT`].
+pub fn totals(v: &mut Violations, lines: impl IntoIterator<Item = (i64, i64)> + Clone) {
+    if document_totals(lines).is_none() {
+        v.add("lines", format!("the document's total with VAT must not pass {MAX_AMOUNT}"));
+    }
+}
+
+/// The net and VAT sums of a document's lines, None when they or their sum pass [`MAX_AMOUNT`].
+pub fn document_totals(lines: impl IntoIterator<Item = (i64, i64)> + Clone) -> Option<(i64, i64)> {
+    let net = limits::checked_sum(lines.clone().into_iter().map(|(net, _)| net))?;
+    let vat = limits::checked_sum(lines.into_iter().map(|(_, vat)| vat))?;
+    net.checked_add(vat).filter(|gross| *gross <= MAX_AMOUNT)?;
+    Some((net, vat))
 }
 
 /// What a line asks for before the catalog fills in the defaults.
@@ -84,19 +103,16 @@ pub fn price_line<'c>(
     if product.is_none() {
         v.add(field("product_id"), "no product in the catalog has this id");
     }
-    if !(1..=MAX_QUANTITY).contains(&line.quantity) {
-        v.add(field("quantity"), format!("must be 1 to {MAX_QUANTITY}"));
-    }
+    let quantity = v.check(&field("quantity"), limits::quantity(line.quantity));
     let product = product?;
-    let unit_price = line.unit_price.unwrap_or(product.list_price);
-    if unit_price < 0 {
-        v.add(field("unit_price"), "must not be negative");
-    }
+    let unit_price = v.check(&field("unit_price"), limits::amount(line.unit_price.unwrap_or(product.list_price)));
     let vat_rate_bp = line.vat_rate_bp.unwrap_or(product.vat_rate_bp);
     if !VAT_RATES_BP.contains(&vat_rate_bp) {
         v.add(field("vat_rate"), "must be 0.10, 0.08 or 0.05");
+        return None;
     }
-    Some((product, unit_price, vat_rate_bp))
+    quantity?;
+    Some((product, unit_price?, vat_rate_bp))
 }
 
 #[derive(Clone, Debug)]
@@ -117,6 +133,7 @@ impl NewOrder {
         let today = local_date(now_micros());
         let lines = input.lines.iter().enumerate().filter_map(|(i, line)| parse_line(&mut v, i, line, catalog, today));
         let lines: Vec<NewLine> = lines.collect();
+        totals(&mut v, lines.iter().map(|line| (line.net_amount, line.vat_amount)));
         v.finish()?;
         Ok(NewOrder {
             customer_id: input.customer_id,
@@ -177,7 +194,7 @@ fn parse_line(
         unit_price: line.unit_price,
         vat_rate_bp: line.vat_rate_bp,
     };
-    let (product, unit_price, vat_rate_bp) = price_line(v, i, request, catalog)?;
+    let priced = price_line(v, i, request, catalog);
     let delivery_date = match &line.delivery_date {
         None => None,
         Some(date) => match date_from_proto(date) {
@@ -192,8 +209,9 @@ fn parse_line(
             }
         },
     };
+    let (product, unit_price, vat_rate_bp) = priced?;
     let Some((net_amount, vat_amount)) = amounts(line.quantity, unit_price, i64::from(vat_rate_bp)) else {
-        v.add(field("quantity"), "the line's amount is too large");
+        v.add(field("quantity"), format!("quantity × unit price must not pass {MAX_AMOUNT}"));
         return None;
     };
     Some(NewLine {
@@ -271,6 +289,30 @@ mod tests {
             (23_000_000, 500, 1_150_000)
         );
         assert_eq!(order.lines[1].supplier_id, 3);
+    }
+
+    #[test]
+    fn amounts_and_totals_past_the_bounds_are_refused_not_capped() {
+        assert_eq!(amounts(1, MAX_AMOUNT, 1000), Some((MAX_AMOUNT, MAX_AMOUNT / 10)));
+        assert_eq!(amounts(1, 9_000_000_000_000_000_000, 1000), None);
+        assert_eq!(amounts(2, MAX_AMOUNT, 500), None);
+        assert_eq!(document_totals([(900, 90), (100, 10)]), Some((1000, 100)));
+        assert_eq!(document_totals([(MAX_AMOUNT, 0), (1, 0)]), None);
+        assert_eq!(document_totals([(i64::MAX, 0), (i64::MAX, 0)]), None);
+        let catalog = HashMap::from([(7, product(7, 1, 1000))]);
+        let input = pb::CreateOrderRequest {
+            customer_id: 1,
+            lines: vec![
+                pb::CreateOrderLine { product_id: 7, quantity: 1, unit_price: Some(i64::MAX), ..Default::default() },
+                pb::CreateOrderLine { product_id: 7, quantity: 1_000_001, ..Default::default() },
+            ],
+            ..Default::default()
+        };
+        let Error::Invalid(fields) = NewOrder::parse(&input, &catalog).unwrap_err() else {
+            panic!("expected field errors")
+        };
+        let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(names, ["lines[0].unit_price", "lines[1].quantity"]);
     }
 
     #[test]

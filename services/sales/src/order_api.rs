@@ -57,6 +57,20 @@ impl Orders for OrderApi {
         Ok(Response::new(self.visible(&caller, request.into_inner().id).await?.proto))
     }
 
+    async fn get_order_by_number(
+        &self,
+        request: Request<pb::GetOrderByNumberRequest>,
+    ) -> Result<Response<pb::Order>, Status> {
+        let caller = Caller::of(&request)?;
+        caller.require(Action::ReadOrders)?;
+        let number = request.into_inner().number;
+        let mut conn = self.db.pool().acquire().await.map_err(Error::from)?;
+        let id = order_store::id_by_number(&mut conn, number.trim()).await?;
+        drop(conn);
+        let id = id.ok_or_else(|| Error::NotFound(format!("order {number}")))?;
+        Ok(Response::new(self.visible(&caller, id).await?.proto))
+    }
+
     async fn list_orders(
         &self,
         request: Request<pb::ListOrdersRequest>,

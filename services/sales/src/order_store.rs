@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::customer::CustomerGroup;
 use crate::customer_store::CustomerRow;
-use crate::order::{NewOrder, OrderStatus};
+use crate::order::{NewOrder, OrderStatus, document_totals};
 
 const HEAD: &str = "o.id, o.number, o.customer_id, c.code AS customer_code, c.name AS customer_name, \
                     c.customer_group, o.office, o.warehouse, o.status, o.note, o.total_net, o.total_vat, o.created_by, \
@@ -113,6 +113,12 @@ fn line_from_row(row: &AnyRow, confirmed: bool) -> Result<pb::OrderLine> {
     })
 }
 
+/// The id of the order with this number, if there is one.
+#[tracing::instrument(level = "debug", skip(conn))]
+pub async fn id_by_number(conn: &mut AnyConnection, number: &str) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT id FROM orders WHERE number = $1").bind(number).fetch_optional(&mut *conn).await?)
+}
+
 #[tracing::instrument(level = "debug", skip(conn))]
 pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<OrderRow>> {
     let head =
@@ -135,8 +141,8 @@ pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<OrderRow>>
 pub async fn insert(tx: &mut Tx, order: &NewOrder, customer: &CustomerRow, warehouse: Office, by: &str) -> Result<i64> {
     let year = local_date(now_micros()).year();
     let number = format!("DH-{year}-{:04}", next_in_series(tx, &format!("order-{year}")).await?);
-    let total_net: i64 = order.lines.iter().map(|l| l.net_amount).sum();
-    let total_vat: i64 = order.lines.iter().map(|l| l.vat_amount).sum();
+    let (total_net, total_vat) = document_totals(order.lines.iter().map(|l| (l.net_amount, l.vat_amount)))
+        .ok_or_else(|| Error::invalid("lines", "the document's total is too large"))?;
     let now = now_micros();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO orders (number, customer_id, office, warehouse, status, note, total_net, total_vat, created_by, \

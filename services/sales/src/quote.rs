@@ -6,13 +6,14 @@ use std::collections::HashMap;
 use crate::customer_store::CustomerRow;
 use atq_platform::business_time::{date_from_proto, local_date, now_micros};
 use atq_platform::catalog::SheetPrices;
+use atq_platform::limits::MAX_AMOUNT;
 use atq_platform::validation::{Violations, optional_text};
 use atq_platform::{Caller, Db, Error, idempotency};
 use atq_proto::importplanning::v1::Product;
 use atq_proto::sales::v1 as pb;
 use chrono::{Days, NaiveDate};
 
-use crate::order::{PriceInput, amounts, check_line_count, price_line};
+use crate::order::{PriceInput, amounts, check_line_count, price_line, totals};
 use crate::quote_store::{self, QuoteRow};
 use crate::status::text_status;
 
@@ -91,6 +92,7 @@ impl NewQuote {
             }
             lines.extend(parse_line(&mut v, i, line, catalog, sheet_price));
         }
+        totals(&mut v, lines.iter().map(|line| (line.net_amount, line.vat_amount)));
         v.finish()?;
         let valid_until = valid_until.ok_or_else(|| Error::invalid("valid_until", "is out of range"))?;
         Ok(NewQuote { customer_id: input.customer_id, valid_until, note, lines, price_list })
@@ -151,7 +153,7 @@ fn parse_line(
     let priced = discounted(unit_price, discount_bp)
         .and_then(|net_unit| Some((net_unit, amounts(line.quantity, net_unit, vat_rate_bp)?)));
     let Some((net_unit_price, (net_amount, vat_amount))) = priced else {
-        v.add(format!("lines[{i}].quantity"), "the line's amount is too large");
+        v.add(format!("lines[{i}].quantity"), format!("quantity × unit price must not pass {MAX_AMOUNT}"));
         return None;
     };
     Some(NewQuoteLine {

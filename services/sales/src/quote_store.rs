@@ -12,6 +12,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::customer::CustomerGroup;
 use crate::customer_store::CustomerRow;
+use crate::order::document_totals;
 use crate::quote::{NewQuote, QuoteStatus, effective_status};
 
 const HEAD: &str = "q.id, q.number, q.customer_id, c.code AS customer_code, c.name AS customer_name, \
@@ -121,8 +122,8 @@ pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<QuoteRow>>
 pub async fn insert(tx: &mut Tx, quote: &NewQuote, customer: &CustomerRow, by: &str) -> Result<i64> {
     let year = local_date(now_micros()).year();
     let number = format!("BG-{year}-{:04}", next_in_series(tx, &format!("quote-{year}")).await?);
-    let total_net: i64 = quote.lines.iter().map(|l| l.net_amount).sum();
-    let total_vat: i64 = quote.lines.iter().map(|l| l.vat_amount).sum();
+    let (total_net, total_vat) = document_totals(quote.lines.iter().map(|l| (l.net_amount, l.vat_amount)))
+        .ok_or_else(|| Error::invalid("lines", "the document's total is too large"))?;
     let now = now_micros();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO quotes (number, customer_id, office, status, valid_until, note, total_net, total_vat, created_by, \

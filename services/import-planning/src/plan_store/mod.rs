@@ -47,14 +47,17 @@ pub struct PlanHeader {
     pub order_ref: String,
     pub status: PlanStatus,
     pub revision: i64,
+    /// The office whose plan it is; None for a plan no office was given for.
+    pub office: Option<Office>,
 }
 
 #[tracing::instrument(level = "debug", skip(tx))]
 pub async fn header_by_source(tx: &mut Tx, source_ref: &str) -> Result<Option<PlanHeader>> {
-    let row = sqlx::query("SELECT id, number, order_ref, status, revision FROM import_plans WHERE source_ref = $1")
-        .bind(source_ref)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let row =
+        sqlx::query("SELECT id, number, order_ref, status, revision, office FROM import_plans WHERE source_ref = $1")
+            .bind(source_ref)
+            .fetch_optional(&mut **tx)
+            .await?;
     row.map(|row| {
         Ok(PlanHeader {
             id: row.try_get("id")?,
@@ -62,6 +65,7 @@ pub async fn header_by_source(tx: &mut Tx, source_ref: &str) -> Result<Option<Pl
             order_ref: row.try_get("order_ref")?,
             status: PlanStatus::stored(&row.try_get::<String, _>("status")?)?,
             revision: row.try_get("revision")?,
+            office: Office::parse(&row.try_get::<String, _>("office")?).ok(),
         })
     })
     .transpose()
@@ -272,13 +276,16 @@ pub async fn find(executor: &mut AnyConnection, id: i64) -> Result<Option<pb::Im
 pub async fn list(
     executor: impl sqlx::Executor<'_, Database = Any>,
     status: &str,
+    office: Option<Office>,
     page: Page,
 ) -> Result<Vec<pb::ImportPlan>> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM import_plans WHERE id > $1 AND ($2 = '' OR status = $2) ORDER BY id LIMIT $3"
+        "SELECT {COLUMNS} FROM import_plans WHERE id > $1 AND ($2 = '' OR status = $2) \
+         AND ($3 = '' OR office = $3) ORDER BY id LIMIT $4"
     ))
     .bind(page.after_id)
     .bind(status)
+    .bind(office.map(|o| o.code()).unwrap_or_default())
     .bind(page.fetch_limit())
     .fetch_all(executor)
     .await?;

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use atq_platform::business_time::{date_from_proto, local_date, now_micros};
 use atq_platform::caller::Action;
 use atq_platform::error::Result;
+use atq_platform::limits::MAX_AMOUNT;
 use atq_platform::validation::Violations;
 use atq_platform::{Backend, Caller, Db, Error, Tx, outbox};
 use atq_proto::importplanning::v1 as pb;
@@ -188,6 +189,12 @@ pub async fn draft(warehouse: &Warehouse, caller: &Caller, sheet: &NewSheet) -> 
         for (group, margin_bp) in GROUPS.iter().zip(sheet.margins_bp) {
             let vat = product.fields.vat_rate_bp;
             let (net, gross) = prices(cost, margin_bp, sheet.rounding_step, vat);
+            // Given costs and list prices are bounded where they enter; an average cost comes
+            // from the warehouse. A price past the amount bound is refused, never capped.
+            if net > MAX_AMOUNT {
+                let message = format!("{}: a cost of {cost} prices past {MAX_AMOUNT}", product.fields.model_code);
+                return Err(Error::invalid("product_ids", message));
+            }
             lines.push(pb::PriceListLine {
                 product_id: product.id,
                 model_code: product.fields.model_code.clone(),

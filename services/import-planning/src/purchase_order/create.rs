@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use atq_platform::business_time::date_from_proto;
 use atq_platform::error::Result;
+use atq_platform::limits;
 use atq_platform::validation::{Violations, optional_text};
 use atq_platform::{Db, Error, Office, Tx};
 use atq_proto::importplanning::v1 as pb;
@@ -18,7 +19,6 @@ use crate::replanning::Planning;
 use crate::supplier_store::{self, SupplierRow};
 
 const MAX_LINES: usize = 500;
-const MAX_QUANTITY: i64 = 1_000_000;
 const MAX_UNIT_PRICE: i64 = 1_000_000_000_000;
 
 /// A checked new order, and whether it takes the supplier's proposals.
@@ -133,11 +133,15 @@ async fn check_lines(
                 unit_price: *unit_price,
             }),
         }
-        if !(1..=MAX_QUANTITY).contains(quantity) {
-            v.add(field("quantity"), format!("must be 1 to {MAX_QUANTITY}"));
-        }
-        if !(0..=MAX_UNIT_PRICE).contains(unit_price) {
-            v.add(field("unit_price"), format!("must be 0 to {MAX_UNIT_PRICE}"));
+        let quantity = v.check(&field("quantity"), limits::quantity(*quantity));
+        let price = v.check(
+            &field("unit_price"),
+            limits::amount(*unit_price).and_then(|price| {
+                if price > MAX_UNIT_PRICE { Err(format!("must be from 0 to {MAX_UNIT_PRICE}")) } else { Ok(price) }
+            }),
+        );
+        if let (Some(quantity), Some(price)) = (quantity, price) {
+            v.check(&field("unit_price"), limits::line_total(quantity, price));
         }
     }
     Ok(lines)

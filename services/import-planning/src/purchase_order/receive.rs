@@ -109,9 +109,7 @@ fn check_received(
         if !seen.insert(line.line_no) {
             v.add(field("line_no"), "is given twice");
         }
-        if line.unit_weight_grams < 0 {
-            v.add(field("unit_weight_grams"), "must not be negative");
-        }
+        v.check(&field("unit_weight_grams"), crate::landed_cost::unit_weight(line.unit_weight_grams));
         let (model, quantity) = (&ordered.model_code, ordered.quantity);
         match (tracked(ordered.product_id), line.serials.len() as i64) {
             (false, 0) => {}

@@ -74,7 +74,14 @@ pub async fn cancel(
             refuse_if_dispatching(db, &order).await?;
             order = mark(db, &order, OrderStatus::Cancelling).await?;
         }
-        _ => {}
+        OrderStatus::Cancelling => {}
+        // Every line delivered: the goods are at the customer and the invoice stands.
+        OrderStatus::Completed => {
+            return Err(Error::Conflict(format!(
+                "order {} is completed: its goods were delivered, so it can no longer be cancelled",
+                order.number
+            )));
+        }
     }
     warehouse.release(caller, &order).await?;
     let cancelled = finish(db, &order, OrderStatus::Cancelled, None).await?;
