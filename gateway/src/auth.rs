@@ -1,10 +1,13 @@
 //! Sign-in and access tokens. Tokens are short-lived HS256 JWTs signed with the gateway's token
-//! key, so any gateway replica holding the key accepts them.
+//! key, so any gateway replica holding the key accepts them. A sign-in is checked for size and
+//! control characters before anything is logged, throttled (`login_guard`), and hashed a bounded
+//! number at a time. Tokens never carry the services' own `service` role.
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, LazyLock};
 
 use atq_platform::{Caller, Office, Role};
-use axum::extract::{FromRef, FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -13,12 +16,18 @@ use utoipa::ToSchema;
 
 use crate::json_body::JsonBody;
 use crate::problem::Problem;
-use crate::problem::responses::Unauthorized;
+use crate::problem::responses::{BadRequest, TooManyRequests, Unauthorized};
 use crate::state::AppState;
 use crate::users;
 
 const AUDIENCE: &str = "atq-api";
 pub const TOKEN_SECONDS: u64 = 15 * 60;
+/// Slack for clocks that differ between the replica that signed a token and the one checking it.
+const CLOCK_LEEWAY_SECONDS: u64 = 5;
+/// Usernames are short; anything longer is refused before it reaches a log line.
+const MAX_USERNAME_CHARS: usize = 64;
+/// Far above any passphrase, and bounds what a hash has to read.
+const MAX_PASSWORD_BYTES: usize = 1024;
 
 #[derive(Clone)]
 pub struct TokenKeys {
@@ -77,31 +86,27 @@ pub struct UserBody {
 /// A hash to verify against when the user does not exist, so the answer takes as long.
 static DECOY_HASH: LazyLock<String> = LazyLock::new(|| users::hash_password("decoy password").unwrap_or_default());
 
-/// Sign in; the token goes in `Authorization: Bearer` on every other call.
+/// Sign in; the token goes in `Authorization: Bearer` on every other call. Repeated failures
+/// from one address or on one account are answered `429` with `Retry-After`.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), Unauthorized))]
+    responses((status = 200, body = LoginResponse), BadRequest, Unauthorized, TooManyRequests))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     JsonBody(body): JsonBody<LoginRequest>,
 ) -> Result<axum::Json<LoginResponse>, Problem> {
-    let found = users::find_active(&state.db, body.username.trim()).await?;
-    let hash = found.as_ref().map(|(_, hash)| hash.clone()).unwrap_or_else(|| DECOY_HASH.clone());
-    let matches = users::password_matches(hash, body.password).await;
-    let Some((user, _)) = found.filter(|_| matches) else {
-        tracing::info!(username = %body.username, "sign-in refused");
+    let username = checked_username(&body)?;
+    state.login_guard.check(username, client).map_err(|wait| Problem::too_many_attempts(wait.seconds()))?;
+    let Some(_hashing) = state.login_guard.hashing_slot().await else {
+        return Err(Problem::busy("too many sign-ins at once; try again shortly"));
+    };
+    let Some(user) = verified_user(&state, username, body.password.clone()).await? else {
+        state.login_guard.failed(username, client);
+        tracing::info!(username, %client, "sign-in refused");
         return Err(Problem::unauthenticated("wrong username or password"));
     };
-    let now = jsonwebtoken::get_current_timestamp();
-    let claims = Claims {
-        sub: user.username.clone(),
-        role: user.role,
-        office: user.office,
-        aud: AUDIENCE.into(),
-        iat: now,
-        exp: now + TOKEN_SECONDS,
-    };
-    let access_token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &state.token_keys.encoding)
-        .map_err(|error| Problem::from(atq_platform::Error::internal(error)))?;
+    state.login_guard.succeeded(username, client);
+    let access_token = issue_token(&state.token_keys, &user)?;
     tracing::info!(username = %user.username, "signed in");
     Ok(axum::Json(LoginResponse {
         access_token,
@@ -114,6 +119,63 @@ pub async fn login(
             office: user.office.map(|o| o.code().to_owned()),
         },
     }))
+}
+
+/// The username to look up, once it and the password are of a sane size and the username holds
+/// no control or direction-changing characters (which could forge or garble a log line).
+fn checked_username(body: &LoginRequest) -> Result<&str, Problem> {
+    let username = body.username.trim();
+    let mut errors = Vec::new();
+    if username.len() > 4 * MAX_USERNAME_CHARS || username.chars().count() > MAX_USERNAME_CHARS {
+        errors.push(atq_platform::FieldError::new("username", "must be at most 64 characters"));
+    } else if username.chars().any(|c| c.is_control() || is_invisible_format(c)) {
+        errors.push(atq_platform::FieldError::new("username", "must not contain control characters"));
+    }
+    if body.password.len() > MAX_PASSWORD_BYTES {
+        errors.push(atq_platform::FieldError::new("password", "must be at most 1024 bytes"));
+    }
+    if errors.is_empty() { Ok(username) } else { Err(Problem::invalid(errors)) }
+}
+
+/// Characters that change how the text around them reads (bidirectional overrides, zero-width
+/// marks, line and paragraph separators).
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// The active user when the password matches. Unknown users cost a hash as well, so the time
+/// taken does not tell which part was wrong.
+async fn verified_user(state: &AppState, username: &str, password: String) -> Result<Option<users::User>, Problem> {
+    let found = users::find_active(&state.db, username).await?.filter(|(user, _)| user.role != Role::Service);
+    let hash = found.as_ref().map(|(_, hash)| hash.clone()).unwrap_or_else(|| DECOY_HASH.clone());
+    let matches = users::password_matches(hash, password).await;
+    Ok(found.filter(|_| matches).map(|(user, _)| user))
+}
+
+fn issue_token(keys: &TokenKeys, user: &users::User) -> Result<String, Problem> {
+    let now = jsonwebtoken::get_current_timestamp();
+    let claims = Claims {
+        sub: user.username.clone(),
+        role: user.role,
+        office: user.office,
+        aud: AUDIENCE.into(),
+        iat: now,
+        exp: now + TOKEN_SECONDS,
+    };
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding)
+        .map_err(|error| Problem::from(atq_platform::Error::internal(error)))
+}
+
+/// The address the request came from (the TCP peer; a proxy in front hides the client's).
+pub struct ClientAddress(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip());
+        Ok(ClientAddress(peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))))
+    }
 }
 
 /// The signed-in caller of a route.
@@ -132,13 +194,83 @@ where
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
+            .and_then(bearer_token)
             .ok_or_else(|| Problem::unauthenticated("sign in and send Authorization: Bearer <token>"))?;
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_audience(&[AUDIENCE]);
-        let claims = jsonwebtoken::decode::<Claims>(token.trim(), &state.token_keys.decoding, &validation)
-            .map_err(|_| Problem::unauthenticated("the token is invalid or has expired; sign in again"))?
-            .claims;
-        Ok(AuthUser(Caller { username: claims.sub, role: claims.role, office: claims.office }))
+        caller_from_token(&state.token_keys, token).map(AuthUser)
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` value; the scheme's case does not matter.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// The caller a token names, if it is ours, for this API, unexpired, and for a person.
+fn caller_from_token(keys: &TokenKeys, token: &str) -> Result<Caller, Problem> {
+    let invalid = || Problem::unauthenticated("the token is invalid or has expired; sign in again");
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.set_audience(&[AUDIENCE]);
+    validation.leeway = CLOCK_LEEWAY_SECONDS;
+    let claims = jsonwebtoken::decode::<Claims>(token, &keys.decoding, &validation).map_err(|_| invalid())?.claims;
+    // The services' own role is for calls between them, never for a person's token.
+    if claims.role == Role::Service {
+        return Err(invalid());
+    }
+    Ok(Caller { username: claims.sub, role: claims.role, office: claims.office })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(keys: &TokenKeys, role: Role, expires_in: i64) -> String {
+        let now = jsonwebtoken::get_current_timestamp();
+        let claims = Claims {
+            sub: "someone".into(),
+            role,
+            office: None,
+            aud: AUDIENCE.into(),
+            iat: now,
+            exp: now.saturating_add_signed(expires_in),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding).unwrap()
+    }
+
+    #[test]
+    fn a_token_with_the_service_role_is_refused() {
+        let keys = TokenKeys::new(b"test key");
+        assert!(caller_from_token(&keys, &token(&keys, Role::Director, 60)).is_ok());
+        let refused = caller_from_token(&keys, &token(&keys, Role::Service, 60)).unwrap_err();
+        assert_eq!(refused.status, axum::http::StatusCode::UNAUTHORIZED);
+    }
+
+    #[test]
+    fn expiry_allows_at_most_five_seconds_of_clock_skew() {
+        let keys = TokenKeys::new(b"test key");
+        assert!(caller_from_token(&keys, &token(&keys, Role::Director, -2)).is_ok());
+        assert!(caller_from_token(&keys, &token(&keys, Role::Director, -30)).is_err());
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("BEARER  abc "), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("Bearer "), None);
+    }
+
+    #[test]
+    fn usernames_are_checked_before_they_are_logged() {
+        let login =
+            |username: &str, password: &str| LoginRequest { username: username.into(), password: password.into() };
+        assert_eq!(checked_username(&login(" sales.hn ", "demo")).unwrap(), "sales.hn");
+        for username in ["a\nforged line", "tab\there", "bidi\u{202E}", &"x".repeat(65), &"y".repeat(1_000_000)] {
+            let refused = checked_username(&login(username, "demo")).unwrap_err();
+            assert_eq!(refused.errors[0].field, "username");
+        }
+        assert_eq!(checked_username(&login("sales.hn", &"p".repeat(2000))).unwrap_err().errors[0].field, "password");
     }
 }

@@ -1,5 +1,6 @@
 //! A JSON body extractor whose every rejection is a problem+json naming the field at fault.
 
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
 use serde::de::DeserializeOwned;
@@ -13,7 +14,7 @@ pub struct JsonBody<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = Problem;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let is_json = request
             .headers()
             .get(header::CONTENT_TYPE)
@@ -22,12 +23,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         if !is_json {
             return Err(Problem::field("body", "send JSON with Content-Type: application/json"));
         }
-        let bytes = axum::body::Bytes::from_request(request, state)
-            .await
-            .map_err(|_| Problem::field("body", "could not be read"))?;
-        if bytes.len() > MAX_BODY {
-            return Err(Problem::field("body", "is larger than 1 MiB"));
-        }
+        let bytes = read_body(request.into_body(), MAX_BODY, "1 MiB").await?;
         let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
         serde_path_to_error::deserialize(deserializer).map(JsonBody).map_err(|error| {
             let path = error.path().to_string();
@@ -38,4 +34,30 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             Problem::field(&field, &message)
         })
     }
+}
+
+/// The whole body, refused with 413 past `limit` bytes (`limit_text` says it to people) and with
+/// 408 when the client sends it too slowly.
+pub async fn read_body(body: Body, limit: usize, limit_text: &str) -> Result<Bytes, Problem> {
+    axum::body::to_bytes(body, limit).await.map_err(|error| {
+        let cause = error.into_inner();
+        if crate::listen::BodyTimedOut::caused(cause.as_ref()) {
+            Problem::too_slow("the body did not arrive in time")
+        } else if is_over_limit(cause.as_ref()) {
+            Problem::too_large(format!("the body is larger than {limit_text}"))
+        } else {
+            Problem::field("body", "could not be read")
+        }
+    })
+}
+
+fn is_over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        next = error.source();
+    }
+    false
 }

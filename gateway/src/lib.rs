@@ -8,10 +8,13 @@
 //! services.
 
 mod accounting_warehouse;
+mod admin_backups;
 mod analytics;
 mod auth;
 mod import_planning;
 mod json_body;
+mod listen;
+mod login_guard;
 mod observe;
 mod ops;
 mod problem;
@@ -26,6 +29,7 @@ use std::sync::Arc;
 
 use atq_platform::{CancellationToken, Db, InternalKey, Peers};
 use axum::Router;
+use axum::handler::Handler;
 use axum::routing::get;
 use include_dir::{Dir, include_dir};
 use tokio::net::TcpListener;
@@ -33,6 +37,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub use listen::HttpLimits;
 pub use state::AppState;
 
 pub const NAME: &str = "gateway";
@@ -59,7 +64,7 @@ pub struct GatewaySettings {
     components(schemas(problem::ProblemBody)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "auth"), (name = "customers"), (name = "catalog"), (name = "import costing"), (name = "quotes"), (name = "contracts"), (name = "orders"), (name = "dispatch orders"), (name = "warehouse"), (name = "accounting"), (name = "reports"))
+    tags((name = "auth"), (name = "customers"), (name = "catalog"), (name = "import costing"), (name = "quotes"), (name = "contracts"), (name = "orders"), (name = "dispatch orders"), (name = "warehouse"), (name = "accounting"), (name = "reports"), (name = "admin"))
 )]
 struct ApiDoc;
 
@@ -90,14 +95,21 @@ pub fn router(mut state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/api/openapi.json", get(ops::openapi))
         .route_layer(axum::middleware::from_fn(observe::observe))
-        .fallback(|| async { problem::Problem::new(atq_platform::ErrorCode::NotFound, "no such route") })
+        // Counted in the metrics as one route, `unmatched`, whatever the path.
+        .fallback(no_such_route.layer(axum::middleware::from_fn(observe::observe)))
+        .layer(axum::middleware::from_fn(problem::every_error_as_problem))
         .with_state(state)
+}
+
+async fn no_such_route() -> problem::Problem {
+    problem::Problem::new(atq_platform::ErrorCode::NotFound, "no such route")
 }
 
 /// Every API route with its OpenAPI description.
 fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
+        .routes(routes!(admin_backups::backups))
         .merge(sales::router())
         .merge(import_planning::router())
         .merge(accounting_warehouse::router())
@@ -114,9 +126,20 @@ async fn sample_pool(db: Db, shutdown: CancellationToken) {
     }
 }
 
-/// Runs the gateway on `listener` until `shutdown`, then finishes in-flight requests.
+/// Runs the gateway on `listener` until `shutdown`, then finishes in-flight requests; HTTP limits
+/// at their defaults.
 pub async fn serve(
     settings: GatewaySettings,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    serve_with_limits(settings, HttpLimits::default(), listener, shutdown).await
+}
+
+/// [`serve`] with the given connection limit and read timeouts.
+pub async fn serve_with_limits(
+    settings: GatewaySettings,
+    limits: HttpLimits,
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
@@ -137,17 +160,11 @@ pub async fn serve(
     let state =
         AppState::new(db.clone(), settings.internal_key, auth::TokenKeys::new(&settings.token_key), &settings.peers)?;
     let app = router(state);
-    tracing::info!(address = %listener.local_addr()?, "gateway listening");
-    // Nagle off, as on the services: a JSON reply should not wait for the client's delayed ACK.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "could not turn off Nagle on a connection");
-        }
-    });
-    let outcome = axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await;
+    tracing::info!(address = %listener.local_addr()?, ?limits, "gateway listening");
+    listen::serve_http(listener, app, limits, shutdown).await;
     db.close().await;
     tracing::info!("gateway stopped");
-    Ok(outcome?)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -172,5 +189,82 @@ mod tests {
             }
         }
         assert!(problems > 100, "{problems}");
+    }
+
+    /// Every schema a request body refers to, directly or through another schema.
+    fn request_schemas(document: &serde_json::Value) -> Vec<(String, serde_json::Value)> {
+        fn refs(value: &serde_json::Value, found: &mut Vec<String>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    if let Some(name) = map.get("$ref").and_then(|r| r.as_str()) {
+                        found.push(name.trim_start_matches("#/components/schemas/").to_owned());
+                    }
+                    map.values().for_each(|v| refs(v, found));
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+                _ => {}
+            }
+        }
+        let mut pending = Vec::new();
+        for operations in document["paths"].as_object().unwrap().values() {
+            for operation in operations.as_object().unwrap().values() {
+                refs(&operation["requestBody"], &mut pending);
+            }
+        }
+        let mut seen = std::collections::BTreeMap::new();
+        while let Some(name) = pending.pop() {
+            if seen.contains_key(&name) {
+                continue;
+            }
+            let schema = document["components"]["schemas"][&name].clone();
+            refs(&schema, &mut pending);
+            seen.insert(name, schema);
+        }
+        seen.into_iter().collect()
+    }
+
+    #[test]
+    fn every_amount_and_quantity_a_request_takes_states_its_bounds() {
+        use atq_platform::limits::{MAX_AMOUNT, MAX_QUANTITY};
+        let (_, document) = api_routes().split_for_parts();
+        let document = serde_json::to_value(&document).unwrap();
+        let mut unbounded = Vec::new();
+        let mut checked = 0;
+        for (name, schema) in request_schemas(&document) {
+            let Some(properties) = schema["properties"].as_object() else { continue };
+            for (field, property) in properties {
+                let integer = property["type"] == "integer"
+                    || property["type"].as_array().is_some_and(|types| types.contains(&"integer".into()));
+                if !integer {
+                    continue;
+                }
+                let bounds = (property["minimum"].as_i64(), property["maximum"].as_i64());
+                let expected = match field.as_str() {
+                    "quantity" => Some((Some(1), Some(MAX_QUANTITY))),
+                    f if is_amount(f) => Some((bounds.0.filter(|min| *min >= 0), Some(MAX_AMOUNT))),
+                    f if is_count(f) => Some((bounds.0.filter(|min| *min >= 0), Some(MAX_QUANTITY))),
+                    _ => None,
+                };
+                let Some(expected) = expected else { continue };
+                checked += 1;
+                if bounds != expected || bounds.0.is_none() {
+                    unbounded.push(format!("{name}.{field}: {bounds:?}"));
+                }
+            }
+        }
+        assert!(unbounded.is_empty(), "{unbounded:#?}");
+        assert!(checked >= 10, "{checked}");
+    }
+
+    /// Money in minor units: prices, costs, amounts, values, limits.
+    fn is_amount(field: &str) -> bool {
+        ["amount", "price", "cost", "value", "credit_limit", "freight", "insurance", "fee", "charge"]
+            .iter()
+            .any(|word| field.contains(word))
+    }
+
+    /// Counts of goods other than a line's quantity (counted, reorder points, pack sizes).
+    fn is_count(field: &str) -> bool {
+        field.contains("quantity") || ["counted", "reorder_point", "pack_size", "moq", "on_hand"].contains(&field)
     }
 }

@@ -1,5 +1,9 @@
 //! Errors as RFC 9457 `application/problem+json`, from the one error table in the platform.
 
+mod plain;
+
+pub use plain::every_error_as_problem;
+
 use atq_platform::error::RemoteError;
 use atq_platform::{Error, ErrorCode, FieldError};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -14,6 +18,8 @@ pub struct Problem {
     pub title: &'static str,
     pub detail: String,
     pub errors: Vec<FieldError>,
+    /// Seconds to wait before trying again (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -43,7 +49,35 @@ impl Problem {
             title: code.title(),
             detail: detail.into(),
             errors: Vec::new(),
+            retry_after: None,
         }
+    }
+
+    /// A problem for a status the error table has no kind for (the framework's own answers).
+    pub fn for_status(status: StatusCode, detail: impl Into<String>) -> Problem {
+        let code = match status {
+            StatusCode::BAD_REQUEST => Some(ErrorCode::InvalidInput),
+            StatusCode::UNAUTHORIZED => Some(ErrorCode::Unauthenticated),
+            StatusCode::FORBIDDEN => Some(ErrorCode::PermissionDenied),
+            StatusCode::NOT_FOUND => Some(ErrorCode::NotFound),
+            StatusCode::CONFLICT => Some(ErrorCode::Conflict),
+            StatusCode::SERVICE_UNAVAILABLE => Some(ErrorCode::Unavailable),
+            StatusCode::INTERNAL_SERVER_ERROR => Some(ErrorCode::Internal),
+            _ => None,
+        };
+        if let Some(code) = code {
+            return Problem::new(code, detail);
+        }
+        let (reason, title) = match status {
+            StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "Method not allowed"),
+            StatusCode::REQUEST_TIMEOUT => ("request_timeout", "Request too slow"),
+            StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "Body too large"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Unsupported media type"),
+            StatusCode::TOO_MANY_REQUESTS => ("too_many_requests", "Too many requests"),
+            _ if status.is_client_error() => ("bad_request", "Request refused"),
+            _ => ("server_error", "Server error"),
+        };
+        Problem { status, reason, title, detail: detail.into(), errors: Vec::new(), retry_after: None }
     }
 
     pub fn invalid(errors: Vec<FieldError>) -> Problem {
@@ -61,13 +95,28 @@ impl Problem {
 
     /// 413: a body over the route's limit.
     pub fn too_large(detail: impl Into<String>) -> Problem {
+        Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE, detail)
+    }
+
+    /// 408: the body did not arrive in time.
+    pub fn too_slow(detail: impl Into<String>) -> Problem {
+        Problem::for_status(StatusCode::REQUEST_TIMEOUT, detail)
+    }
+
+    /// 429: too many failed sign-ins; try again after `seconds`.
+    pub fn too_many_attempts(seconds: u64) -> Problem {
         Problem {
-            status: StatusCode::PAYLOAD_TOO_LARGE,
-            reason: "payload_too_large",
-            title: "Body too large",
-            detail: detail.into(),
-            errors: Vec::new(),
+            retry_after: Some(seconds),
+            ..Problem::for_status(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("too many failed sign-ins; try again in {seconds} s"),
+            )
         }
+    }
+
+    /// 503: every password check is busy; try again shortly.
+    pub fn busy(detail: impl Into<String>) -> Problem {
+        Problem { retry_after: Some(1), ..Problem::new(ErrorCode::Unavailable, detail) }
     }
 
     /// 428: an update came without the version it was based on.
@@ -78,6 +127,7 @@ impl Problem {
             title: "Version required",
             detail: "send If-Match with the ETag you read, or version in the body".into(),
             errors: Vec::new(),
+            retry_after: None,
         }
     }
 }
@@ -123,6 +173,9 @@ impl IntoResponse for Problem {
         };
         let mut response = (self.status, axum::Json(body)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }
@@ -158,6 +211,7 @@ pub mod responses {
         PayloadTooLarge = 413, "The body is over the route's limit.";
         Unprocessable = 422, "The request breaks a business rule.";
         PreconditionRequired = 428, "An update came without the version it was based on.";
+        TooManyRequests = 429, "Too many failed attempts; `Retry-After` says when to try again.";
     }
 
     /// The body is the `ProblemBody` schema, registered once with the document's components.

@@ -19,12 +19,15 @@ use atq_proto::sales::v1::quotes_client::QuotesClient;
 use tonic::transport::Channel;
 
 use crate::auth::TokenKeys;
+use crate::login_guard::LoginGuard;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub internal_key: InternalKey,
     pub token_keys: TokenKeys,
+    /// Failed sign-ins and the password-hashing slots, shared by every request of this replica.
+    pub login_guard: Arc<LoginGuard>,
     pub customers: CustomersClient<Channel>,
     pub orders: OrdersClient<Channel>,
     pub quotes: QuotesClient<Channel>,
@@ -59,6 +62,7 @@ impl AppState {
             db,
             internal_key,
             token_keys,
+            login_guard: Arc::new(LoginGuard::default()),
             customers: CustomersClient::new(sales.clone()),
             orders: OrdersClient::new(sales.clone()),
             quotes: QuotesClient::new(sales.clone()),

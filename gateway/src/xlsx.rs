@@ -2,6 +2,7 @@
 //! header row, numbers kept as numbers (so Excel can sum them), money in whole VND with thousands
 //! separators, columns wide enough for their content.
 
+use crate::wire::could_run_as_formula;
 use rust_xlsxwriter::{ColNum, DocProperties, Format, RowNum, Workbook, Worksheet, XlsxError};
 
 pub const CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -73,6 +74,11 @@ fn write_table(sheet: &mut Worksheet, table: &Table) -> Result<(), XlsxError> {
         for (col, (cell, column)) in cells.iter().zip(table.columns).enumerate() {
             let at = col_num(col)?;
             match cell {
+                // Written as text already; the quote prefix keeps text that looks like a formula
+                // inert when someone edits the cell or saves the sheet as CSV.
+                Cell::Text(text) if could_run_as_formula(text.as_bytes()) => {
+                    sheet.write_string_with_format(row, at, text, &formats[col].clone().set_quote_prefix())?
+                }
                 Cell::Text(text) => sheet.write_string_with_format(row, at, text, &formats[col])?,
                 // Exact below 2^53 VND, far beyond any price or total.
                 Cell::Integer(n) => sheet.write_number_with_format(row, at, *n as f64, &formats[col])?,
@@ -214,5 +220,17 @@ mod tests {
         assert_eq!(shown_len(&Cell::Integer(-1000), Kind::Money), 6);
         assert_eq!(shown_len(&Cell::Integer(156_001_000), Kind::Integer), 9);
         assert_eq!(shown_len(&Cell::Text("bộ".into()), Kind::Text), 2);
+    }
+
+    #[test]
+    fn text_that_looks_like_a_formula_is_kept_as_text() {
+        let columns =
+            [Column { header: "Khách hàng", kind: Kind::Text }, Column { header: "Dư nợ", kind: Kind::Money }];
+        let rows = vec![vec![Cell::Text("=HYPERLINK(\"http://x.example\")".into()), Cell::Integer(-5)]];
+        let table = Table { sheet_name: "Cong no", title: "Công nợ", subject: "", columns: &columns, rows: &rows };
+        let bytes = workbook_bytes(&table).unwrap();
+        let sheet = entry(&bytes, "xl/worksheets/sheet1.xml");
+        assert!(!sheet.contains("<f>"), "no formula cell: {sheet}");
+        assert!(entry(&bytes, "xl/styles.xml").contains("quotePrefix=\"1\""), "the cell is marked as text");
     }
 }

@@ -5,9 +5,10 @@
 //! the invoice that the shipment produces through the sales feed, and pay it (accountant).
 //!
 //! It prints throughput, p50 and p99 per step, peak memory and errors; the same rows written
-//! with sqlx straight into a scratch database of the same kind, in the same transactions (see
-//! `raw.rs`), for the rate the database alone allows; how many rows each order adds to each table, system and raw side by
-//! side; and whether the books agree afterwards.
+//! with sqlx straight into scratch databases of the same kind (sales, accounting-warehouse and
+//! analytics, each made by that service's own migrations), in the same transactions (see
+//! `raw/`), for the rate the databases alone allow; how many rows each order adds to each table,
+//! system and raw side by side; and whether the books agree afterwards.
 //!
 //! `cargo run --release -p atq-tests --bin bench-order-to-cash [-- --postgres URL]`
 
@@ -22,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow};
 use atq_platform::{Backend, Db};
-use atq_tests::{Reply, ScratchDatabase, Session, TestSystem, customer, peak_memory_kib, seed_products};
+use atq_tests::{Reply, Session, TestSystem, customer, peak_memory_kib, seed_products};
 use clap::Parser;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -536,11 +537,11 @@ async fn run_raw(args: &Args) -> anyhow::Result<raw::RawRun> {
         .chain(EXTRA_PRODUCTS.iter().map(|(_, _, price, vat_bp)| (*price, *vat_bp)))
         .map(|(price, vat_bp)| raw::RawProduct { price, vat_bp })
         .collect();
-    let scratch = ScratchDatabase::create(args.postgres.as_deref(), "bench-raw", "raw").await?;
+    let scratch = raw::RawDatabases::create(args.postgres.as_deref()).await?;
     let measured = tokio::spawn({
         let (orders, concurrency, customers) = (args.orders, args.concurrency, args.customers);
-        let url = scratch.url.clone();
-        async move { raw::run(&url, orders, concurrency, customers, products).await }
+        let urls = scratch.urls();
+        async move { raw::run(&urls, orders, concurrency, customers, products).await }
     })
     .await;
     scratch.finish().await?;

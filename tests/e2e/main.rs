@@ -6,12 +6,14 @@
 mod access;
 mod accounting;
 mod allocation;
+mod backup;
 mod catalog;
 mod contracts;
 mod costing;
 mod customers;
 mod dispatch;
 mod hardening_accounting;
+mod hardening_gateway;
 mod hardening_sales;
 mod import_plans;
 mod operations;

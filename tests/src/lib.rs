@@ -55,6 +55,28 @@ impl TestSystem {
         Self::launch(postgres, true).await
     }
 
+    /// Starts everything on SQLite files in `data_dir`, laid out as `atq up` lays them
+    /// (`<data_dir>/<module>.db`), whatever backend the suite runs on: the install a backup copies
+    /// and a restore fills. The caller owns the directory.
+    pub async fn start_in_data_dir(data_dir: &std::path::Path) -> anyhow::Result<TestSystem> {
+        atq_platform::telemetry::init_for_tests();
+        atq_platform::metrics::install();
+        let config = Config { http_addr: "127.0.0.1:0".into(), data_dir: data_dir.to_path_buf(), ..Config::default() };
+        let databases = atq_launcher::modules::MODULES.iter().map(|m| (m.name, config.database_url(m.name))).collect();
+        let system = System::start(config, true).await.context("the system does not start")?;
+        let test = TestSystem {
+            base: format!("http://{}", system.http_addr().context("gateway address")?),
+            system: Some(system),
+            http: reqwest::Client::new(),
+            databases,
+            _scratch: Vec::new(),
+            server_databases: Vec::new(),
+            _data_dir: None,
+        };
+        test.wait_until_ready().await.context("system becomes ready")?;
+        Ok(test)
+    }
+
     async fn launch(postgres: Option<&str>, fresh_data_dir: bool) -> anyhow::Result<TestSystem> {
         atq_platform::telemetry::init_for_tests();
         atq_platform::metrics::install();

@@ -10,9 +10,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
-use crate::json_body::JsonBody;
+use crate::json_body::{JsonBody, read_body};
 use crate::problem::Problem;
-use crate::problem::responses::{BadRequest, Conflict, Forbidden, NotFound};
+use crate::problem::responses::{BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{ListBody, day_text, page};
@@ -65,12 +65,12 @@ pub struct ImportBody {
 /// Credits naming an invoice or order number pay it; the rest wait in the review list.
 /// Importing the same statement again changes nothing.
 #[utoipa::path(post, path = "/api/v1/bank-statements", tag = "accounting", request_body(content = String, content_type = "text/csv"),
-    responses((status = 201, body = ImportBody), BadRequest, Forbidden))]
+    responses((status = 201, body = ImportBody), BadRequest, Forbidden, PayloadTooLarge))]
 pub async fn import_statement(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Result<(StatusCode, axum::Json<ImportBody>), Problem> {
     caller.require(Action::WriteAccounts)?;
     let is_csv = headers
@@ -80,9 +80,7 @@ pub async fn import_statement(
     if !is_csv {
         return Err(Problem::field("body", "send the statement as text/csv"));
     }
-    if body.len() > MAX_STATEMENT {
-        return Err(Problem::field("body", "is larger than 5 MiB"));
-    }
+    let body = read_body(body, MAX_STATEMENT, "5 MiB").await?;
     let csv = String::from_utf8(body.to_vec()).map_err(|_| Problem::field("body", "must be UTF-8 text"))?;
     let ctx = CallContext::write(&state, &caller, &headers)?;
     let imported = ctx

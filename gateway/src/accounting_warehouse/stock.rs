@@ -123,10 +123,12 @@ pub async fn list_serials(
 #[serde(default, deny_unknown_fields)]
 pub struct ReceiptLineBody {
     pub product_id: i64,
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     /// good (default) or damaged
     pub condition: String,
     /// VND per unit, landed
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub unit_cost: i64,
     pub serials: Vec<String>,
 }
@@ -214,6 +216,7 @@ pub async fn create_receipt(
 #[serde(default, deny_unknown_fields)]
 pub struct TransferLineBody {
     pub product_id: i64,
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     pub serials: Vec<String>,
 }
@@ -286,6 +289,7 @@ pub struct CountLineBody {
     /// good (default) or damaged
     pub condition: String,
     /// Units found (products without serial numbers).
+    #[schema(minimum = 0, maximum = 1_000_000)]
     pub counted: i64,
     /// Serials found (serial-tracked products).
     pub serials: Vec<String>,

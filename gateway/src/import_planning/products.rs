@@ -93,6 +93,7 @@ pub struct CreateProductBody {
     pub warranty_months: i32,
     pub serial_tracked: bool,
     /// VND, without VAT
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub list_price: i64,
     /// "0.10", "0.08" or "0.05"
     pub vat_rate: String,
@@ -112,6 +113,7 @@ pub struct UpdateProductBody {
     pub hs_code: Option<String>,
     pub warranty_months: Option<i32>,
     pub serial_tracked: Option<bool>,
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub list_price: Option<i64>,
     pub vat_rate: Option<String>,
     /// The version read; alternatively send If-Match with the ETag.

@@ -156,8 +156,10 @@ fn receipt_response(caller: &Caller, order: pb::PurchaseOrder) -> Response {
 pub struct PurchaseLineIn {
     pub product_id: i64,
     /// Ignored with from_proposals (the proposal's quantity)
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     /// Per unit, in the supplier currency's minor unit (cents for USD)
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub unit_price: i64,
 }
 

@@ -134,6 +134,7 @@ pub struct CreateContractBody {
     /// YYYY-MM-DD; open-ended when absent
     pub ends_on: Option<String>,
     /// VND with VAT
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub value: i64,
     pub note: String,
 }
@@ -203,6 +204,7 @@ pub struct UpdateContractBody {
     pub responsible: Option<String>,
     /// YYYY-MM-DD
     pub ends_on: Option<String>,
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub value: Option<i64>,
     pub note: Option<String>,
     /// signed (needs a signed copy attached), completed, cancelled

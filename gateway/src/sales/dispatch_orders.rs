@@ -115,6 +115,7 @@ fn dispatch_response(status: StatusCode, dispatch: pb::DispatchOrder) -> Respons
 #[serde(default, deny_unknown_fields)]
 pub struct RequestDispatchLineBody {
     pub line_no: i32,
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
 }
 

@@ -157,8 +157,10 @@ fn order_response(status: StatusCode, order: pb::Order) -> Response {
 #[serde(default, deny_unknown_fields)]
 pub struct CreateOrderLineBody {
     pub product_id: i64,
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     /// VND per unit without VAT; the list price when absent
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub unit_price: Option<i64>,
     /// "0.10", "0.08" or "0.05"; the product's rate when absent
     pub vat_rate: Option<String>,

@@ -142,9 +142,11 @@ fn quote_response(status: StatusCode, quote: pb::Quote) -> Response {
 #[serde(default, deny_unknown_fields)]
 pub struct CreateQuoteLineBody {
     pub product_id: i64,
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     /// VND per unit without VAT; when absent, the customer group's price on the sheet in force,
     /// else the list price
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub unit_price: Option<i64>,
     /// "0.05" = 5% off; none when absent
     pub discount: Option<String>,

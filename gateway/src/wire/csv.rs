@@ -1,5 +1,8 @@
 //! CSV downloads: one header row, then a row per record, fields quoted only when they hold a
-//! comma, a quote or a line break.
+//! comma, a quote or a line break. Text a spreadsheet would run as a formula is made inert here,
+//! for every download at once (see [`could_run_as_formula`]).
+
+use std::borrow::Cow;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -36,7 +39,12 @@ impl CsvSheet {
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
     {
-        self.writer.write_record(fields).map_err(csv_problem)
+        let fields: Vec<I::Item> = fields.into_iter().collect();
+        let cells = fields.iter().map(|field| match field.as_ref() {
+            bytes if could_run_as_formula(bytes) => Cow::Owned([b"'".as_slice(), bytes].concat()),
+            bytes => Cow::Borrowed(bytes),
+        });
+        self.writer.write_record(cells).map_err(csv_problem)
     }
 
     pub fn into_bytes(self) -> Result<Vec<u8>, Problem> {
@@ -51,6 +59,15 @@ impl CsvSheet {
         ];
         Ok((headers, self.into_bytes()?).into_response())
     }
+}
+
+/// Whether a spreadsheet could read the cell as a formula: it starts with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return and is not a plain number (`-1500` stays as it is). Such CSV cells
+/// get an apostrophe in front, which Excel and LibreOffice read as "this is text"; such XLSX
+/// cells get the quote-prefix style, which means the same.
+pub fn could_run_as_formula(cell: &[u8]) -> bool {
+    let starts_like_a_formula = matches!(cell.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
+    starts_like_a_formula && !std::str::from_utf8(cell).is_ok_and(|text| text.parse::<f64>().is_ok())
 }
 
 fn csv_problem(error: csv::Error) -> Problem {
@@ -73,6 +90,24 @@ mod tests {
     fn csv_fields_with_commas_or_quotes_are_quoted() {
         let rows: &[&[&str]] = &[&["key", "note"], &["Fann", "A, B"], &["", "say \"hi\""]];
         assert_eq!(text(CsvLayout::Plain, rows), "key,note\nFann,\"A, B\"\n,\"say \"\"hi\"\"\"\n");
+    }
+
+    #[test]
+    fn text_that_would_run_as_a_formula_is_made_inert() {
+        let rows: &[&[&str]] = &[
+            &["customer", "balance"],
+            &["=HYPERLINK(\"http://x.example\",\"pay\")", "-1500"],
+            &["+1+1", "@SUM(A1)"],
+            &["-2+3+cmd|' /C calc'!A0", "\tx"],
+            &["Công ty = ABC", "0"],
+        ];
+        assert_eq!(
+            text(CsvLayout::Plain, rows),
+            "customer,balance\n\"'=HYPERLINK(\"\"http://x.example\"\",\"\"pay\"\")\",-1500\n'+1+1,'@SUM(A1)\n\
+             '-2+3+cmd|' /C calc'!A0,'\tx\nCông ty = ABC,0\n"
+        );
+        assert!(could_run_as_formula(b"=1+1"));
+        assert!(!could_run_as_formula(b"-12.5"));
     }
 
     #[test]

@@ -6,7 +6,7 @@ mod dates;
 mod decimals;
 mod enums;
 
-pub use self::csv::{CsvLayout, CsvSheet};
+pub use self::csv::{CsvLayout, CsvSheet, could_run_as_formula};
 pub use dates::{date_text, day_text, month_text, optional_date, optional_month_or_date, rfc3339};
 pub use decimals::{bp_text, rate_bp_from_text, rate_text, tenths_text};
 pub use enums::{enum_from_text, enum_text, office_from_text, office_text};

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use atq_platform::telemetry::LogFormat;
-use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use figment::{Figment, Provider};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -38,6 +38,11 @@ pub struct Config {
     pub import_planning_addr: Option<String>,
     pub accounting_warehouse_addr: Option<String>,
     pub analytics_addr: Option<String>,
+    /// How often `atq up` backs up the data directory into `<data_dir>/backups/` (`6h`, `30m`,
+    /// `1d`), or `off`.
+    pub backup_every: String,
+    /// How many scheduled backups to keep; older ones are removed.
+    pub backup_keep: usize,
 }
 
 impl Default for Config {
@@ -60,18 +65,36 @@ impl Default for Config {
             import_planning_addr: None,
             accounting_warehouse_addr: None,
             analytics_addr: None,
+            backup_every: "6h".into(),
+            backup_keep: 28,
         }
     }
 }
 
+/// What precedes a field's upper-case name in the variable that sets it (`ATQ_HTTP_ADDR`).
+pub const ENV_PREFIX: &str = "ATQ_";
+
 impl Config {
+    /// The keys a configuration file may set: the fields of `Config::default()` as figment
+    /// serialises them, which are also what `ATQ_*` variables name.
+    pub fn keys() -> Vec<String> {
+        let defaults = Figment::from(Serialized::defaults(Config::default()));
+        let data = defaults.data().unwrap_or_default();
+        data.values().flat_map(|dict| dict.keys().cloned()).collect()
+    }
+
+    /// The environment variables the configuration reads: `ATQ_` and a key in upper case.
+    pub fn env_variables() -> Vec<String> {
+        Config::keys().iter().map(|key| format!("{ENV_PREFIX}{}", key.to_uppercase())).collect()
+    }
+
     pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         match file {
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
             None => figment = figment.merge(Toml::file("atq.toml")),
         }
-        figment.merge(Env::prefixed("ATQ_")).extract().context("bad configuration")
+        figment.merge(Env::prefixed(ENV_PREFIX)).extract().context("bad configuration")
     }
 
     /// The database of a module: its configured URL, or its SQLite file in the data directory.
@@ -87,5 +110,18 @@ impl Config {
             .clone()
             .filter(|url| !url.is_empty())
             .unwrap_or_else(|| atq_platform::Db::sqlite_url(&self.data_dir, module))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_is_a_key_and_an_environment_variable() {
+        let keys = Config::keys();
+        assert_eq!(keys.len(), 19, "{keys:?}");
+        assert!(keys.contains(&"sales_database_url".to_owned()), "fields left unset are keys too: {keys:?}");
+        assert!(Config::env_variables().contains(&"ATQ_HTTP_ADDR".to_owned()));
     }
 }

@@ -1,52 +1,13 @@
 //! `atq up` runs everything in one process; `atq serve <module>` runs one (containers,
 //! Kubernetes); `atq migrate` brings databases up to date.
 
-use std::path::PathBuf;
-
 use anyhow::Context;
-use atq_launcher::{Config, System, demo, modules};
+use atq_launcher::cli::{Cli, Command};
+use atq_launcher::{Config, System, backup, demo, modules};
 use atq_platform::telemetry::{self, LogFormat};
 use atq_platform::{CancellationToken, InternalKey, Peers};
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use tokio::net::TcpListener;
-
-#[derive(Parser)]
-#[command(name = "atq", version, about = "ATQ integrated enterprise system")]
-struct Cli {
-    /// TOML configuration file (default: ./atq.toml when present).
-    #[arg(long, global = true)]
-    config: Option<PathBuf>,
-    /// Log lines as text or json.
-    #[arg(long, global = true, value_parser = ["text", "json"])]
-    log_format: Option<String>,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Run every service and the gateway in this process.
-    Up {
-        /// Where the SQLite files live.
-        #[arg(long)]
-        data_dir: Option<PathBuf>,
-        /// The gateway's address.
-        #[arg(long)]
-        http: Option<String>,
-        /// Load demo users (password `demo`) and demo data once.
-        #[arg(long)]
-        demo: bool,
-    },
-    /// Run one module: sales, import-planning, accounting-warehouse, analytics or gateway.
-    Serve {
-        module: String,
-        /// Listen address (default: grpc_addr for services, http_addr for the gateway).
-        #[arg(long)]
-        listen: Option<String>,
-    },
-    /// Apply migrations of the named modules (default: all) and exit.
-    Migrate { modules: Vec<String> },
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -68,10 +29,12 @@ async fn main() -> anyhow::Result<()> {
 
 async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
     match command {
-        Command::Up { data_dir, http, demo } => {
+        Command::Up { data_dir, http, demo, backup_every, backup_keep } => {
             if let Some(dir) = data_dir {
                 config.data_dir = dir;
             }
+            config.backup_every = backup_every.unwrap_or(config.backup_every);
+            config.backup_keep = backup_keep.unwrap_or(config.backup_keep);
             if let Some(http) = http {
                 config.http_addr = http;
             }
@@ -87,11 +50,14 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Backup { data_dir, to } => backup::commands::backup(config, data_dir, &to).await,
+        Command::Restore { from, data_dir, check } => backup::commands::restore(config, from, data_dir, check).await,
     }
 }
 
 async fn up(config: Config, demo: bool) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    let backups = backup::schedule::ScheduledBackups::start(&config)?;
     let system = System::start(config, demo).await?;
     if demo {
         demo::load(system.peers(), system.internal_key()).await?;
@@ -99,10 +65,14 @@ async fn up(config: Config, demo: bool) -> anyhow::Result<()> {
     if let Some(address) = system.http_addr() {
         tracing::info!(%address, startup_ms = started.elapsed().as_millis() as u64, "atq is up: http://{address}/api/openapi.json");
     }
-    system.run_until(shutdown_signal()).await
+    let outcome = system.run_until(shutdown_signal()).await;
+    backups.stop().await;
+    outcome
 }
 
 async fn serve(config: Config, name: &str, listen: Option<String>) -> anyhow::Result<()> {
+    // Replicas of a module run as separate processes: their feeds must hear each other's events.
+    atq_platform::outbox_wake::listen_across_processes();
     let module =
         modules::find(name).with_context(|| format!("unknown module {name}; expected one of {}", modules::names()))?;
     let address =

@@ -21,6 +21,9 @@ pub struct Module {
     pub name: &'static str,
     /// Speaks gRPC to its siblings (all but the gateway).
     pub grpc: bool,
+    /// The modules it calls, and so the `ATQ_<MODULE>_ADDR` it needs when it runs alone:
+    /// analytics reads the sales and import-planning event feeds; the gateway calls every service.
+    pub calls: &'static [&'static str],
     pub run: fn(ModuleContext) -> BoxFuture<'static, anyhow::Result<()>>,
 }
 
@@ -32,15 +35,21 @@ fn service_settings(ctx: &ModuleContext) -> ServiceSettings {
     }
 }
 
+/// The modules that serve gRPC, in the order `MODULES` lists them.
+const SERVICES: &[&str] =
+    &[atq_sales::NAME, atq_import_planning::NAME, atq_accounting_warehouse::NAME, atq_analytics::NAME];
+
 pub const MODULES: &[Module] = &[
     Module {
         name: atq_sales::NAME,
         grpc: true,
+        calls: &[],
         run: |ctx| Box::pin(async move { atq_sales::serve(service_settings(&ctx), ctx.listener, ctx.shutdown).await }),
     },
     Module {
         name: atq_import_planning::NAME,
         grpc: true,
+        calls: &[],
         run: |ctx| {
             Box::pin(
                 async move { atq_import_planning::serve(service_settings(&ctx), ctx.listener, ctx.shutdown).await },
@@ -50,6 +59,7 @@ pub const MODULES: &[Module] = &[
     Module {
         name: atq_accounting_warehouse::NAME,
         grpc: true,
+        calls: &[],
         run: |ctx| {
             Box::pin(async move {
                 atq_accounting_warehouse::serve(service_settings(&ctx), ctx.listener, ctx.shutdown).await
@@ -59,6 +69,7 @@ pub const MODULES: &[Module] = &[
     Module {
         name: atq_analytics::NAME,
         grpc: true,
+        calls: &[atq_sales::NAME, atq_import_planning::NAME],
         run: |ctx| {
             Box::pin(async move { atq_analytics::serve(service_settings(&ctx), ctx.listener, ctx.shutdown).await })
         },
@@ -66,6 +77,7 @@ pub const MODULES: &[Module] = &[
     Module {
         name: atq_gateway::NAME,
         grpc: false,
+        calls: SERVICES,
         run: |ctx| {
             Box::pin(async move {
                 let settings = atq_gateway::GatewaySettings {

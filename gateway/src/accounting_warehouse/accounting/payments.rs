@@ -21,6 +21,7 @@ use crate::wire::{day_text, rfc3339};
 pub struct PaymentBodyIn {
     pub customer_id: i64,
     /// VND
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_000_i64)]
     pub amount: i64,
     /// YYYY-MM-DD; today when absent
     pub received_on: String,

@@ -74,6 +74,7 @@ pub async fn customer_balance(
 #[serde(default, deny_unknown_fields)]
 pub struct CreditTermsBody {
     /// VND; 0 = no limit
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub credit_limit: i64,
     pub payment_terms_days: i32,
 }

@@ -21,8 +21,10 @@ use crate::wire::{day_text, optional_date, rate_bp_from_text, rate_text};
 #[serde(default, deny_unknown_fields)]
 pub struct LandedLineIn {
     pub product_id: i64,
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     /// Per unit in the shipment currency's minor unit (cents, yen)
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub unit_price: i64,
     pub unit_weight_grams: i64,
     /// "0.05"; from the HS code when absent
@@ -35,6 +37,7 @@ pub struct ChargeIn {
     /// freight, insurance, customs_fee, handling, domestic_transport, other
     pub kind: String,
     /// In the charge currency's minor unit
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub amount: i64,
     pub currency: String,
     /// value (default), quantity or weight

@@ -22,6 +22,7 @@ use crate::wire::{ListBody, date_text, office_from_text, office_text, optional_d
 pub struct MilestoneIn {
     /// YYYY-MM-DD: on site by then
     pub needed_by: String,
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
 }
 

@@ -20,12 +20,16 @@ use crate::wire::ListBody;
 pub struct SupplyTermsBody {
     pub product_id: i64,
     /// The supplier's minimum order quantity (1 when absent)
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub min_order_quantity: i64,
     /// Orders are whole packs of this many (1 when absent)
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub pack_size: i64,
     /// Free stock at or below this calls for a replenishment (0: none)
+    #[schema(minimum = 0, maximum = 1_000_000)]
     pub reorder_point: i64,
     /// How much a replenishment orders (0: up to twice the reorder point)
+    #[schema(minimum = 0, maximum = 1_000_000)]
     pub reorder_quantity: i64,
     /// Customs clearance and transport to the warehouse, days (14 when absent)
     pub buffer_days: Option<i32>,

@@ -27,6 +27,7 @@ use super::{PriceListBody, list_response, margin_bp_from_text};
 pub struct CostIn {
     pub product_id: i64,
     /// VND per unit
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub unit_cost: i64,
 }
 

@@ -1,0 +1,127 @@
+//! A consistent snapshot of every module's SQLite file while the system runs.
+//!
+//! Taking the files one after another cannot be consistent: sales calls accounting-warehouse
+//! synchronously while accounting-warehouse consumes the sales feed, so whichever order is chosen,
+//! a write can land between two copies. Instead writes pause on all five files at once: one
+//! connection per file takes the write lock (`BEGIN IMMEDIATE`), and while all five are held each
+//! file is copied with `VACUUM INTO` from another connection. In WAL mode readers are not blocked,
+//! and the five copies show the same committed moment; the services' writers wait on their busy
+//! timeout (30 s) and go on when the locks are released. A service may hold a write lock while it
+//! calls a sibling that waits for a lock already taken here, so the locks are taken with a short
+//! timeout and, when one cannot be had, every lock is released and the round tried again later.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use sqlx::Connection;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+
+/// Rounds of taking the five locks; the wait for each lock doubles from 200 ms to 12.8 s.
+const LOCK_ROUNDS: u32 = 7;
+const FIRST_LOCK_WAIT: Duration = Duration::from_millis(200);
+
+/// The copies made and how long writes waited for them.
+pub struct Snapshot {
+    /// `(module, copy)` in the order of the modules given.
+    pub files: Vec<(&'static str, PathBuf)>,
+    pub write_pause: Duration,
+}
+
+/// The SQLite file of `module` in a data directory (as `Db::sqlite_url` names it).
+pub fn database_file(data_dir: &Path, module: &str) -> PathBuf {
+    data_dir.join(format!("{module}.db"))
+}
+
+/// Copies `<module>.db` of each module in `data_dir` into `into` at one committed moment.
+pub async fn take(data_dir: &Path, modules: &[&'static str], into: &Path) -> anyhow::Result<Snapshot> {
+    let mut sources = Vec::new();
+    for module in modules {
+        let path = database_file(data_dir, module);
+        anyhow::ensure!(
+            path.is_file(),
+            "{} is missing: is {} an atq data directory?",
+            path.display(),
+            data_dir.display()
+        );
+        sources.push((*module, path));
+    }
+    let mut locks = Vec::new();
+    let mut copiers = Vec::new();
+    for (_, path) in &sources {
+        locks.push(connect(path).await?);
+        copiers.push(connect(path).await?);
+    }
+    let paused = pause_writes(&mut locks).await?;
+    let copies = copy_all(&mut copiers, &sources, into).await;
+    let write_pause = paused.elapsed();
+    release(&mut locks).await;
+    let files = copies?;
+    tracing::info!(write_pause_ms = write_pause.as_millis() as u64, "databases copied");
+    Ok(Snapshot { files, write_pause })
+}
+
+async fn connect(path: &Path) -> anyhow::Result<SqliteConnection> {
+    let options = SqliteConnectOptions::new().filename(path).create_if_missing(false);
+    SqliteConnection::connect_with(&options).await.with_context(|| format!("cannot open {}", path.display()))
+}
+
+/// Takes the write lock of every file, or none: a round that cannot have one lock in time gives
+/// back those it has, so a service waiting on one of them finishes, and tries again.
+async fn pause_writes(locks: &mut [SqliteConnection]) -> anyhow::Result<Instant> {
+    let mut wait = FIRST_LOCK_WAIT;
+    for round in 1..=LOCK_ROUNDS {
+        match lock_all(locks, wait).await {
+            Ok(()) => return Ok(Instant::now()),
+            Err(error) if round < LOCK_ROUNDS => {
+                tracing::debug!(round, error = %error, "a database is busy; trying the locks again");
+                release(locks).await;
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            Err(error) => {
+                release(locks).await;
+                return Err(error.context("writes could not be paused: a database stayed busy"));
+            }
+        }
+    }
+    unreachable!("the last round returns")
+}
+
+async fn lock_all(locks: &mut [SqliteConnection], wait: Duration) -> anyhow::Result<()> {
+    for lock in locks.iter_mut() {
+        sqlx::query(&format!("PRAGMA busy_timeout = {}", wait.as_millis())).execute(&mut *lock).await?;
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *lock).await?;
+    }
+    Ok(())
+}
+
+/// Ends whatever lock transactions are open; they wrote nothing.
+async fn release(locks: &mut [SqliteConnection]) {
+    for lock in locks.iter_mut() {
+        if let Err(error) = sqlx::query("ROLLBACK").execute(&mut *lock).await {
+            // "no transaction is active" for the files a failed round did not lock.
+            tracing::trace!(error = %error, "nothing to release");
+        }
+    }
+}
+
+async fn copy_all(
+    copiers: &mut [SqliteConnection],
+    sources: &[(&'static str, PathBuf)],
+    into: &Path,
+) -> anyhow::Result<Vec<(&'static str, PathBuf)>> {
+    let copies = copiers.iter_mut().zip(sources).map(|(copier, (module, source))| {
+        let target = database_file(into, module);
+        async move {
+            // VACUUM INTO takes a file name as a string literal: quotes are doubled.
+            let literal = target.to_string_lossy().replace('\'', "''");
+            sqlx::query(&format!("VACUUM INTO '{literal}'"))
+                .execute(&mut *copier)
+                .await
+                .with_context(|| format!("cannot copy {}", source.display()))?;
+            anyhow::Ok((*module, target))
+        }
+    });
+    futures::future::try_join_all(copies).await
+}
