@@ -8,6 +8,7 @@ pub mod demo;
 mod demo_catalog;
 mod demo_costing;
 mod demo_planning;
+pub mod keys;
 pub mod modules;
 pub mod system;
 

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use atq_launcher::cli::{Cli, Command};
-use atq_launcher::{Config, System, backup, demo, modules};
+use atq_launcher::{Config, System, backup, demo, keys, modules};
 use atq_platform::telemetry::{self, LogFormat};
 use atq_platform::{CancellationToken, InternalKey, Peers};
 use clap::Parser;
@@ -84,9 +84,13 @@ async fn serve(config: Config, name: &str, listen: Option<String>) -> anyhow::Re
         .filter(|key| !key.is_empty())
         .map(InternalKey::new)
         .context("ATQ_INTERNAL_KEY is required when modules run in separate processes")?;
+    keys::check("ATQ_INTERNAL_KEY", config.internal_key.as_deref().unwrap_or_default(), false)?;
     let token_key = match (module.grpc, config.token_key.as_deref()) {
         (true, _) => Vec::new(),
-        (false, Some(key)) if !key.is_empty() => key.as_bytes().to_vec(),
+        (false, Some(key)) if !key.is_empty() => {
+            keys::check("ATQ_TOKEN_KEY", key, false)?;
+            key.as_bytes().to_vec()
+        }
         (false, _) => anyhow::bail!("ATQ_TOKEN_KEY is required to run the gateway on its own"),
     };
     let peer = |addr: &Option<String>, what: &str| addr.clone().unwrap_or_else(|| format!("http://{what}:50051"));

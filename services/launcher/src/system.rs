@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::config::Config;
+use crate::keys;
 use crate::modules::{self, MODULES, ModuleContext};
 
 struct RunningModule {
@@ -55,9 +56,15 @@ impl System {
             accounting_warehouse: url(atq_accounting_warehouse::NAME),
             analytics: url(atq_analytics::NAME),
         };
+        if let Some(key) = config.internal_key.as_deref() {
+            keys::check("ATQ_INTERNAL_KEY", key, demo)?;
+        }
         let internal_key = config.internal_key.as_deref().map(InternalKey::new).unwrap_or_else(InternalKey::random);
         let token_key = match config.token_key.as_deref() {
-            Some(key) if !key.is_empty() => key.as_bytes().to_vec(),
+            Some(key) if !key.is_empty() => {
+                keys::check("ATQ_TOKEN_KEY", key, demo)?;
+                key.as_bytes().to_vec()
+            }
             _ if needs_data_dir => kept_token_key(&config.data_dir)?,
             _ => uuid::Uuid::new_v4().as_bytes().to_vec(),
         };
@@ -175,9 +182,28 @@ fn kept_token_key(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
     if let Ok(existing) = std::fs::read_to_string(&path)
         && existing.trim().len() >= 32
     {
+        keys::restrict(&path)?;
         return Ok(existing.trim().as_bytes().to_vec());
     }
     let key: String = (0..2).map(|_| uuid::Uuid::new_v4().simple().to_string()).collect();
-    std::fs::write(&path, &key).with_context(|| format!("cannot write {}", path.display()))?;
+    keys::write_private(&path, &key)?;
     Ok(key.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_short_token_key_stops_the_start_outside_the_demo() {
+        let folder = tempfile::tempdir().unwrap();
+        let config = Config {
+            data_dir: folder.path().to_owned(),
+            http_addr: "127.0.0.1:0".into(),
+            token_key: Some("a".into()),
+            ..Config::default()
+        };
+        let error = System::start(config, false).await.err().expect("a one-byte key is refused");
+        assert!(error.to_string().contains("ATQ_TOKEN_KEY"), "{error}");
+    }
 }
