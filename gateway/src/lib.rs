@@ -11,6 +11,7 @@ mod accounting_warehouse;
 mod admin_backups;
 mod analytics;
 mod auth;
+mod costs;
 mod import_planning;
 mod json_body;
 mod listen;

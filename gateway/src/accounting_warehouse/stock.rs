@@ -43,8 +43,9 @@ pub struct StockLevelBody {
     pub on_hand: i64,
     pub reserved: i64,
     pub available: i64,
-    /// Moving-average unit cost, VND
-    pub average_unit_cost: i64,
+    /// Moving-average unit cost, VND; only for those who may read costs
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub average_unit_cost: Option<i64>,
 }
 
 /// Stock on hand, reserved and available, by product, warehouse and condition.
@@ -72,7 +73,7 @@ pub async fn list_stock(
             on_hand: l.on_hand,
             reserved: l.reserved,
             available: l.available,
-            average_unit_cost: l.average_unit_cost,
+            average_unit_cost: crate::costs::visible_to(&caller, l.average_unit_cost),
         })
         .collect();
     Ok(axum::Json(ListBody::new(items, String::new())))

@@ -1,6 +1,7 @@
 //! `/api/v1/dispatch-orders` (lệnh xuất bán): requested by sales for a confirmed order, approved
 //! or rejected by a director, shipped by the warehouse, delivered.
 
+use atq_platform::Caller;
 use atq_platform::caller::Action;
 use atq_proto::sales::v1 as pb;
 use axum::extract::{Path, Query, State};
@@ -60,8 +61,9 @@ pub struct DispatchOrderBody {
     pub decision_note: String,
     /// "PX-2026-0001", once shipped
     pub goods_issue_number: String,
-    /// Moving-average cost of the goods shipped, VND
-    pub cost_amount: i64,
+    /// Moving-average cost of the goods shipped, VND; only for those who may read costs
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_amount: Option<i64>,
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
@@ -96,7 +98,7 @@ impl From<pb::DispatchOrder> for DispatchOrderBody {
             decided_by: d.decided_by,
             decision_note: d.decision_note,
             goods_issue_number: d.goods_issue_number,
-            cost_amount: d.cost_amount,
+            cost_amount: Some(d.cost_amount),
             version: d.version,
             created_at: rfc3339(d.created_at.as_ref()),
             updated_at: rfc3339(d.updated_at.as_ref()),
@@ -106,9 +108,17 @@ impl From<pb::DispatchOrder> for DispatchOrderBody {
     }
 }
 
-fn dispatch_response(status: StatusCode, dispatch: pb::DispatchOrder) -> Response {
+impl DispatchOrderBody {
+    /// The body as `caller` may read it (costs hidden from those who may not).
+    fn for_caller(mut self, caller: &Caller) -> Self {
+        self.cost_amount = self.cost_amount.and_then(|amount| crate::costs::visible_to(caller, amount));
+        self
+    }
+}
+
+fn dispatch_response(caller: &Caller, status: StatusCode, dispatch: pb::DispatchOrder) -> Response {
     let (version, location) = (dispatch.version, format!("/api/v1/dispatch-orders/{}", dispatch.id));
-    record_response(status, DispatchOrderBody::from(dispatch), version, &location)
+    record_response(status, DispatchOrderBody::from(dispatch).for_caller(caller), version, &location)
 }
 
 #[derive(Deserialize, Serialize, ToSchema, Default)]
@@ -152,7 +162,7 @@ pub async fn request_dispatch(
     let ctx = CallContext::write(&state, &caller, &headers)?;
     let dispatch =
         ctx.call(&state.dispatch_orders, message, |mut c, r| async move { c.request_dispatch(r).await }).await?;
-    Ok(dispatch_response(StatusCode::CREATED, dispatch))
+    Ok(dispatch_response(&caller, StatusCode::CREATED, dispatch))
 }
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -183,7 +193,10 @@ pub async fn list_dispatch_orders(
     let ctx = CallContext::read(&state, &caller);
     let page =
         ctx.call(&state.dispatch_orders, message, |mut c, r| async move { c.list_dispatch_orders(r).await }).await?;
-    Ok(axum::Json(ListBody::new(page.items.into_iter().map(DispatchOrderBody::from).collect(), page.next_cursor)))
+    Ok(axum::Json(ListBody::new(
+        page.items.into_iter().map(|d| DispatchOrderBody::from(d).for_caller(&caller)).collect(),
+        page.next_cursor,
+    )))
 }
 
 /// One dispatch order with its ETag.
@@ -201,7 +214,7 @@ pub async fn get_dispatch_order(
             c.get_dispatch_order(r).await
         })
         .await?;
-    Ok(dispatch_response(StatusCode::OK, dispatch))
+    Ok(dispatch_response(&caller, StatusCode::OK, dispatch))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -226,7 +239,7 @@ pub async fn approve_dispatch(
     let ctx = CallContext::write(&state, &caller, &headers)?;
     let dispatch =
         ctx.call(&state.dispatch_orders, message, |mut c, r| async move { c.approve_dispatch(r).await }).await?;
-    Ok(dispatch_response(StatusCode::OK, dispatch))
+    Ok(dispatch_response(&caller, StatusCode::OK, dispatch))
 }
 
 /// A director rejects the dispatch order, saying why; its units may be requested again.
@@ -245,7 +258,7 @@ pub async fn reject_dispatch(
     let ctx = CallContext::write(&state, &caller, &headers)?;
     let dispatch =
         ctx.call(&state.dispatch_orders, message, |mut c, r| async move { c.reject_dispatch(r).await }).await?;
-    Ok(dispatch_response(StatusCode::OK, dispatch))
+    Ok(dispatch_response(&caller, StatusCode::OK, dispatch))
 }
 
 #[derive(Deserialize, Serialize, ToSchema, Default)]
@@ -282,7 +295,7 @@ pub async fn ship_dispatch(
     let ctx = CallContext::write(&state, &caller, &headers)?;
     let dispatch =
         ctx.call(&state.dispatch_orders, message, |mut c, r| async move { c.ship_dispatch(r).await }).await?;
-    Ok(dispatch_response(StatusCode::OK, dispatch))
+    Ok(dispatch_response(&caller, StatusCode::OK, dispatch))
 }
 
 /// Delivery confirmed; the order completes when every line is delivered.
@@ -300,5 +313,5 @@ pub async fn deliver_dispatch(
     let ctx = CallContext::write(&state, &caller, &headers)?;
     let dispatch =
         ctx.call(&state.dispatch_orders, message, |mut c, r| async move { c.deliver_dispatch(r).await }).await?;
-    Ok(dispatch_response(StatusCode::OK, dispatch))
+    Ok(dispatch_response(&caller, StatusCode::OK, dispatch))
 }
