@@ -220,3 +220,18 @@ async fn a_delivered_order_cannot_be_cancelled() {
     system.assert_books_agree().await;
     system.stop().await;
 }
+
+/// Names that show nothing or carry control characters are refused by field; a name typed with
+/// combining marks is stored in its precomposed form, so search and duplicates see one name.
+#[tokio::test]
+async fn invisible_or_control_character_names_are_refused_and_names_are_stored_in_nfc() {
+    let system = TestSystem::start().await;
+    let rep = system.login("sales.hn").await;
+    for name in ["\u{200B}\u{FEFF}", "Trường\u{0}THCS"] {
+        let refused = rep.post("/api/v1/customers", customer(name, "project", "HN")).await;
+        assert_eq!(refused.error_fields(), ["name"], "{name:?}: {}", refused.body);
+    }
+    let created = rep.post("/api/v1/customers", customer("Nguye\u{302}\u{303}n Văn Đức", "individual", "HN")).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["name"], "Nguyễn Văn Đức");
+}

@@ -1,5 +1,7 @@
 //! Collects every field problem of a request, so the caller learns all of them at once.
 
+use unicode_normalization::UnicodeNormalization;
+
 use crate::error::{Error, FieldError};
 
 #[derive(Debug, Default)]
@@ -55,8 +57,20 @@ pub fn document_ref(text: &str, what: &str) -> Result<String, String> {
     }
 }
 
+/// Characters that show nothing: whitespace, zero-width spaces and joiners, and the byte-order
+/// mark that a pasted spreadsheet cell may carry.
+fn is_blank(character: char) -> bool {
+    character.is_whitespace() || matches!(character, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Text as people read it: runs of blank characters folded into one space and trimmed, control
+/// characters refused, and the result in NFC, so the same name typed two ways is stored once.
 pub fn required_text(text: &str, max: usize) -> Result<String, String> {
-    let value = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().any(|character| character.is_control() && !character.is_whitespace()) {
+        return Err("must not contain control characters".into());
+    }
+    let folded = text.split(is_blank).filter(|word| !word.is_empty()).collect::<Vec<_>>().join(" ");
+    let value: String = folded.nfc().collect();
     match value.chars().count() {
         0 => Err("must not be empty".into()),
         n if n > max => Err(format!("must be at most {max} characters")),
@@ -66,7 +80,7 @@ pub fn required_text(text: &str, max: usize) -> Result<String, String> {
 
 /// Like [`required_text`], but empty is allowed.
 pub fn optional_text(text: &str, max: usize) -> Result<String, String> {
-    if text.trim().is_empty() { Ok(String::new()) } else { required_text(text, max) }
+    if text.chars().all(is_blank) { Ok(String::new()) } else { required_text(text, max) }
 }
 
 /// An email address, or empty.
@@ -90,6 +104,23 @@ mod tests {
         assert!(required_text("   ", 50).is_err());
         assert!(required_text("abcdef", 5).is_err());
         assert_eq!(optional_text("  ", 5), Ok(String::new()));
+    }
+
+    #[test]
+    fn names_of_invisible_characters_or_with_control_characters_are_refused() {
+        assert!(required_text("\u{200B}\u{FEFF} \u{2060}", 50).is_err());
+        assert!(required_text("Fann\u{0}Instruments", 50).is_err());
+        assert!(required_text("Fann\u{1b}[31m", 50).is_err());
+        assert_eq!(required_text("\u{FEFF}Công ty\u{200B} Fann", 50), Ok("Công ty Fann".into()));
+        assert_eq!(optional_text("\u{FEFF}", 5), Ok(String::new()));
+    }
+
+    #[test]
+    fn names_are_stored_in_one_unicode_form() {
+        // "Nguyễn" typed with combining marks (NFD) and precomposed (NFC) is one name.
+        let decomposed = "Nguye\u{302}\u{303}n";
+        assert_eq!(required_text(decomposed, 50), Ok("Nguyễn".into()));
+        assert_eq!(required_text(decomposed, 50), required_text("Nguyễn", 50));
     }
 
     #[test]
