@@ -88,7 +88,7 @@ static DECOY_HASH: LazyLock<String> = LazyLock::new(|| users::hash_password("dec
 
 /// Sign in; the token goes in `Authorization: Bearer` on every other call. Repeated failures
 /// from one address or on one account are answered `429` with `Retry-After`.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, security(()),
     responses((status = 200, body = LoginResponse), BadRequest, Unauthorized, TooManyRequests))]
 pub async fn login(
     State(state): State<AppState>,

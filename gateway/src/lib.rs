@@ -17,6 +17,7 @@ mod json_body;
 mod listen;
 mod login_guard;
 mod observe;
+mod openapi_auth;
 mod ops;
 mod problem;
 mod rpc;
@@ -89,7 +90,7 @@ pub async fn open_database(url: &str) -> anyhow::Result<Db> {
 
 /// The whole HTTP application: API routes, operations routes, observability.
 pub fn router(mut state: AppState) -> Router {
-    let (api, openapi) = api_routes().split_for_parts();
+    let (api, openapi) = api_document();
     state.openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
     api.route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
@@ -107,6 +108,13 @@ async fn no_such_route() -> problem::Problem {
 }
 
 /// Every API route with its OpenAPI description.
+/// The API's routes and their document, with the responses every signed-in operation shares.
+fn api_document() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (api, mut openapi) = api_routes().split_for_parts();
+    openapi_auth::add_auth_responses(&mut openapi);
+    (api, openapi)
+}
+
 fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
@@ -174,7 +182,7 @@ mod tests {
 
     #[test]
     fn every_problem_a_route_documents_is_the_problem_schema() {
-        let (_, document) = api_routes().split_for_parts();
+        let (_, document) = api_document();
         let document = serde_json::to_value(&document).unwrap();
         assert!(document["components"]["schemas"]["ProblemBody"].is_object());
         let mut problems = 0;
@@ -190,6 +198,24 @@ mod tests {
             }
         }
         assert!(problems > 100, "{problems}");
+    }
+
+    #[test]
+    fn every_operation_but_sign_in_documents_401_and_403() {
+        let document = serde_json::to_value(api_document().1).unwrap();
+        let mut secured = 0;
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for (method, operation) in operations.as_object().unwrap() {
+                let responses = &operation["responses"];
+                if path == "/api/v1/auth/login" {
+                    assert!(responses.get("403").is_none(), "sign-in has no role to refuse");
+                    continue;
+                }
+                assert!(responses.get("401").is_some() && responses.get("403").is_some(), "{method} {path}");
+                secured += 1;
+            }
+        }
+        assert!(secured > 70, "{secured}");
     }
 
     /// Every schema a request body refers to, directly or through another schema.
@@ -227,7 +253,7 @@ mod tests {
     #[test]
     fn every_amount_and_quantity_a_request_takes_states_its_bounds() {
         use atq_platform::limits::{MAX_AMOUNT, MAX_QUANTITY};
-        let (_, document) = api_routes().split_for_parts();
+        let (_, document) = api_document();
         let document = serde_json::to_value(&document).unwrap();
         let mut unbounded = Vec::new();
         let mut checked = 0;
