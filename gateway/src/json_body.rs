@@ -19,21 +19,30 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
-            .is_some_and(|value| value.starts_with("application/json") || value.contains("+json"));
+            .is_some_and(is_json_media_type);
         if !is_json {
             return Err(Problem::field("body", "send JSON with Content-Type: application/json"));
         }
         let bytes = read_body(request.into_body(), MAX_BODY, "1 MiB").await?;
         let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(deserializer).map(JsonBody).map_err(|error| {
+        let value = serde_path_to_error::deserialize(&mut *deserializer).map_err(|error| {
             let path = error.path().to_string();
             let field = if path == "." { "body".to_owned() } else { path };
             let message = error.inner().to_string();
             // serde's message ends with " at line 1 column 9"; the field name says more.
             let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
             Problem::field(&field, &message)
-        })
+        })?;
+        // One JSON value and nothing after it: a body with more is refused, not half read.
+        deserializer.end().map_err(|_| Problem::field("body", "must hold one JSON value and nothing after it"))?;
+        Ok(JsonBody(value))
     }
+}
+
+/// `application/json` or a `+json` type, in any letter case, with or without parameters.
+fn is_json_media_type(value: &str) -> bool {
+    let media_type = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    media_type == "application/json" || (media_type.starts_with("application/") && media_type.ends_with("+json"))
 }
 
 /// The whole body, refused with 413 past `limit` bytes (`limit_text` says it to people) and with
@@ -60,4 +69,21 @@ fn is_over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
         next = error.source();
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json_media_type;
+
+    #[test]
+    fn json_is_recognised_in_any_case_and_with_parameters() {
+        for json in
+            ["application/json", "APPLICATION/JSON", "application/json; charset=utf-8", "application/problem+json"]
+        {
+            assert!(is_json_media_type(json), "{json}");
+        }
+        for other in ["text/plain", "application/jsonx", "text/json+xml", ""] {
+            assert!(!is_json_media_type(other), "{other}");
+        }
+    }
 }

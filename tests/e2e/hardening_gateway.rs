@@ -249,3 +249,18 @@ async fn text_that_would_run_as_a_spreadsheet_formula_is_downloaded_inert() {
     assert!(styles.contains("quotePrefix=\"1\""), "the formula-like name is marked as text: {styles}");
     system.stop().await;
 }
+
+/// The media type is matched in any letter case, and a body must be one JSON value with nothing
+/// after it.
+#[tokio::test]
+async fn json_bodies_are_recognised_in_any_case_and_must_end_where_the_value_ends() {
+    let system = TestSystem::start().await;
+    let anonymous = system.anonymous();
+    let credentials = r#"{"username": "sales.hn", "password": "demo"}"#;
+    let upper = anonymous.send_raw(Method::POST, "/api/v1/auth/login", "APPLICATION/JSON", credentials).await;
+    assert_eq!(upper.status, StatusCode::OK, "{}", upper.body);
+    let trailing = format!("{credentials} {{\"role\": \"admin\"}}");
+    let refused = anonymous.send_raw(Method::POST, "/api/v1/auth/login", "application/json", trailing).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert_eq!(refused.error_fields(), ["body"]);
+}
