@@ -4,9 +4,8 @@ use atq_platform::Tx;
 use atq_platform::business_time::date_to_proto;
 use atq_platform::error::Result;
 use atq_proto::accountingwarehouse::v1 as pb;
+use chrono::NaiveDate;
 use sqlx::{AnyConnection, Row};
-
-use crate::bank_statements::{BankLineStatus, StatementLine};
 
 /// Stores a line not seen before; None when a line with the same identity is already stored.
 #[tracing::instrument(level = "debug", skip_all, fields(hash = %line.hash))]
@@ -92,4 +91,36 @@ pub async fn list(conn: &mut AnyConnection, status: &str, after_id: i64, limit: 
             })
         })
         .collect()
+}
+
+/// Where a statement line stands. A line already imported is reported as a duplicate, never stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BankLineStatus {
+    /// Paid an invoice (or became the customer's credit).
+    Matched,
+    /// A credit waiting in the review list.
+    Unmatched,
+    /// A debit: money going out is not a customer's payment.
+    Ignored,
+    Duplicate,
+}
+
+impl BankLineStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BankLineStatus::Matched => "matched",
+            BankLineStatus::Unmatched => "unmatched",
+            BankLineStatus::Ignored => "ignored",
+            BankLineStatus::Duplicate => "duplicate",
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct StatementLine {
+    pub booked_on: NaiveDate,
+    pub amount: i64,
+    pub description: String,
+    pub reference: String,
+    pub hash: String,
 }

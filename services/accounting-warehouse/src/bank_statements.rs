@@ -17,16 +17,9 @@ use sqlx::AnyConnection;
 use crate::payments::{self, PaymentMethod, ReceivedPayment};
 use crate::{bank_statement_store, invoice_store};
 
-const MAX_LINES: usize = 5_000;
+pub use crate::bank_statement_store::{BankLineStatus, StatementLine};
 
-#[derive(Debug, PartialEq, Eq)]
-pub struct StatementLine {
-    pub booked_on: NaiveDate,
-    pub amount: i64,
-    pub description: String,
-    pub reference: String,
-    pub hash: String,
-}
+const MAX_LINES: usize = 5_000;
 
 /// Vietnamese banks write dates as 31/01/2026; ISO dates (exactly YYYY-MM-DD) are accepted too.
 /// Either way the date lies within the business range.
@@ -106,29 +99,6 @@ pub fn parse(csv_text: &str) -> Result<Vec<StatementLine>, Error> {
     }
     v.finish()?;
     Ok(lines)
-}
-
-/// Where a statement line stands. A line already imported is reported as a duplicate, never stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BankLineStatus {
-    /// Paid an invoice (or became the customer's credit).
-    Matched,
-    /// A credit waiting in the review list.
-    Unmatched,
-    /// A debit: money going out is not a customer's payment.
-    Ignored,
-    Duplicate,
-}
-
-impl BankLineStatus {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            BankLineStatus::Matched => "matched",
-            BankLineStatus::Unmatched => "unmatched",
-            BankLineStatus::Ignored => "ignored",
-            BankLineStatus::Duplicate => "duplicate",
-        }
-    }
 }
 
 /// The invoice a description names: an invoice number, or an order number with an open invoice.

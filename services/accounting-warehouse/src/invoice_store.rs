@@ -8,8 +8,6 @@ use prost::Message;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::invoices::InvoiceStatus;
-
 #[tracing::instrument(level = "debug", skip(tx))]
 pub async fn exists_for_dispatch(tx: &mut Tx, dispatch_number: &str) -> Result<bool> {
     let known: Option<i64> = sqlx::query_scalar("SELECT id FROM invoices WHERE dispatch_number = $1")
@@ -185,4 +183,33 @@ pub async fn customer_totals(conn: &mut AnyConnection, customer_id: i64) -> Resu
     .fetch_one(&mut *conn)
     .await?;
     Ok(totals)
+}
+
+/// An invoice is open until it is paid in full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvoiceStatus {
+    Open,
+    Paid,
+}
+
+impl InvoiceStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            InvoiceStatus::Open => "open",
+            InvoiceStatus::Paid => "paid",
+        }
+    }
+
+    /// The status filter of a list: '' for all.
+    pub fn parse_filter(text: &str) -> Option<InvoiceStatus> {
+        match text {
+            "open" => Some(InvoiceStatus::Open),
+            "paid" => Some(InvoiceStatus::Paid),
+            _ => None,
+        }
+    }
+
+    pub fn of(paid: i64, total: i64) -> InvoiceStatus {
+        if paid >= total { InvoiceStatus::Paid } else { InvoiceStatus::Open }
+    }
 }

@@ -18,36 +18,9 @@ pub use crate::invoice_store::InvoiceQuery;
 use crate::journal::{self, Posting};
 use crate::{credit_terms_store, money};
 
+pub use crate::invoice_store::InvoiceStatus;
+
 pub const DEFAULT_PAYMENT_TERMS_DAYS: i64 = 30;
-
-/// An invoice is open until it is paid in full.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InvoiceStatus {
-    Open,
-    Paid,
-}
-
-impl InvoiceStatus {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            InvoiceStatus::Open => "open",
-            InvoiceStatus::Paid => "paid",
-        }
-    }
-
-    /// The status filter of a list: '' for all.
-    pub fn parse_filter(text: &str) -> Option<InvoiceStatus> {
-        match text {
-            "open" => Some(InvoiceStatus::Open),
-            "paid" => Some(InvoiceStatus::Paid),
-            _ => None,
-        }
-    }
-
-    pub fn of(paid: i64, total: i64) -> InvoiceStatus {
-        if paid >= total { InvoiceStatus::Paid } else { InvoiceStatus::Open }
-    }
-}
 
 /// The year's invoice series: C (coded by the tax authority), two-digit year, T (e-invoice), AQ.
 fn series_of(date: NaiveDate) -> String {

@@ -10,6 +10,8 @@ use sqlx::AnyConnection;
 use crate::journal_store::{self, Figures, NewEntry};
 use crate::money;
 
+pub use crate::journal_store::Posting;
+
 /// The accounts in use, from the Vietnamese chart of accounts (Circular 200).
 pub const ACCOUNTS: &[(&str, &str)] = &[
     ("111", "Tiền mặt"),
@@ -26,27 +28,6 @@ pub const ACCOUNTS: &[(&str, &str)] = &[
 ];
 
 pub const RECEIVABLE: &str = "131";
-
-/// One side of an entry.
-pub struct Posting {
-    pub account: &'static str,
-    pub debit: i64,
-    pub credit: i64,
-    /// The customer, on receivable lines; 0 elsewhere.
-    pub customer_id: i64,
-}
-
-impl Posting {
-    pub fn debit(account: &'static str, amount: i64) -> Posting {
-        Posting { account, debit: amount, credit: 0, customer_id: 0 }
-    }
-    pub fn credit(account: &'static str, amount: i64) -> Posting {
-        Posting { account, debit: 0, credit: amount, customer_id: 0 }
-    }
-    pub fn for_customer(self, customer_id: i64) -> Posting {
-        Posting { customer_id, ..self }
-    }
-}
 
 /// Posts a balanced entry dated today (local); nothing is posted for an entry of zero.
 pub async fn post(tx: &mut Tx, document: (&str, &str), memo: &str, by: &str, postings: &[Posting]) -> Result<()> {

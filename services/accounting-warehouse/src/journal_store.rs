@@ -4,8 +4,6 @@ use atq_platform::error::Result;
 use atq_platform::{Db, Tx};
 use sqlx::{AnyConnection, Row};
 
-use crate::journal::Posting;
-
 /// The head of an entry as stored.
 pub struct NewEntry<'a> {
     pub entry_date: String,
@@ -117,4 +115,25 @@ pub async fn figures(conn: &mut AnyConnection) -> Result<Figures> {
         stock_units: figure("stock_units")?,
         costed_units: figure("costed_units")?,
     })
+}
+
+/// One side of an entry.
+pub struct Posting {
+    pub account: &'static str,
+    pub debit: i64,
+    pub credit: i64,
+    /// The customer, on receivable lines; 0 elsewhere.
+    pub customer_id: i64,
+}
+
+impl Posting {
+    pub fn debit(account: &'static str, amount: i64) -> Posting {
+        Posting { account, debit: amount, credit: 0, customer_id: 0 }
+    }
+    pub fn credit(account: &'static str, amount: i64) -> Posting {
+        Posting { account, debit: 0, credit: amount, customer_id: 0 }
+    }
+    pub fn for_customer(self, customer_id: i64) -> Posting {
+        Posting { customer_id, ..self }
+    }
 }

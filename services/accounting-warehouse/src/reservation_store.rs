@@ -4,8 +4,6 @@ use atq_platform::error::Result;
 use atq_platform::{Office, Tx};
 use sqlx::AnyConnection;
 
-use crate::reservations::ReservationStatus;
-
 /// A reservation's head: its warehouse code and status text as stored.
 #[tracing::instrument(level = "debug", skip(conn))]
 pub async fn head(conn: &mut AnyConnection, order_ref: &str) -> Result<Option<(String, String)>> {
@@ -182,4 +180,20 @@ pub async fn consume(tx: &mut Tx, order_ref: &str, line_no: i64, quantity: i64) 
     .await?
     .rows_affected();
     Ok(done == 1)
+}
+
+/// A reservation holds stock while active; once released it holds nothing and waits for nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReservationStatus {
+    Active,
+    Released,
+}
+
+impl ReservationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReservationStatus::Active => "active",
+            ReservationStatus::Released => "released",
+        }
+    }
 }

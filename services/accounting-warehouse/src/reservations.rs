@@ -16,21 +16,7 @@ use crate::reservation_store::{self, NewLine};
 use crate::stock::{Condition, check_lines_present, parse_quantity};
 use crate::stock_store::{self, Place};
 
-/// A reservation holds stock while active; once released it holds nothing and waits for nothing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReservationStatus {
-    Active,
-    Released,
-}
-
-impl ReservationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReservationStatus::Active => "active",
-            ReservationStatus::Released => "released",
-        }
-    }
-}
+pub use crate::reservation_store::ReservationStatus;
 
 pub struct ReserveLine {
     pub line_no: i32,

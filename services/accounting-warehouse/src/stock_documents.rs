@@ -12,35 +12,7 @@ use prost::Message;
 use crate::stock_document_store;
 use crate::stock_store::Place;
 
-/// The kinds of stock document, as written in the move ledger, the journal and the events.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DocumentType {
-    Receipt,
-    Transfer,
-    Count,
-    Issue,
-}
-
-impl DocumentType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocumentType::Receipt => "receipt",
-            DocumentType::Transfer => "transfer",
-            DocumentType::Count => "count",
-            DocumentType::Issue => "issue",
-        }
-    }
-
-    /// The series prefix of the Vietnamese paper: phiếu nhập, chuyển kho, kiểm kê, phiếu xuất.
-    fn prefix(self) -> &'static str {
-        match self {
-            DocumentType::Receipt => "PN",
-            DocumentType::Transfer => "CK",
-            DocumentType::Count => "KK",
-            DocumentType::Issue => "PX",
-        }
-    }
-}
+pub use crate::stock_store::DocumentType;
 
 /// The next number of the document type's series this year, e.g. PN-2026-0001.
 pub async fn next_number(tx: &mut Tx, document_type: DocumentType) -> Result<String> {

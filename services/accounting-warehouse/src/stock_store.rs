@@ -6,7 +6,6 @@ use atq_platform::{Db, Office, Tx};
 use sqlx::{Any, Row};
 
 use crate::stock::Condition;
-use crate::stock_documents::DocumentType;
 
 /// Where stock sits: a product in a warehouse in a condition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -255,6 +254,36 @@ pub async fn issue_reserved(tx: &mut Tx, place: Place, quantity: i64) -> Result<
     .await?
     .rows_affected();
     Ok(done == 1)
+}
+
+/// The kinds of stock document, as written in the move ledger, the journal and the events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocumentType {
+    Receipt,
+    Transfer,
+    Count,
+    Issue,
+}
+
+impl DocumentType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentType::Receipt => "receipt",
+            DocumentType::Transfer => "transfer",
+            DocumentType::Count => "count",
+            DocumentType::Issue => "issue",
+        }
+    }
+
+    /// The series prefix of the Vietnamese paper: phiếu nhập, chuyển kho, kiểm kê, phiếu xuất.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            DocumentType::Receipt => "PN",
+            DocumentType::Transfer => "CK",
+            DocumentType::Count => "KK",
+            DocumentType::Issue => "PX",
+        }
+    }
 }
 
 #[cfg(test)]
