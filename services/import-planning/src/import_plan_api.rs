@@ -33,7 +33,7 @@ impl TryFrom<&pb::ListImportPlansRequest> for StatusPage {
     type Error = Error;
 
     fn try_from(input: &pb::ListImportPlansRequest) -> Result<Self, Error> {
-        StatusPage::parse(&input.status, input.page.as_ref(), PlanStatus::WORDS)
+        StatusPage::parse(&input.status, input.page.as_ref(), PlanStatus::ALL)
     }
 }
 

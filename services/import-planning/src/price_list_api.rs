@@ -21,7 +21,7 @@ impl TryFrom<&pb::ListPriceListsRequest> for StatusPage {
     type Error = Error;
 
     fn try_from(input: &pb::ListPriceListsRequest) -> Result<Self, Error> {
-        StatusPage::parse(&input.status, input.page.as_ref(), PriceListStatus::WORDS)
+        StatusPage::parse(&input.status, input.page.as_ref(), PriceListStatus::ALL)
     }
 }
 

@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
 use crate::price_list::GROUPS;
-use crate::status::status_enum;
+use atq_platform::text_status;
 
 const COLUMNS: &str = "id, number, status, effective_on, rounding_step, margin_individual_bp, margin_dealer_bp, \
                        margin_project_bp, created_by, created_at, published_by, published_at, version, updated_at";
@@ -18,11 +18,11 @@ const COLUMNS: &str = "id, number, status, effective_on, rounding_step, margin_i
 const LINE_COLUMNS: &str = "product_id, customer_group, model_code, name_vi, brand, category, unit, unit_cost, \
                             cost_basis, margin_bp, price_net, vat_rate_bp, price_gross";
 
-status_enum! {
+text_status! {
     /// A sheet is drafted, then published; published sheets are in force from their date.
-    PriceListStatus, "price list" {
-        Draft => "draft",
-        Published => "published",
+    PriceListStatus {
+        Draft = "draft",
+        Published = "published",
     }
 }
 

@@ -29,7 +29,7 @@ impl TryFrom<&pb::ListPurchaseOrdersRequest> for OrderFilter {
     type Error = Error;
 
     fn try_from(input: &pb::ListPurchaseOrdersRequest) -> Result<Self, Error> {
-        let list = StatusPage::parse(&input.status, input.page.as_ref(), PurchaseOrderStatus::WORDS)?;
+        let list = StatusPage::parse(&input.status, input.page.as_ref(), PurchaseOrderStatus::ALL)?;
         Ok(OrderFilter { list, supplier_id: input.supplier_id })
     }
 }

@@ -10,20 +10,20 @@ use chrono::{Datelike, NaiveDate};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row};
 
-use crate::status::status_enum;
+use atq_platform::text_status;
 
-status_enum! {
+text_status! {
     /// Where a supplier order stands, from draft to goods received.
-    PurchaseOrderStatus, "supplier order" {
-        Draft => "draft",
-        Sent => "sent",
-        Confirmed => "confirmed",
-        Shipped => "shipped",
-        Cleared => "cleared",
+    PurchaseOrderStatus {
+        Draft = "draft",
+        Sent = "sent",
+        Confirmed = "confirmed",
+        Shipped = "shipped",
+        Cleared = "cleared",
         /// Costed at landing; the warehouse receipt is under way.
-        Receiving => "receiving",
-        Received => "received",
-        Cancelled => "cancelled",
+        Receiving = "receiving",
+        Received = "received",
+        Cancelled = "cancelled",
     }
 }
 

@@ -25,6 +25,7 @@ pub mod paging;
 pub mod peers;
 pub mod search_text;
 pub mod settings;
+pub mod status;
 pub mod telemetry;
 pub mod testing;
 pub mod validation;
@@ -35,3 +36,7 @@ pub use error::{Error, ErrorCode, FieldError, Result};
 pub use office::Office;
 pub use peers::Peers;
 pub use tokio_util::sync::CancellationToken;
+
+/// For [`text_status!`]: the crates that use it need not name anyhow themselves.
+#[doc(hidden)]
+pub use anyhow as __anyhow;

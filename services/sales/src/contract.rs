@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 use crate::contract_store::{self, ContractChange, ContractRow};
 use crate::customer_store::CustomerRow;
-use crate::status::text_status;
+use atq_platform::text_status;
 
 /// Larger scans belong compressed; this keeps a request well inside the gRPC message limit.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;

@@ -9,8 +9,8 @@ use atq_proto::sales::v1 as pb;
 use crate::dispatch_store::{self, DispatchRow, NewDispatchLine, Transition};
 use crate::order::OrderStatus;
 use crate::order_store::{self, OrderRow};
-use crate::status::text_status;
 use crate::warehouse::Warehouse;
+use atq_platform::text_status;
 
 text_status! {
     /// The statuses a dispatch order passes through.

@@ -21,7 +21,6 @@ pub mod quote;
 mod quote_api;
 pub mod quote_store;
 mod reservation_feed;
-mod status;
 pub mod warehouse;
 
 use std::sync::Arc;

@@ -11,7 +11,7 @@ use atq_proto::importplanning::v1::Product;
 use atq_proto::sales::v1 as pb;
 use chrono::NaiveDate;
 
-use crate::status::text_status;
+use atq_platform::text_status;
 
 pub mod create;
 pub mod lifecycle;

@@ -15,7 +15,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::order::{PriceInput, amounts, check_line_count, price_line, totals};
 use crate::quote_store::{self, QuoteRow};
-use crate::status::text_status;
+use atq_platform::text_status;
 
 /// How long a quote holds when the salesperson does not say.
 pub const DEFAULT_VALIDITY_DAYS: u64 = 30;

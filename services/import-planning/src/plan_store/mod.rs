@@ -23,14 +23,14 @@ pub use milestones::{StoredMilestone, milestones_of_plan, open_milestones, repla
 pub use proposals::{proposals, replace_proposals};
 pub use terms::{DEFAULT_BUFFER_DAYS, all_terms, default_terms, planner_terms, reorder_products, set_terms};
 
-use crate::status::status_enum;
+use atq_platform::text_status;
 
-status_enum! {
+text_status! {
     /// Where an import plan stands: late when a milestone cannot make its date.
-    PlanStatus, "import plan" {
-        Open => "open",
-        Late => "late",
-        Closed => "closed",
+    PlanStatus {
+        Open = "open",
+        Late = "late",
+        Closed = "closed",
     }
 }
 
