@@ -1,4 +1,4 @@
-use atq_tests::{Session, TestProducts, TestSystem, customer, eventually, seed_products};
+use atq_tests::{Session, TestProducts, TestSystem, customer, seed_products};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -52,12 +52,7 @@ async fn ship_everything(system: &TestSystem, products: &TestProducts, rep: &Ses
     let shipped = keeper.post(&format!("{dispatch}/ship"), ship).await;
     assert_eq!(shipped.body["status"], "shipped", "{}", shipped.body);
     let accountant = system.login("accountant").await;
-    let invoices_of = format!("/api/v1/invoices?customer_id={customer_id}");
-    eventually("the shipment's invoice", || async {
-        accountant.get(&invoices_of).await.body["items"].as_array().is_some_and(|i| i.len() == 1)
-    })
-    .await;
-    accountant.get(&invoices_of).await.body["items"][0].clone()
+    atq_tests::the_only_invoice_of(&accountant, customer_id).await
 }
 
 #[tokio::test]

@@ -57,11 +57,7 @@ async fn sell_and_ship(system: &TestSystem, rep: &Session, product_id: i64, cust
     let shipped = keeper.post(&format!("{dispatch}/ship"), json!({})).await;
     assert_eq!(shipped.body["status"], "shipped", "{}", shipped.body);
     let accountant = system.login("accountant").await;
-    let invoices_of = format!("/api/v1/invoices?customer_id={customer_id}");
-    eventually("the shipment's invoice", || async {
-        accountant.get(&invoices_of).await.body["items"].as_array().is_some_and(|i| i.len() == 1)
-    })
-    .await;
+    atq_tests::the_only_invoice_of(&accountant, customer_id).await;
 }
 
 async fn confirmed_order(rep: &Session, product_id: i64, customer_id: &Value, quantity: i64) -> Value {

@@ -391,6 +391,17 @@ where
     panic!("timed out waiting for {what}");
 }
 
+/// The one invoice of a customer whose first shipment the accounting side invoices through the
+/// sales feed, once it is there.
+pub async fn the_only_invoice_of(accountant: &Session, customer_id: &Value) -> Value {
+    let invoices_of = format!("/api/v1/invoices?customer_id={customer_id}");
+    eventually("the shipment's invoice", || async {
+        accountant.get(&invoices_of).await.body["items"].as_array().is_some_and(|i| i.len() == 1)
+    })
+    .await;
+    accountant.get(&invoices_of).await.body["items"][0].clone()
+}
+
 /// Two catalog products for stock tests: one serial-tracked, one counted by quantity.
 pub struct TestProducts {
     pub viscometer: i64,
