@@ -53,6 +53,9 @@ struct Claims {
     aud: String,
     iat: u64,
     exp: u64,
+    /// A temporary password is still to be changed: only that, and signing out, are allowed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    must_change_password: bool,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -70,6 +73,10 @@ pub struct LoginResponse {
     pub token_type: &'static str,
     /// Seconds until the token expires.
     pub expires_in: u64,
+    /// Buys the next access token at `POST /api/v1/auth/refresh`; used once.
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires unused.
+    pub refresh_expires_in: u64,
     pub user: UserBody,
 }
 
@@ -81,6 +88,8 @@ pub struct UserBody {
     pub role: String,
     /// HN, HCM or DL.
     pub office: Option<String>,
+    /// A temporary password: change it (`POST /api/v1/me/password`) before anything else.
+    pub must_change_password: bool,
 }
 
 /// A hash to verify against when the user does not exist, so the answer takes as long.
@@ -106,19 +115,28 @@ pub async fn login(
         return Err(Problem::unauthenticated("wrong username or password"));
     };
     state.login_guard.succeeded(username, client);
-    let access_token = issue_token(&state.token_keys, &user)?;
     tracing::info!(username = %user.username, "signed in");
-    Ok(axum::Json(LoginResponse {
+    Ok(axum::Json(signed_in(&state, &user).await?))
+}
+
+/// The answer to a sign-in or a refresh: a fresh access token and refresh token for `user`.
+pub async fn signed_in(state: &AppState, user: &users::User) -> Result<LoginResponse, Problem> {
+    let access_token = issue_token(&state.token_keys, user)?;
+    let refresh_token = crate::sessions::issue(&state.db, user.id).await?;
+    Ok(LoginResponse {
         access_token,
         token_type: "Bearer",
         expires_in: TOKEN_SECONDS,
+        refresh_token,
+        refresh_expires_in: crate::sessions::REFRESH_SECONDS,
         user: UserBody {
-            username: user.username,
-            display_name: user.display_name,
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
             role: user.role.as_str().to_owned(),
             office: user.office.map(|o| o.code().to_owned()),
+            must_change_password: user.must_change_password,
         },
-    }))
+    })
 }
 
 /// The username to look up, once it and the password are of a sane size and the username holds
@@ -161,6 +179,7 @@ fn issue_token(keys: &TokenKeys, user: &users::User) -> Result<String, Problem> 
         aud: AUDIENCE.into(),
         iat: now,
         exp: now + TOKEN_SECONDS,
+        must_change_password: user.must_change_password,
     };
     jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding)
         .map_err(|error| Problem::from(atq_platform::Error::internal(error)))
@@ -196,7 +215,14 @@ where
             .and_then(|value| value.to_str().ok())
             .and_then(bearer_token)
             .ok_or_else(|| Problem::unauthenticated("sign in and send Authorization: Bearer <token>"))?;
-        caller_from_token(&state.token_keys, token).map(AuthUser)
+        let session = token_session(&state.token_keys, token, 0)?;
+        if session.must_change_password && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&parts.uri.path()) {
+            return Err(Problem::new(
+                atq_platform::ErrorCode::PermissionDenied,
+                "change your temporary password first: POST /api/v1/me/password",
+            ));
+        }
+        Ok(AuthUser(session.caller))
     }
 }
 
@@ -207,18 +233,55 @@ fn bearer_token(value: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// What a person whose password is temporary may still call.
+const ALLOWED_BEFORE_PASSWORD_CHANGE: [&str; 3] = ["/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"];
+
 /// The caller a token names, if it is ours, for this API, unexpired, and for a person.
+#[cfg(test)]
 fn caller_from_token(keys: &TokenKeys, token: &str) -> Result<Caller, Problem> {
+    token_session(keys, token, 0).map(|session| session.caller)
+}
+
+/// What a valid token says.
+#[derive(Debug, Clone)]
+pub struct TokenSession {
+    pub caller: Caller,
+    /// Seconds since 1970.
+    pub expires_at: u64,
+    pub must_change_password: bool,
+}
+
+/// The caller a token names and when it expires (seconds since 1970). The web UI keeps the token
+/// in its session cookie and asks for it with `expired_for_at_most` set to how long a browser may
+/// sit idle: such a token is only ever traded for a fresh one by [`renew_token`], which checks the
+/// user is still active.
+pub fn token_session(keys: &TokenKeys, token: &str, expired_for_at_most: u64) -> Result<TokenSession, Problem> {
     let invalid = || Problem::unauthenticated("the token is invalid or has expired; sign in again");
     let mut validation = Validation::new(Algorithm::HS256);
     validation.set_audience(&[AUDIENCE]);
-    validation.leeway = CLOCK_LEEWAY_SECONDS;
+    validation.leeway = CLOCK_LEEWAY_SECONDS.max(expired_for_at_most);
     let claims = jsonwebtoken::decode::<Claims>(token, &keys.decoding, &validation).map_err(|_| invalid())?.claims;
     // The services' own role is for calls between them, never for a person's token.
     if claims.role == Role::Service {
         return Err(invalid());
     }
-    Ok(Caller { username: claims.sub, role: claims.role, office: claims.office })
+    Ok(TokenSession {
+        caller: Caller { username: claims.sub, role: claims.role, office: claims.office },
+        expires_at: claims.exp,
+        must_change_password: claims.must_change_password,
+    })
+}
+
+/// A fresh token for a user who is still active, with their current role and office; `None`
+/// once they have been deactivated, so a browser session ends within one token lifetime.
+pub async fn renew_token(state: &AppState, username: &str) -> Result<Option<(String, users::User)>, Problem> {
+    let Some((user, _)) = users::find_active(&state.db, username).await? else {
+        return Ok(None);
+    };
+    if user.role == Role::Service {
+        return Ok(None);
+    }
+    Ok(Some((issue_token(&state.token_keys, &user)?, user)))
 }
 
 #[cfg(test)]
@@ -234,6 +297,7 @@ mod tests {
             aud: AUDIENCE.into(),
             iat: now,
             exp: now.saturating_add_signed(expires_in),
+            must_change_password: false,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding).unwrap()
     }

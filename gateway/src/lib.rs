@@ -10,7 +10,7 @@
 mod accounting_warehouse;
 mod admin_backups;
 mod analytics;
-mod auth;
+pub mod auth;
 mod costs;
 mod import_planning;
 mod json_body;
@@ -19,9 +19,11 @@ mod login_guard;
 mod observe;
 mod openapi_auth;
 mod ops;
-mod problem;
+mod printing;
+pub mod problem;
 mod rpc;
 mod sales;
+mod sessions;
 mod state;
 pub mod users;
 mod wire;
@@ -118,11 +120,15 @@ fn api_document() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
 fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
+        .routes(routes!(sessions::refresh))
+        .routes(routes!(sessions::logout))
+        .merge(users::router())
         .routes(routes!(admin_backups::backups))
         .merge(sales::router())
         .merge(import_planning::router())
         .merge(accounting_warehouse::router())
         .merge(analytics::router())
+        .merge(printing::router())
 }
 
 async fn sample_pool(db: Db, shutdown: CancellationToken) {
@@ -152,27 +158,47 @@ pub async fn serve_with_limits(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    serve_with(settings, limits, listener, shutdown, |api, _| api).await
+}
+
+/// Puts more routes in front of the API's (the web UI's pages); whatever they do not answer goes
+/// to the API router, which they are given to call in-process.
+pub type AddRoutes = fn(Router, &AppState) -> Router;
+
+/// [`serve_with_limits`] with `add_routes` in front of the API.
+pub async fn serve_with(
+    settings: GatewaySettings,
+    limits: HttpLimits,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+    add_routes: AddRoutes,
+) -> anyhow::Result<()> {
     let db = open_database(&settings.database_url).await?;
-    if settings.demo_users {
-        users::seed_demo(&db).await?;
-    }
-    if let Some(password) = settings.admin_password.as_deref().filter(|p| !p.is_empty())
-        && users::count(&db).await? == 0
-    {
-        users::add(&db, "admin", "Administrator", password, atq_platform::Role::Admin, None).await?;
-        tracing::info!("created the admin user");
-    }
-    if users::count(&db).await? == 0 {
-        tracing::warn!("no users yet: set ATQ_ADMIN_PASSWORD or start with --demo");
-    }
+    add_first_users(&db, &settings).await?;
     tokio::spawn(sample_pool(db.clone(), shutdown.clone()));
     let state =
         AppState::new(db.clone(), settings.internal_key, auth::TokenKeys::new(&settings.token_key), &settings.peers)?;
-    let app = router(state);
+    let app = add_routes(router(state.clone()), &state);
     tracing::info!(address = %listener.local_addr()?, ?limits, "gateway listening");
     listen::serve_http(listener, app, limits, shutdown).await;
     db.close().await;
     tracing::info!("gateway stopped");
+    Ok(())
+}
+
+async fn add_first_users(db: &Db, settings: &GatewaySettings) -> anyhow::Result<()> {
+    if settings.demo_users {
+        users::seed_demo(db).await?;
+    }
+    if let Some(password) = settings.admin_password.as_deref().filter(|p| !p.is_empty())
+        && users::count(db).await? == 0
+    {
+        users::add(db, "admin", "Administrator", password, atq_platform::Role::Admin, None).await?;
+        tracing::info!("created the admin user");
+    }
+    if users::count(db).await? == 0 {
+        tracing::warn!("no users yet: set ATQ_ADMIN_PASSWORD or start with --demo");
+    }
     Ok(())
 }
 
@@ -207,8 +233,8 @@ mod tests {
         for (path, operations) in document["paths"].as_object().unwrap() {
             for (method, operation) in operations.as_object().unwrap() {
                 let responses = &operation["responses"];
-                if path == "/api/v1/auth/login" {
-                    assert!(responses.get("403").is_none(), "sign-in has no role to refuse");
+                if path.starts_with("/api/v1/auth/") {
+                    assert!(responses.get("403").is_none(), "signing in and out has no role to refuse");
                     continue;
                 }
                 assert!(responses.get("401").is_some() && responses.get("403").is_some(), "{method} {path}");

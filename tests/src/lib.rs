@@ -1,6 +1,9 @@
 //! The end-to-end harness: the real system (every service and the gateway, real gRPC on loopback
 //! ports) started in this process, each module on a fresh database of the backend under test.
 
+pub mod shipping;
+pub mod web;
+
 use std::time::Duration;
 
 use anyhow::Context;
@@ -182,6 +185,11 @@ impl TestSystem {
 
     pub fn anonymous(&self) -> Session {
         Session { base: self.base.clone(), http: self.http.clone(), token: None }
+    }
+
+    /// A session that sends `token` (from a login or refresh answer).
+    pub fn with_token(&self, token: &str) -> Session {
+        Session { base: self.base.clone(), http: self.http.clone(), token: Some(token.to_owned()) }
     }
 
     pub async fn stop_module(&mut self, module: &'static str) -> anyhow::Result<std::net::SocketAddr> {

@@ -72,4 +72,30 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Manage the people who sign in (the first administrator of a new install).
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a user and print a temporary password, to be changed at the first sign-in.
+    Add {
+        /// Letters, digits, `.`, `_`, `-`.
+        username: String,
+        /// The person's full name.
+        #[arg(long)]
+        name: String,
+        /// sales_rep, sales_manager, import_officer, accountant, warehouse_keeper, director or admin.
+        #[arg(long)]
+        role: String,
+        /// HN, HCM or DL (required for sales staff).
+        #[arg(long, default_value = "")]
+        office: String,
+        /// The data directory of the system (SQLite); a server database comes from the configuration.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
 }

@@ -2,7 +2,7 @@
 //! Kubernetes); `atq migrate` brings databases up to date.
 
 use anyhow::Context;
-use atq_launcher::cli::{Cli, Command};
+use atq_launcher::cli::{Cli, Command, UserCommand};
 use atq_launcher::{Config, System, backup, demo, keys, modules};
 use atq_platform::telemetry::{self, LogFormat};
 use atq_platform::{CancellationToken, InternalKey, Peers};
@@ -52,6 +52,17 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
         }
         Command::Backup { data_dir, to } => backup::commands::backup(config, data_dir, &to).await,
         Command::Restore { from, data_dir, check } => backup::commands::restore(config, from, data_dir, check).await,
+        Command::User { action: UserCommand::Add { username, name, role, office, data_dir } } => {
+            if let Some(dir) = data_dir {
+                config.data_dir = dir;
+            }
+            let db = atq_gateway::open_database(&config.database_url(atq_gateway::NAME)).await?;
+            let added = atq_gateway::users::add_from_command_line(&db, &username, &name, &role, &office).await;
+            db.close().await;
+            let temporary = added?;
+            println!("added {username}; temporary password (to change at the first sign-in): {temporary}");
+            Ok(())
+        }
     }
 }
 

@@ -88,7 +88,8 @@ pub const MODULES: &[Module] = &[
                     demo_users: ctx.demo,
                     admin_password: ctx.admin_password,
                 };
-                atq_gateway::serve(settings, ctx.listener, ctx.shutdown).await
+                let limits = atq_gateway::HttpLimits::default();
+                atq_gateway::serve_with(settings, limits, ctx.listener, ctx.shutdown, atq_web::with_ui).await
             })
         },
     },

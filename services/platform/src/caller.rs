@@ -52,6 +52,7 @@ pub enum Action {
     PlanImports,
     WritePurchases,
     ReceivePurchases,
+    ManageUsers,
 }
 
 impl Role {
@@ -120,6 +121,8 @@ impl Role {
             // Supplier orders are import-export's; the warehouse takes the goods in.
             Action::WritePurchases => matches!(self, ImportOfficer | Director | Admin),
             Action::ReceivePurchases => matches!(self, ImportOfficer | WarehouseKeeper | Director | Admin),
+            // Staff accounts are the administrator's.
+            Action::ManageUsers => matches!(self, Admin),
         }
     }
 

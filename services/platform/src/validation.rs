@@ -94,6 +94,21 @@ pub fn optional_email(text: &str) -> Result<String, String> {
         .map_err(|_| "must be an email address like name@example.vn".into())
 }
 
+/// A Vietnamese phone number in its national form: 10 digits from 0 (11 for old landlines from
+/// 02), or +84 and the rest; spaces, dots, dashes and brackets are dropped.
+pub fn phone_number(text: &str) -> Result<String, String> {
+    let compact: String = text.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
+    let national = match compact.strip_prefix("+84") {
+        Some(rest) => format!("0{rest}"),
+        None => compact,
+    };
+    let digits_only = national.chars().all(|c| c.is_ascii_digit());
+    let valid = digits_only
+        && national.starts_with('0')
+        && (national.len() == 10 || (national.len() == 11 && national.starts_with("02")));
+    if valid { Ok(national) } else { Err("must be 10 digits starting with 0, or +84 followed by 9 digits".into()) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,16 +58,7 @@ pub fn parse_name(text: &str) -> Result<String, String> {
 /// Vietnamese numbers: 10 digits from 0 (mobile), 11 from 02 (landline with area code), or the
 /// same after +84 instead of the 0. Stored in the national form, digits only.
 pub fn parse_phone(text: &str) -> Result<String, String> {
-    let compact: String = text.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
-    let national = match compact.strip_prefix("+84") {
-        Some(rest) => format!("0{rest}"),
-        None => compact,
-    };
-    let digits_only = national.chars().all(|c| c.is_ascii_digit());
-    let valid = digits_only
-        && national.starts_with('0')
-        && (national.len() == 10 || (national.len() == 11 && national.starts_with("02")));
-    if valid { Ok(national) } else { Err("must be 10 digits starting with 0, or +84 followed by 9 digits".into()) }
+    validation::phone_number(text)
 }
 
 /// Mã số thuế: 10 digits, or 10-3 for a branch.

@@ -1,0 +1,231 @@
+//! Vietnamese (the default) and English: every label of the pages comes from a message catalog
+//! (`i18n/vi.toml`, `i18n/en.toml`), and the API's English messages are translated through the
+//! `[messages]` table of the Vietnamese one, keyed by the English text with each number written
+//! `{n}` (as gettext keys messages by their source text).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use axum::http::HeaderMap;
+use axum::http::header::ACCEPT_LANGUAGE;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The browser's preferred language among ours, by `Accept-Language` weight; Vietnamese when
+    /// it names neither.
+    pub fn from_headers(headers: &HeaderMap) -> Lang {
+        let Some(accepted) = headers.get(ACCEPT_LANGUAGE).and_then(|value| value.to_str().ok()) else {
+            return Lang::Vi;
+        };
+        let mut best: Option<(f32, Lang)> = None;
+        for entry in accepted.split(',') {
+            let mut parts = entry.split(';');
+            let tag = parts.next().unwrap_or_default().trim();
+            let weight =
+                parts.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
+            let primary = tag.split('-').next().unwrap_or_default();
+            if let Some(lang) = Lang::parse(primary)
+                && best.is_none_or(|(w, _)| weight > w)
+            {
+                best = Some((weight, lang));
+            }
+        }
+        best.map(|(_, lang)| lang).unwrap_or(Lang::Vi)
+    }
+}
+
+impl From<Lang> for atq_documents::Language {
+    fn from(lang: Lang) -> Self {
+        match lang {
+            Lang::Vi => atq_documents::Language::Vi,
+            Lang::En => atq_documents::Language::En,
+        }
+    }
+}
+
+struct Catalog {
+    labels: HashMap<String, String>,
+    messages: HashMap<String, String>,
+}
+
+#[derive(serde::Deserialize)]
+struct CatalogFile {
+    labels: HashMap<String, String>,
+    #[serde(default)]
+    messages: HashMap<String, String>,
+}
+
+const VI_SOURCE: &str = include_str!("../i18n/vi.toml");
+const EN_SOURCE: &str = include_str!("../i18n/en.toml");
+
+fn load(source: &str) -> Catalog {
+    // The catalogs are part of the binary and a unit test parses both, so this cannot fail in a
+    // build that passed its tests; an empty catalog shows keys rather than stopping the server.
+    let file: CatalogFile =
+        toml::from_str(source).unwrap_or_else(|_| CatalogFile { labels: HashMap::new(), messages: HashMap::new() });
+    Catalog { labels: file.labels, messages: file.messages }
+}
+
+static VI: LazyLock<Catalog> = LazyLock::new(|| load(VI_SOURCE));
+static EN: LazyLock<Catalog> = LazyLock::new(|| load(EN_SOURCE));
+
+/// The texts of one language, handed to every template as `t`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Texts {
+    pub lang: Lang,
+}
+
+impl Texts {
+    pub fn new(lang: Lang) -> Texts {
+        Texts { lang }
+    }
+
+    fn catalog(self) -> &'static Catalog {
+        match self.lang {
+            Lang::Vi => &VI,
+            Lang::En => &EN,
+        }
+    }
+
+    /// The label for `key`; the key itself when missing (a test keeps that from happening).
+    pub fn get<'k>(&self, key: &'k str) -> &'k str
+    where
+        'static: 'k,
+    {
+        self.catalog().labels.get(key).map(String::as_str).unwrap_or(key)
+    }
+
+    /// A label for a word of the API (a status, a group, a role): `status.draft`, `group.dealer`.
+    pub fn word(&self, kind: &str, word: &str) -> String {
+        let key = format!("{kind}.{word}");
+        match self.catalog().labels.get(&key) {
+            Some(label) => label.clone(),
+            None => word.replace('_', " "),
+        }
+    }
+
+    /// An API message (field error or problem detail) in this language.
+    pub fn message(&self, english: &str) -> String {
+        if self.lang == Lang::En {
+            return english.to_owned();
+        }
+        let (pattern, numbers) = numbers_as_placeholders(english);
+        match VI.messages.get(&pattern) {
+            Some(translated) => numbers.iter().fold(translated.clone(), |text, n| text.replacen("{n}", n, 1)),
+            None => english.to_owned(),
+        }
+    }
+}
+
+/// `"must be at most 200 characters"` → (`"must be at most {n} characters"`, `["200"]`).
+fn numbers_as_placeholders(text: &str) -> (String, Vec<String>) {
+    let mut pattern = String::with_capacity(text.len());
+    let mut numbers = Vec::new();
+    let mut current = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            current.push(c);
+            continue;
+        }
+        if !current.is_empty() {
+            pattern.push_str("{n}");
+            numbers.push(std::mem::take(&mut current));
+        }
+        pattern.push(c);
+    }
+    if !current.is_empty() {
+        pattern.push_str("{n}");
+        numbers.push(current);
+    }
+    (pattern, numbers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(source: &str) -> CatalogFile {
+        toml::from_str(source).unwrap()
+    }
+
+    #[test]
+    fn both_catalogs_parse_and_have_the_same_labels() {
+        let (vi, en) = (parsed(VI_SOURCE), parsed(EN_SOURCE));
+        let mut missing_in_en: Vec<_> = vi.labels.keys().filter(|k| !en.labels.contains_key(*k)).collect();
+        let mut missing_in_vi: Vec<_> = en.labels.keys().filter(|k| !vi.labels.contains_key(*k)).collect();
+        missing_in_en.sort();
+        missing_in_vi.sort();
+        assert!(missing_in_en.is_empty() && missing_in_vi.is_empty(), "{missing_in_en:?} {missing_in_vi:?}");
+    }
+
+    #[test]
+    fn every_label_a_template_or_page_names_is_in_the_catalogs() {
+        let vi = parsed(VI_SOURCE);
+        // Every string literal shaped like a key of a namespace the catalog has (`nav.home`,
+        // `status.draft`), whether passed to `t.get` or kept in a table for it.
+        let namespaces: std::collections::HashSet<&str> =
+            vi.labels.keys().filter_map(|k| k.split_once('.')).map(|(ns, _)| ns).collect();
+        let mut missing = Vec::new();
+        for source in crate::pages::SOURCES_FOR_CATALOG_CHECK {
+            for literal in source.split('"').skip(1).step_by(2) {
+                let Some((namespace, name)) = literal.split_once('.') else { continue };
+                let shaped =
+                    !name.is_empty() && name != "html" && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if shaped && namespaces.contains(namespace) && !vi.labels.contains_key(literal) {
+                    missing.push(literal.to_owned());
+                }
+            }
+        }
+        assert!(missing.is_empty(), "labels missing from the catalogs: {missing:?}");
+    }
+
+    #[test]
+    fn message_keys_write_every_number_as_a_placeholder() {
+        let with_digits: Vec<_> =
+            parsed(VI_SOURCE).messages.into_keys().filter(|k| k.chars().any(|c| c.is_ascii_digit())).collect();
+        assert!(with_digits.is_empty(), "write numbers as {{n}}: {with_digits:?}");
+    }
+
+    #[test]
+    fn api_messages_are_translated_with_their_numbers() {
+        let vi = Texts::new(Lang::Vi);
+        assert_eq!(vi.message("must be at most 200 characters"), "tối đa 200 ký tự");
+        assert_eq!(vi.message("something new"), "something new");
+        assert_eq!(Texts::new(Lang::En).message("must not be empty"), "must not be empty");
+        assert_eq!(numbers_as_placeholders("1 to 10"), ("{n} to {n}".into(), vec!["1".into(), "10".into()]));
+    }
+
+    #[test]
+    fn the_browser_language_is_read_by_weight() {
+        let headers = |value: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(ACCEPT_LANGUAGE, value.parse().unwrap());
+            h
+        };
+        assert_eq!(Lang::from_headers(&HeaderMap::new()), Lang::Vi);
+        assert_eq!(Lang::from_headers(&headers("en-US,en;q=0.9")), Lang::En);
+        assert_eq!(Lang::from_headers(&headers("fr, en;q=0.5, vi;q=0.8")), Lang::Vi);
+        assert_eq!(Lang::from_headers(&headers("de")), Lang::Vi);
+    }
+}

@@ -1,0 +1,67 @@
+//! The pages, one module per section; each module's `router` lists its routes.
+
+mod account;
+mod customers;
+mod dispatch;
+mod documents;
+mod forms;
+mod home;
+mod invoices;
+mod orders;
+mod quotes;
+mod sign_in;
+mod users;
+
+use axum::Router;
+
+use crate::UiState;
+
+pub fn router() -> Router<UiState> {
+    Router::new()
+        .merge(sign_in::router())
+        .merge(home::router())
+        .merge(customers::router())
+        .merge(quotes::router())
+        .merge(orders::router())
+        .merge(dispatch::router())
+        .merge(invoices::router())
+        .merge(account::router())
+        .merge(users::router())
+}
+
+/// Every template and page source, for the test that each label they name is in the catalogs.
+#[cfg(test)]
+pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
+    include_str!("../page.rs"),
+    include_str!("home.rs"),
+    include_str!("customers.rs"),
+    include_str!("sign_in.rs"),
+    include_str!("documents.rs"),
+    include_str!("quotes/mod.rs"),
+    include_str!("quotes/form.rs"),
+    include_str!("orders.rs"),
+    include_str!("dispatch.rs"),
+    include_str!("dispatch/ship.rs"),
+    include_str!("invoices.rs"),
+    include_str!("account.rs"),
+    include_str!("users.rs"),
+    include_str!("../../templates/layout.html"),
+    include_str!("../../templates/error.html"),
+    include_str!("../../templates/login.html"),
+    include_str!("../../templates/home.html"),
+    include_str!("../../templates/customers.html"),
+    include_str!("../../templates/customer.html"),
+    include_str!("../../templates/customer_form.html"),
+    include_str!("../../templates/quotes.html"),
+    include_str!("../../templates/quote.html"),
+    include_str!("../../templates/quote_form.html"),
+    include_str!("../../templates/orders.html"),
+    include_str!("../../templates/order.html"),
+    include_str!("../../templates/dispatch_orders.html"),
+    include_str!("../../templates/dispatch_order.html"),
+    include_str!("../../templates/invoices.html"),
+    include_str!("../../templates/invoice.html"),
+    include_str!("../../templates/password.html"),
+    include_str!("../../templates/users.html"),
+    include_str!("../../templates/user.html"),
+];
