@@ -16,6 +16,7 @@ mod import_planning;
 mod json_body;
 mod listen;
 mod login_guard;
+pub mod messages;
 mod observe;
 mod openapi_auth;
 mod ops;

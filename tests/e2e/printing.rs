@@ -25,7 +25,8 @@ async fn the_invoice_prints_its_amounts_per_vat_rate_and_the_total_in_words() {
     let (rep, school) = stock_and_customer(&system, &products).await;
     let invoice = ship_everything(&system, &products, &rep, &school["id"]).await;
     let accountant = system.login("accountant").await;
-    let (status, headers, bytes) = accountant.download(&format!("/api/v1/invoices/{}/pdf", invoice["id"])).await;
+    let (status, headers, bytes) =
+        accountant.download(&format!("/api/v1/invoices/{}/pdf?lang=vi", invoice["id"])).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], "application/pdf");
     assert!(bytes.starts_with(b"%PDF"));
@@ -58,7 +59,7 @@ async fn quotes_and_dispatch_orders_print_for_their_office_only() {
         )
         .await;
     assert_eq!(quote.status, StatusCode::CREATED, "{}", quote.body);
-    let (status, _, bytes) = rep.download(&format!("/api/v1/quotes/{}/pdf", quote.body["id"])).await;
+    let (status, _, bytes) = rep.download(&format!("/api/v1/quotes/{}/pdf?lang=vi", quote.body["id"])).await;
     assert_eq!(status, StatusCode::OK);
     let text = pdf_text(&bytes);
     assert!(text.contains("BÁO GIÁ") && text.contains(quote.body["number"].as_str().unwrap()), "{text}");

@@ -12,6 +12,13 @@ use atq_platform::testing::{TestDatabase, fresh_database};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
+/// The tests read the API's messages in English, the language they are written in.
+fn english_client() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ACCEPT_LANGUAGE, reqwest::header::HeaderValue::from_static("en"));
+    reqwest::Client::builder().default_headers(headers).build().unwrap_or_default()
+}
+
 pub struct TestSystem {
     system: Option<System>,
     pub base: String,
@@ -70,7 +77,7 @@ impl TestSystem {
         let test = TestSystem {
             base: format!("http://{}", system.http_addr().context("gateway address")?),
             system: Some(system),
-            http: reqwest::Client::new(),
+            http: english_client(),
             databases,
             _scratch: Vec::new(),
             server_databases: Vec::new(),
@@ -94,7 +101,7 @@ impl TestSystem {
         let mut test = TestSystem {
             system: None,
             base: String::new(),
-            http: reqwest::Client::new(),
+            http: english_client(),
             databases: Vec::new(),
             _scratch: Vec::new(),
             server_databases: Vec::new(),

@@ -14,16 +14,42 @@ use super::Problem;
 const MAX_DETAIL: usize = 300;
 
 pub async fn every_error_as_problem(request: Request, next: Next) -> Response {
+    let english = crate::messages::prefers_english(request.headers());
     let response = next.run(request).await;
     let status = response.status();
     if !status.is_client_error() && !status.is_server_error() {
         return response;
     }
-    let mut response = if is_problem(&response) { response } else { rewrite(response).await };
+    let response = if is_problem(&response) { response } else { rewrite(response).await };
+    let mut response = if english { response } else { in_vietnamese(response).await };
     if status == StatusCode::UNAUTHORIZED && !response.headers().contains_key(header::WWW_AUTHENTICATE) {
         response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
     response
+}
+
+/// The problem with its title, detail and field messages in Vietnamese; the field keys and the
+/// type stay as they are, so a program reads the same answer in either language.
+async fn in_vietnamese(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 1024 * 1024).await.unwrap_or_default();
+    let Ok(mut problem) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    let translate = |value: &mut serde_json::Value| {
+        if let Some(text) = value.as_str() {
+            *value = serde_json::Value::String(crate::messages::in_vietnamese(text));
+        }
+    };
+    translate(&mut problem["title"]);
+    translate(&mut problem["detail"]);
+    if let Some(errors) = problem.get_mut("errors").and_then(|e| e.as_array_mut()) {
+        errors.iter_mut().for_each(|error| translate(&mut error["message"]));
+    }
+    let body = serde_json::to_vec(&problem).unwrap_or_else(|_| bytes.to_vec());
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("vi"));
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 fn is_problem(response: &Response) -> bool {

@@ -123,6 +123,11 @@ fn build_request(
     headers: &[(&str, String)],
 ) -> Result<Request<Body>, ApiProblem> {
     let mut builder = Request::builder().method(method).uri(path);
+    // Messages come in English, the key of the one table both languages are read from; a
+    // printed document asks for the person's own language.
+    if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("accept-language")) {
+        builder = builder.header(header::ACCEPT_LANGUAGE, "en");
+    }
     if let Some(token) = caller.token {
         builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
     }

@@ -1,7 +1,6 @@
 //! Vietnamese (the default) and English: every label of the pages comes from a message catalog
-//! (`i18n/vi.toml`, `i18n/en.toml`), and the API's English messages are translated through the
-//! `[messages]` table of the Vietnamese one, keyed by the English text with each number written
-//! `{n}` (as gettext keys messages by their source text).
+//! (`i18n/vi.toml`, `i18n/en.toml`); the API's messages come through the API's own table
+//! (`atq_gateway::messages`).
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -66,14 +65,11 @@ impl From<Lang> for atq_documents::Language {
 
 struct Catalog {
     labels: HashMap<String, String>,
-    messages: HashMap<String, String>,
 }
 
 #[derive(serde::Deserialize)]
 struct CatalogFile {
     labels: HashMap<String, String>,
-    #[serde(default)]
-    messages: HashMap<String, String>,
 }
 
 const VI_SOURCE: &str = include_str!("../i18n/vi.toml");
@@ -82,9 +78,8 @@ const EN_SOURCE: &str = include_str!("../i18n/en.toml");
 fn load(source: &str) -> Catalog {
     // The catalogs are part of the binary and a unit test parses both, so this cannot fail in a
     // build that passed its tests; an empty catalog shows keys rather than stopping the server.
-    let file: CatalogFile =
-        toml::from_str(source).unwrap_or_else(|_| CatalogFile { labels: HashMap::new(), messages: HashMap::new() });
-    Catalog { labels: file.labels, messages: file.messages }
+    let file: CatalogFile = toml::from_str(source).unwrap_or_else(|_| CatalogFile { labels: HashMap::new() });
+    Catalog { labels: file.labels }
 }
 
 static VI: LazyLock<Catalog> = LazyLock::new(|| load(VI_SOURCE));
@@ -125,40 +120,14 @@ impl Texts {
         }
     }
 
-    /// An API message (field error or problem detail) in this language.
+    /// An API message (field error or problem detail; the pages ask the API in English) in this
+    /// language, from the API's own table.
     pub fn message(&self, english: &str) -> String {
-        if self.lang == Lang::En {
-            return english.to_owned();
-        }
-        let (pattern, numbers) = numbers_as_placeholders(english);
-        match VI.messages.get(&pattern) {
-            Some(translated) => numbers.iter().fold(translated.clone(), |text, n| text.replacen("{n}", n, 1)),
-            None => english.to_owned(),
+        match self.lang {
+            Lang::En => english.to_owned(),
+            Lang::Vi => atq_gateway::messages::in_vietnamese(english),
         }
     }
-}
-
-/// `"must be at most 200 characters"` → (`"must be at most {n} characters"`, `["200"]`).
-fn numbers_as_placeholders(text: &str) -> (String, Vec<String>) {
-    let mut pattern = String::with_capacity(text.len());
-    let mut numbers = Vec::new();
-    let mut current = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            current.push(c);
-            continue;
-        }
-        if !current.is_empty() {
-            pattern.push_str("{n}");
-            numbers.push(std::mem::take(&mut current));
-        }
-        pattern.push(c);
-    }
-    if !current.is_empty() {
-        pattern.push_str("{n}");
-        numbers.push(current);
-    }
-    (pattern, numbers)
 }
 
 #[cfg(test)]
@@ -201,19 +170,10 @@ mod tests {
     }
 
     #[test]
-    fn message_keys_write_every_number_as_a_placeholder() {
-        let with_digits: Vec<_> =
-            parsed(VI_SOURCE).messages.into_keys().filter(|k| k.chars().any(|c| c.is_ascii_digit())).collect();
-        assert!(with_digits.is_empty(), "write numbers as {{n}}: {with_digits:?}");
-    }
-
-    #[test]
     fn api_messages_are_translated_with_their_numbers() {
         let vi = Texts::new(Lang::Vi);
         assert_eq!(vi.message("must be at most 200 characters"), "tối đa 200 ký tự");
-        assert_eq!(vi.message("something new"), "something new");
         assert_eq!(Texts::new(Lang::En).message("must not be empty"), "must not be empty");
-        assert_eq!(numbers_as_placeholders("1 to 10"), ("{n} to {n}".into(), vec!["1".into(), "10".into()]));
     }
 
     #[test]

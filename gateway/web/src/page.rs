@@ -28,6 +28,12 @@ const MENU: &[(&str, &str, Option<Action>)] = &[
     ("/orders", "nav.orders", Some(Action::ReadOrders)),
     ("/dispatch-orders", "nav.dispatch", Some(Action::ReadOrders)),
     ("/invoices", "nav.invoices", Some(Action::ReadAccounts)),
+    ("/stock", "nav.stock", Some(Action::ReadStock)),
+    ("/products", "nav.products", Some(Action::ReadCatalog)),
+    ("/price-sheet", "nav.price_sheet", Some(Action::ReadCatalog)),
+    ("/import-plans", "nav.import_plans", Some(Action::ReadOrders)),
+    ("/receivables", "nav.receivables", Some(Action::ReadAccounts)),
+    ("/reports", "nav.reports", Some(Action::ReadReports)),
     ("/users", "nav.users", Some(Action::ManageUsers)),
 ];
 
@@ -35,6 +41,13 @@ const MENU: &[(&str, &str, Option<Action>)] = &[
 fn in_menu(role: Role, href: &str) -> bool {
     match href {
         "/quotes" => !matches!(role, Role::WarehouseKeeper | Role::Accountant | Role::ImportOfficer),
+        // The catalog is kept by import-export and handled by the warehouse; others reach a
+        // product from the stock and the price sheet.
+        "/products" => matches!(role, Role::ImportOfficer | Role::WarehouseKeeper),
+        "/price-sheet" => !matches!(role, Role::WarehouseKeeper | Role::Accountant),
+        "/import-plans" => matches!(role, Role::ImportOfficer | Role::SalesManager | Role::Director | Role::Admin),
+        // The company-wide aging is not for sales staff, who follow their customers' balances.
+        "/receivables" => !role.is_office_scoped(),
         _ => true,
     }
 }

@@ -134,7 +134,14 @@ fn pick_lines(
             None => v.add(format!("lines[{i}].line_no"), "the order has no such line"),
             Some(line) if wanted.quantity < 1 || wanted.quantity > left(line) => v.add(
                 format!("lines[{i}].quantity"),
-                format!("must be 1 to {} (reserved and not yet dispatched)", left(line).max(0)),
+                match left(line) {
+                    n if n < 1 => {
+                        "nothing of this line is reserved and waiting to be dispatched; wait until the goods are \
+                                   reserved or leave the line out"
+                            .to_owned()
+                    }
+                    n => format!("must be from 1 to {n}: only {n} of this line are reserved and not yet dispatched"),
+                },
             ),
             Some(line) => lines.push(new_line(line, wanted.quantity)),
         }

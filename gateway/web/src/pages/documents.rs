@@ -213,7 +213,8 @@ pub fn id_of(answer: &Answer) -> Result<i64, PageError> {
 
 /// The printed copy of a document, as the API renders it, with its type and file name.
 pub async fn printed(ui: &UiState, session: &Session, api_path: &str) -> Result<Response, PageError> {
-    let answer = ui.api.call(session.api_caller(), Method::GET, api_path, None, &[]).await?;
+    let language = [("accept-language", session.lang.code().to_owned())];
+    let answer = ui.api.call(session.api_caller(), Method::GET, api_path, None, &language).await?;
     let content_type =
         answer.headers.get(header::CONTENT_TYPE).cloned().unwrap_or(HeaderValue::from_static("application/pdf"));
     let mut response = (StatusCode::OK, answer.body).into_response();

@@ -49,6 +49,11 @@ const ORDERS_CONFIRMED: CardSpec = CardSpec {
     api: "/api/v1/orders?status=confirmed&limit=5",
     list: "/orders?status=confirmed",
 };
+const PLANS_LATE: CardSpec = CardSpec {
+    title: "home.plans_late",
+    api: "/api/v1/import-plans?status=late&limit=5",
+    list: "/import-plans?status=late",
+};
 
 fn cards_for(role: Role) -> &'static [CardSpec] {
     match role {
@@ -56,7 +61,7 @@ fn cards_for(role: Role) -> &'static [CardSpec] {
         Role::Director | Role::Admin => &[DISPATCH_TO_APPROVE, ORDERS_DRAFT, INVOICES_OPEN],
         Role::WarehouseKeeper => &[DISPATCH_TO_SHIP, ORDERS_CONFIRMED],
         Role::Accountant => &[INVOICES_OPEN, DISPATCH_TO_SHIP],
-        Role::ImportOfficer => &[ORDERS_CONFIRMED],
+        Role::ImportOfficer => &[PLANS_LATE, ORDERS_CONFIRMED],
         Role::Service => &[],
     }
 }

@@ -1,15 +1,21 @@
 //! The pages, one module per section; each module's `router` lists its routes.
 
 mod account;
+mod catalog;
 mod customers;
 mod dispatch;
 mod documents;
 mod forms;
 mod home;
+mod import_plans;
 mod invoices;
 mod orders;
+mod price_sheet;
 mod quotes;
+mod receivables;
+mod reports;
 mod sign_in;
+mod stock;
 mod users;
 
 use axum::Router;
@@ -27,6 +33,12 @@ pub fn router() -> Router<UiState> {
         .merge(invoices::router())
         .merge(account::router())
         .merge(users::router())
+        .merge(stock::router())
+        .merge(catalog::router())
+        .merge(price_sheet::router())
+        .merge(import_plans::router())
+        .merge(receivables::router())
+        .merge(reports::router())
 }
 
 /// Every template and page source, for the test that each label they name is in the catalogs.
@@ -64,4 +76,29 @@ pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("../../templates/password.html"),
     include_str!("../../templates/users.html"),
     include_str!("../../templates/user.html"),
+    include_str!("stock/mod.rs"),
+    include_str!("stock/receipt.rs"),
+    include_str!("catalog.rs"),
+    include_str!("../../templates/chart.html"),
+    include_str!("../../templates/stock.html"),
+    include_str!("../../templates/stock_serials.html"),
+    include_str!("../../templates/receipt_form.html"),
+    include_str!("../../templates/products.html"),
+    include_str!("../../templates/product.html"),
+    include_str!("../../templates/suppliers.html"),
+    include_str!("price_sheet.rs"),
+    include_str!("import_plans/mod.rs"),
+    include_str!("import_plans/timeline.rs"),
+    include_str!("receivables.rs"),
+    include_str!("reports/mod.rs"),
+    include_str!("reports/chart.rs"),
+    include_str!("../../templates/price_sheet.html"),
+    include_str!("../../templates/price_lists.html"),
+    include_str!("../../templates/price_list.html"),
+    include_str!("../../templates/import_plans.html"),
+    include_str!("../../templates/import_plan.html"),
+    include_str!("../../templates/import_proposals.html"),
+    include_str!("../../templates/receivables.html"),
+    include_str!("../../templates/customer_balance.html"),
+    include_str!("../../templates/reports.html"),
 ];

@@ -2,8 +2,10 @@
 //! under a fixed idempotency key so that loading twice adds nothing. School teaching sets carry
 //! the reduced 5% VAT; other equipment 10%.
 
+use std::collections::HashMap;
+
 use anyhow::Context;
-use atq_platform::{InternalKey, grpc_client};
+use atq_platform::{Caller, InternalKey, grpc_client};
 use atq_proto::importplanning::v1::catalog_client::CatalogClient;
 use atq_proto::importplanning::v1::{BrandClass, CreateProductRequest, CreateSupplierRequest, ProductCategory};
 use tonic::transport::Channel;
@@ -62,9 +64,35 @@ const PRODUCTS: &[DemoProduct] = &[
     DemoProduct { model: "ED-4200", name_vi: "Bộ thực hành điện tử cơ bản", name_en: "Basic electronics trainer", category: ElectronicsTelecom, brand: "ED", class: Small, supplier: 8, unit: "bộ", hs_code: "9023.00.00", warranty_months: 12, serial_tracked: false, list_price: 48_000_000, vat_rate_bp: 500 },
 ];
 
-pub async fn load(channel: Channel, key: &InternalKey) -> anyhow::Result<()> {
-    let client = CatalogClient::new(channel);
-    let officer = crate::demo::import_officer();
+/// A demo product as later steps need it.
+#[derive(Clone, Copy, Debug)]
+pub struct Item {
+    pub id: i64,
+    pub supplier_id: i64,
+    pub serial_tracked: bool,
+    pub list_price: i64,
+}
+
+/// The demo catalog by model code.
+pub struct Catalog(HashMap<&'static str, Item>);
+
+impl Catalog {
+    pub fn item(&self, model: &str) -> anyhow::Result<Item> {
+        self.0.get(model).copied().with_context(|| format!("demo product {model} is not in the catalog"))
+    }
+
+    pub fn is_serial_tracked(&self, product_id: i64) -> bool {
+        self.0.values().any(|item| item.id == product_id && item.serial_tracked)
+    }
+
+    /// Every demo product with its model code, in the catalog's order.
+    pub fn items(&self) -> Vec<(&'static str, Item)> {
+        PRODUCTS.iter().filter_map(|p| self.0.get(p.model).map(|item| (p.model, *item))).collect()
+    }
+}
+
+/// The demo suppliers' ids, in SUPPLIERS order.
+async fn suppliers(client: &CatalogClient<Channel>, key: &InternalKey, officer: &Caller) -> anyhow::Result<Vec<i64>> {
     let mut supplier_ids = Vec::with_capacity(SUPPLIERS.len());
     for (index, (name, country, currency, lead_time_days, contact_name, contact_email)) in SUPPLIERS.iter().enumerate()
     {
@@ -80,13 +108,21 @@ pub async fn load(channel: Channel, key: &InternalKey) -> anyhow::Result<()> {
         let key_text = format!("demo-supplier-{}", index + 1);
         let supplier = grpc_client::with_retry(|| {
             let mut client = client.clone();
-            let request = grpc_client::request(message.clone(), key, &officer, Some(&key_text));
+            let request = grpc_client::request(message.clone(), key, officer, Some(&key_text));
             async move { client.create_supplier(request).await }
         })
         .await
         .with_context(|| format!("demo supplier {name}"))?;
         supplier_ids.push(supplier.into_inner().id);
     }
+    Ok(supplier_ids)
+}
+
+pub async fn load(channel: Channel, key: &InternalKey) -> anyhow::Result<Catalog> {
+    let client = CatalogClient::new(channel);
+    let officer = crate::demo::import_officer();
+    let supplier_ids = suppliers(&client, key, &officer).await?;
+    let mut items = HashMap::new();
     for (index, product) in PRODUCTS.iter().enumerate() {
         let message = CreateProductRequest {
             model_code: product.model.into(),
@@ -95,7 +131,7 @@ pub async fn load(channel: Channel, key: &InternalKey) -> anyhow::Result<()> {
             category: product.category as i32,
             brand: product.brand.into(),
             brand_class: product.class as i32,
-            supplier_id: supplier_ids[product.supplier],
+            supplier_id: *supplier_ids.get(product.supplier).context("demo product's supplier")?,
             unit: product.unit.into(),
             hs_code: product.hs_code.into(),
             warranty_months: product.warranty_months,
@@ -104,15 +140,23 @@ pub async fn load(channel: Channel, key: &InternalKey) -> anyhow::Result<()> {
             vat_rate_bp: product.vat_rate_bp,
         };
         let key_text = format!("demo-product-{}", index + 1);
-        grpc_client::with_retry(|| {
+        let created = grpc_client::with_retry(|| {
             let mut client = client.clone();
             let request = grpc_client::request(message.clone(), key, &officer, Some(&key_text));
             async move { client.create_product(request).await }
         })
         .await
-        .with_context(|| format!("demo product {}", product.model))?;
+        .with_context(|| format!("demo product {}", product.model))?
+        .into_inner();
+        let item = Item {
+            id: created.id,
+            supplier_id: created.supplier_id,
+            serial_tracked: created.serial_tracked,
+            list_price: created.list_price,
+        };
+        items.insert(product.model, item);
     }
-    Ok(())
+    Ok(Catalog(items))
 }
 
 #[cfg(test)]
