@@ -32,4 +32,5 @@ mod supplier_performance;
 mod users;
 mod web_accounts;
 mod web_back_office;
+mod web_contracts;
 mod web_pages;

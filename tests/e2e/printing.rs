@@ -40,6 +40,16 @@ async fn the_invoice_prints_its_amounts_per_vat_rate_and_the_total_in_words() {
     }
     let english = accountant.download(&format!("/api/v1/invoices/{}/pdf?lang=en", invoice["id"])).await.2;
     assert!(pdf_text(&english).contains("In words"), "the English invoice");
+    // The dispatch order the invoice came from, with the serials the warehouse picked.
+    let keeper = system.login("warehouse").await;
+    let dispatches = keeper.get("/api/v1/dispatch-orders?status=shipped").await;
+    let dispatch = &dispatches.body["items"][0];
+    assert_eq!(dispatch["number"], invoice["dispatch_number"]);
+    let (_, _, bytes) = keeper.download(&format!("/api/v1/dispatch-orders/{}/pdf?lang=vi", dispatch["id"])).await;
+    let text = pdf_text(&bytes);
+    for expected in [dispatch["number"].as_str().unwrap(), "FN-001", "FN-002", "Trường THPT Chu Văn An"] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
     let refused = accountant.get(&format!("/api/v1/invoices/{}/pdf?lang=fr", invoice["id"])).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert_eq!(refused.error_fields(), ["lang"]);

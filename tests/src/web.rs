@@ -81,6 +81,41 @@ impl WebSession {
         self.answer(request).await
     }
 
+    /// Posts a `multipart/form-data` form as a browser sends one: the text `fields`, then one
+    /// file under `file_field` with its name, type and bytes.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_field: &str,
+        (file_name, content_type, bytes): (&str, &str, &[u8]),
+    ) -> Page {
+        let boundary = format!("----atq{}", uuid::Uuid::new_v4().simple());
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{file_field}\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header(reqwest::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(body);
+        self.answer(request).await.0
+    }
+
     async fn answer(&mut self, request: reqwest::RequestBuilder) -> (Page, Vec<String>) {
         let response = request.send().await.expect("the gateway answers");
         let mut raw = Vec::new();

@@ -101,6 +101,26 @@ impl Api {
         headers: &[(&str, String)],
     ) -> Result<Answer, ApiProblem> {
         let request = build_request(caller, method, path, json, headers)?;
+        self.exchange(request).await
+    }
+
+    /// Sends `bytes` as they are (an uploaded file, a bank statement) with their `content_type`.
+    pub async fn send_bytes(
+        &self,
+        caller: Caller<'_>,
+        method: Method,
+        path: &str,
+        (content_type, bytes): (&str, Vec<u8>),
+        headers: &[(&str, String)],
+    ) -> Result<Answer, ApiProblem> {
+        let (mut parts, _) = build_request(caller, method, path, None, headers)?.into_parts();
+        let content_type = header::HeaderValue::from_str(content_type)
+            .map_err(|_| ApiProblem::internal(format!("not a content type: {content_type}")))?;
+        parts.headers.insert(header::CONTENT_TYPE, content_type);
+        self.exchange(Request::from_parts(parts, Body::from(bytes))).await
+    }
+
+    async fn exchange(&self, request: Request<Body>) -> Result<Answer, ApiProblem> {
         let response = self.router.clone().oneshot(request).await.map_err(|never| match never {})?;
         let (parts, body) = response.into_parts();
         let body = http_body_util::Limited::new(body, MAX_ANSWER_BYTES)

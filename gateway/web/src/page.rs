@@ -25,6 +25,7 @@ const MENU: &[(&str, &str, Option<Action>)] = &[
     ("/", "nav.home", None),
     ("/customers", "nav.customers", Some(Action::ReadCustomers)),
     ("/quotes", "nav.quotes", Some(Action::ReadOrders)),
+    ("/contracts", "nav.contracts", Some(Action::ReadOrders)),
     ("/orders", "nav.orders", Some(Action::ReadOrders)),
     ("/dispatch-orders", "nav.dispatch", Some(Action::ReadOrders)),
     ("/invoices", "nav.invoices", Some(Action::ReadAccounts)),
@@ -33,6 +34,7 @@ const MENU: &[(&str, &str, Option<Action>)] = &[
     ("/price-sheet", "nav.price_sheet", Some(Action::ReadCatalog)),
     ("/import-plans", "nav.import_plans", Some(Action::ReadOrders)),
     ("/receivables", "nav.receivables", Some(Action::ReadAccounts)),
+    ("/bank-statements", "nav.bank_statements", Some(Action::WriteAccounts)),
     ("/reports", "nav.reports", Some(Action::ReadReports)),
     ("/users", "nav.users", Some(Action::ManageUsers)),
 ];
@@ -48,6 +50,8 @@ fn in_menu(role: Role, href: &str) -> bool {
         "/import-plans" => matches!(role, Role::ImportOfficer | Role::SalesManager | Role::Director | Role::Admin),
         // The company-wide aging is not for sales staff, who follow their customers' balances.
         "/receivables" => !role.is_office_scoped(),
+        "/contracts" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
+        "/bank-statements" => matches!(role, Role::Accountant | Role::Director),
         _ => true,
     }
 }

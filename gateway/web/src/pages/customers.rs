@@ -9,6 +9,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use super::documents;
 use super::forms::{FieldErrors, check_csrf, new_idempotency_key};
 use crate::UiState;
 use crate::format;
@@ -77,20 +78,15 @@ async fn list(
 ) -> Result<Response, PageError> {
     let t = session.texts();
     let filters = [("q", query.q.as_str()), ("group", &query.group), ("office", &query.office)];
-    let mut params: Vec<(&str, &str)> = filters.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
+    let set: Vec<(&str, &str)> = filters.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
+    let mut params = set.clone();
     params.push(("limit", "50"));
     if !query.cursor.is_empty() {
         params.push(("cursor", &query.cursor));
     }
     let api_path = format!("/api/v1/customers?{}", serde_urlencoded::to_string(&params).unwrap_or_default());
     let page: ListOf<Customer> = ui.api.get(session.api_caller(), &api_path).await?;
-    let next_page = if page.next_cursor.is_empty() {
-        String::new()
-    } else {
-        let mut next: Vec<(&str, &str)> = filters.iter().copied().filter(|(_, v)| !v.is_empty()).collect();
-        next.push(("cursor", &page.next_cursor));
-        format!("/customers?{}", serde_urlencoded::to_string(&next).unwrap_or_default())
-    };
+    let next_page = documents::next_page_link("/customers", &set, &page.next_cursor);
     let rows = page
         .items
         .into_iter()

@@ -9,12 +9,12 @@ use std::collections::HashMap;
 use askama::Template;
 use atq_platform::caller::Action;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
 use super::customers::{Choice, choices};
-use super::documents::{self, Acted, ActionForm, DocumentListRow, ListQuery, act, product_name};
+use super::documents::{self, ActionForm, DocumentListRow, ListQuery, product_name};
 use super::forms::check_csrf;
 use crate::UiState;
 use crate::format;
@@ -54,11 +54,10 @@ async fn list(
     let route = ("/api/v1/dispatch-orders", "/dispatch-orders");
     let page = documents::read_list(&ui, &session, route, &query, &["status", "order_id"]).await?;
     let c = Chrome::new(&session, "/dispatch-orders", t.get("dispatch.title").to_owned(), "/dispatch-orders");
-    let order_id = query.order_id.trim();
     Ok(html(&ListPage {
         c,
         statuses: choices(t, "status", &STATUSES, &query.status),
-        order_id: if order_id.parse::<i64>().is_ok() { order_id.to_owned() } else { String::new() },
+        order_id: documents::id_filter(&query.order_id),
         rows: documents::list_rows(page.rows, t),
         next_page: page.next_page,
     }))
@@ -182,10 +181,9 @@ async fn dispatch_action(
     form: ActionForm,
     (step, body): (&str, serde_json::Value),
 ) -> Result<Response, PageError> {
-    match act(&ui, &session, &format!("/api/v1/dispatch-orders/{id}/{step}"), &body, &form).await? {
-        Acted::Done(_) => Ok(Redirect::to(&format!("/dispatch-orders/{id}")).into_response()),
-        Acted::Refused(message) => Ok(show_page(&ui, &session, id, Refusal { message, ..Refusal::default() }).await?),
-    }
+    let refused = async |message| show_page(&ui, &session, id, Refusal { message, ..Refusal::default() }).await;
+    let route = ("/api/v1/dispatch-orders", "/dispatch-orders", id);
+    documents::post_step((&ui, &session), route, (step, &body), &form, refused).await
 }
 
 async fn approve(

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::forms::FieldErrors;
@@ -68,14 +68,23 @@ pub async fn read_list(
     }
     let api_path = format!("{api}?{}", serde_urlencoded::to_string(&params).unwrap_or_default());
     let list: ListOf<DocumentRow> = ui.api.get(session.api_caller(), &api_path).await?;
-    let next_page = if list.next_cursor.is_empty() {
-        String::new()
-    } else {
-        let mut next = filters;
-        next.push(("cursor", &list.next_cursor));
-        format!("{page}?{}", serde_urlencoded::to_string(&next).unwrap_or_default())
-    };
+    let next_page = next_page_link(page, &filters, &list.next_cursor);
     Ok(ListPage { rows: list.items, next_page })
+}
+
+/// The link to the page after this one, with the same `filters`; empty on the last page.
+pub fn next_page_link(page: &str, filters: &[(&str, &str)], next_cursor: &str) -> String {
+    if next_cursor.is_empty() {
+        return String::new();
+    }
+    let next: Vec<(&str, &str)> = filters.iter().copied().chain([("cursor", next_cursor)]).collect();
+    format!("{page}?{}", serde_urlencoded::to_string(&next).unwrap_or_default())
+}
+
+/// A record id filter as the page keeps it: only a number, since the value is written back into links.
+pub fn id_filter(raw: &str) -> String {
+    let id = raw.trim();
+    if id.parse::<i64>().is_ok() { id.to_owned() } else { String::new() }
 }
 
 /// A rate the API writes as a fraction ("0.10", "0.0525") as a percentage ("10%", "5,25%").
@@ -199,6 +208,21 @@ pub async fn act(
     match ui.api.send(session.api_caller(), Method::POST, path, body, &headers).await {
         Ok(answer) => Ok(Acted::Done(answer)),
         Err(problem) => Ok(Acted::Refused(FieldErrors::from_problem(problem, session.texts())?.others(&[]))),
+    }
+}
+
+/// Posts `step` of the record `id` (e.g. `/api/v1/orders/7/confirm`) and goes back to its page
+/// (`{page}/{id}`); a refusal is handed to `refused`, which shows the page again with it.
+pub async fn post_step(
+    (ui, session): (&UiState, &Session),
+    (api, page, id): (&str, &str, i64),
+    (step, body): (&str, &serde_json::Value),
+    form: &ActionForm,
+    refused: impl AsyncFnOnce(String) -> Result<Response, PageError>,
+) -> Result<Response, PageError> {
+    match act(ui, session, &format!("{api}/{id}/{step}"), body, form).await? {
+        Acted::Done(_) => Ok(Redirect::to(&format!("{page}/{id}")).into_response()),
+        Acted::Refused(why) => refused(why).await,
     }
 }
 

@@ -56,3 +56,27 @@ impl FieldErrors {
         others.join(" · ")
     }
 }
+
+/// The names under which the API may report errors of the line it received at `index`:
+/// the line as a whole, then each of `fields`.
+pub fn line_error_fields(index: usize, fields: &[&str]) -> Vec<String> {
+    std::iter::once(format!("lines[{index}]")).chain(fields.iter().map(|f| format!("lines[{index}].{f}"))).collect()
+}
+
+/// The API names line errors by the lines it was sent, the page shows them on the rows they came
+/// from: `sent_rows` holds, for each line sent, the index of its row; `error_of` the row's message.
+pub fn put_line_errors<R>(
+    errors: &FieldErrors,
+    sent_rows: impl Iterator<Item = usize>,
+    fields: &[&str],
+    rows: &mut [R],
+    error_of: impl Fn(&mut R) -> &mut String,
+) {
+    for (sent_index, row_index) in sent_rows.enumerate() {
+        let messages: Vec<&str> =
+            line_error_fields(sent_index, fields).iter().map(|f| errors.of(f)).filter(|m| !m.is_empty()).collect();
+        if let Some(row) = rows.get_mut(row_index) {
+            *error_of(row) = messages.join(" · ");
+        }
+    }
+}

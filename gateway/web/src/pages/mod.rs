@@ -1,7 +1,9 @@
 //! The pages, one module per section; each module's `router` lists its routes.
 
 mod account;
+mod bank_statements;
 mod catalog;
+mod contracts;
 mod customers;
 mod dispatch;
 mod documents;
@@ -39,6 +41,8 @@ pub fn router() -> Router<UiState> {
         .merge(import_plans::router())
         .merge(receivables::router())
         .merge(reports::router())
+        .merge(contracts::router())
+        .merge(bank_statements::router())
 }
 
 /// Every template and page source, for the test that each label they name is in the catalogs.
@@ -101,4 +105,12 @@ pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("../../templates/receivables.html"),
     include_str!("../../templates/customer_balance.html"),
     include_str!("../../templates/reports.html"),
+    include_str!("contracts/mod.rs"),
+    include_str!("contracts/files.rs"),
+    include_str!("contracts/form.rs"),
+    include_str!("bank_statements.rs"),
+    include_str!("../../templates/contracts.html"),
+    include_str!("../../templates/contract.html"),
+    include_str!("../../templates/contract_form.html"),
+    include_str!("../../templates/bank_statements.html"),
 ];

@@ -50,11 +50,10 @@ async fn list(
     let page =
         documents::read_list(&ui, &session, ("/api/v1/orders", "/orders"), &query, &["status", "customer_id"]).await?;
     let c = Chrome::new(&session, "/orders", t.get("orders.title").to_owned(), "/orders");
-    let customer_id = query.customer_id.trim();
     Ok(html(&ListPage {
         c,
         statuses: choices(t, "status", &STATUSES, &query.status),
-        customer_id: if customer_id.parse::<i64>().is_ok() { customer_id.to_owned() } else { String::new() },
+        customer_id: documents::id_filter(&query.customer_id),
         rows: documents::list_rows(page.rows, t),
         next_page: page.next_page,
     }))
@@ -162,10 +161,8 @@ async fn order_action(
     form: ActionForm,
     (step, body): (&str, serde_json::Value),
 ) -> Result<Response, PageError> {
-    match act(&ui, &session, &format!("/api/v1/orders/{id}/{step}"), &body, &form).await? {
-        Acted::Done(_) => Ok(Redirect::to(&format!("/orders/{id}")).into_response()),
-        Acted::Refused(why) => Ok(show_page(&ui, &session, id, why).await?),
-    }
+    let refused = async |why| show_page(&ui, &session, id, why).await;
+    documents::post_step((&ui, &session), ("/api/v1/orders", "/orders", id), (step, &body), &form, refused).await
 }
 
 async fn confirm(

@@ -11,6 +11,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::customers::{Choice, OFFICES, choices};
+use super::documents;
 use super::forms::{FieldErrors, check_csrf};
 use crate::UiState;
 use crate::format;
@@ -90,13 +91,7 @@ async fn list(
     }
     let path = format!("/api/v1/users?{}", serde_urlencoded::to_string(&params).unwrap_or_default());
     let page: ListOf<UserView> = ui.api.get(session.api_caller(), &path).await?;
-    let next_page = match page.next_cursor.as_str() {
-        "" => String::new(),
-        cursor => format!(
-            "/users?{}",
-            serde_urlencoded::to_string([("q", query.q.as_str()), ("cursor", cursor)]).unwrap_or_default()
-        ),
-    };
+    let next_page = documents::next_page_link("/users", &[("q", query.q.as_str())], &page.next_cursor);
     let rows = page
         .items
         .into_iter()

@@ -49,9 +49,11 @@ pub struct FieldChange {
 }
 
 mod back_office;
+mod contracts_bank;
 mod documents;
 
 pub use back_office::*;
+pub use contracts_bank::*;
 pub use documents::*;
 
 #[cfg(test)]

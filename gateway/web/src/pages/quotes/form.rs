@@ -13,7 +13,7 @@ use crate::UiState;
 use crate::i18n::Texts;
 use crate::page::{Chrome, PageError, html};
 use crate::pages::documents::{id_of, product_name};
-use crate::pages::forms::{FieldErrors, check_csrf, new_idempotency_key};
+use crate::pages::forms::{FieldErrors, check_csrf, line_error_fields, new_idempotency_key, put_line_errors};
 use crate::session::Session;
 use crate::views::{Customer, ListOf, Product};
 
@@ -123,7 +123,7 @@ async fn form_page(
     let shown: Vec<String> = HEAD_FIELDS
         .iter()
         .map(|f| (*f).to_owned())
-        .chain((0..rows.len()).flat_map(|i| line_error_fields(i).into_iter()))
+        .chain((0..rows.len()).flat_map(|i| line_error_fields(i, &LINE_FIELDS).into_iter()))
         .collect();
     let other_errors = errors.others(&shown.iter().map(String::as_str).collect::<Vec<_>>());
     let customer_id = form.customer_id.trim().to_owned();
@@ -146,13 +146,6 @@ async fn form_page(
         errors,
         other_errors,
     }))
-}
-
-/// The names the API gives the errors of the `index`th line it was sent.
-fn line_error_fields(index: usize) -> Vec<String> {
-    std::iter::once(format!("lines[{index}]"))
-        .chain(LINE_FIELDS.iter().map(|f| format!("lines[{index}].{f}")))
-        .collect()
 }
 
 pub async fn new_form(
@@ -220,14 +213,7 @@ pub async fn create(
         Ok(answer) => Ok(Redirect::to(&format!("/quotes/{}", id_of(&answer)?)).into_response()),
         Err(problem) => {
             let errors = FieldErrors::from_problem(problem, t)?;
-            // The API names line errors by the lines it was sent; the page shows them by row.
-            for (sent_index, (row_index, _)) in sent.iter().enumerate() {
-                let messages: Vec<&str> =
-                    line_error_fields(sent_index).iter().map(|f| errors.of(f)).filter(|m| !m.is_empty()).collect();
-                if let Some(row) = rows.get_mut(*row_index) {
-                    row.error = messages.join(" · ");
-                }
-            }
+            put_line_errors(&errors, sent.iter().map(|(row, _)| *row), &LINE_FIELDS, &mut rows, |row| &mut row.error);
             refused_form(&ui, &session, form, rows, errors).await
         }
     }
@@ -281,7 +267,7 @@ mod tests {
 
     #[test]
     fn a_line_error_is_named_by_the_line_sent() {
-        assert!(line_error_fields(2).contains(&"lines[2].quantity".to_owned()));
-        assert!(line_error_fields(0).contains(&"lines[0]".to_owned()));
+        assert!(line_error_fields(2, &LINE_FIELDS).contains(&"lines[2].quantity".to_owned()));
+        assert!(line_error_fields(0, &LINE_FIELDS).contains(&"lines[0]".to_owned()));
     }
 }

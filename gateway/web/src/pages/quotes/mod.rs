@@ -141,10 +141,8 @@ async fn show(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) 
 /// Makes a move of the quote and comes back to it; a refusal shows on its page.
 async fn decide(ui: UiState, session: Session, id: i64, form: ActionForm, step: &str) -> Result<Response, PageError> {
     let body = serde_json::json!({ "note": form.note.trim() });
-    match act(&ui, &session, &format!("/api/v1/quotes/{id}/{step}"), &body, &form).await? {
-        Acted::Done(_) => Ok(Redirect::to(&format!("/quotes/{id}")).into_response()),
-        Acted::Refused(why) => Ok(show_page(&ui, &session, id, why).await?),
-    }
+    let refused = async |why| show_page(&ui, &session, id, why).await;
+    documents::post_step((&ui, &session), ("/api/v1/quotes", "/quotes", id), (step, &body), &form, refused).await
 }
 
 async fn send(

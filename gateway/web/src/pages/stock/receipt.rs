@@ -16,7 +16,7 @@ use crate::i18n::Texts;
 use crate::page::{Chrome, PageError, html};
 use crate::pages::customers::{Choice, OFFICES, choices};
 use crate::pages::documents::product_name;
-use crate::pages::forms::{FieldErrors, check_csrf, new_idempotency_key};
+use crate::pages::forms::{FieldErrors, check_csrf, line_error_fields, new_idempotency_key, put_line_errors};
 use crate::session::Session;
 use crate::views::Receipt;
 
@@ -91,8 +91,11 @@ async fn form_page(
     while rows.len() < EMPTY_ROWS {
         rows.push(ReceiptRow::default());
     }
-    let shown: Vec<String> =
-        HEAD_FIELDS.iter().map(|f| (*f).to_owned()).chain((0..rows.len()).flat_map(line_error_fields)).collect();
+    let shown: Vec<String> = HEAD_FIELDS
+        .iter()
+        .map(|f| (*f).to_owned())
+        .chain((0..rows.len()).flat_map(|i| line_error_fields(i, &LINE_FIELDS)))
+        .collect();
     let other_errors = errors.others(&shown.iter().map(String::as_str).collect::<Vec<_>>());
     let c = Chrome::new(session, "/stock", t.get("receipts.new").to_owned(), "/stock/receipts/new");
     Ok(html(&FormPage {
@@ -105,13 +108,6 @@ async fn form_page(
         errors,
         other_errors,
     }))
-}
-
-/// The names the API gives the errors of the `index`th line it was sent.
-fn line_error_fields(index: usize) -> Vec<String> {
-    std::iter::once(format!("lines[{index}]"))
-        .chain(LINE_FIELDS.iter().map(|f| format!("lines[{index}].{f}")))
-        .collect()
 }
 
 pub async fn new_form(State(ui): State<UiState>, session: Session) -> Result<Response, PageError> {
@@ -213,14 +209,7 @@ pub async fn create(
         }
         Err(problem) => {
             let errors = FieldErrors::from_problem(problem, t)?;
-            // The API names line errors by the lines it was sent; the page shows them by row.
-            for (sent_index, (row_index, _)) in sent.iter().enumerate() {
-                let messages: Vec<&str> =
-                    line_error_fields(sent_index).iter().map(|f| errors.of(f)).filter(|m| !m.is_empty()).collect();
-                if let Some(row) = rows.get_mut(*row_index) {
-                    row.error = messages.join(" · ");
-                }
-            }
+            put_line_errors(&errors, sent.iter().map(|(row, _)| *row), &LINE_FIELDS, &mut rows, |row| &mut row.error);
             refused_form(&ui, &session, form, rows, errors).await
         }
     }
