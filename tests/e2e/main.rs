@@ -33,4 +33,5 @@ mod users;
 mod web_accounts;
 mod web_back_office;
 mod web_contracts;
+mod web_costing;
 mod web_pages;

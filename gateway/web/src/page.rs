@@ -35,6 +35,7 @@ const MENU: &[(&str, &str, Option<Action>)] = &[
     ("/import-plans", "nav.import_plans", Some(Action::ReadOrders)),
     ("/receivables", "nav.receivables", Some(Action::ReadAccounts)),
     ("/bank-statements", "nav.bank_statements", Some(Action::WriteAccounts)),
+    ("/exchange-rates", "nav.exchange_rates", Some(Action::ReadCosts)),
     ("/reports", "nav.reports", Some(Action::ReadReports)),
     ("/users", "nav.users", Some(Action::ManageUsers)),
 ];
@@ -52,6 +53,7 @@ fn in_menu(role: Role, href: &str) -> bool {
         "/receivables" => !role.is_office_scoped(),
         "/contracts" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
         "/bank-statements" => matches!(role, Role::Accountant | Role::Director),
+        "/exchange-rates" => matches!(role, Role::ImportOfficer | Role::Accountant | Role::Director),
         _ => true,
     }
 }

@@ -4,6 +4,7 @@ mod account;
 mod bank_statements;
 mod catalog;
 mod contracts;
+mod costing;
 mod customers;
 mod dispatch;
 mod documents;
@@ -43,6 +44,7 @@ pub fn router() -> Router<UiState> {
         .merge(reports::router())
         .merge(contracts::router())
         .merge(bank_statements::router())
+        .merge(costing::router())
 }
 
 /// Every template and page source, for the test that each label they name is in the catalogs.
@@ -113,4 +115,8 @@ pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("../../templates/contract.html"),
     include_str!("../../templates/contract_form.html"),
     include_str!("../../templates/bank_statements.html"),
+    include_str!("costing/mod.rs"),
+    include_str!("costing/landed.rs"),
+    include_str!("../../templates/exchange_rates.html"),
+    include_str!("../../templates/landed_cost.html"),
 ];

@@ -50,10 +50,12 @@ pub struct FieldChange {
 
 mod back_office;
 mod contracts_bank;
+mod costing;
 mod documents;
 
 pub use back_office::*;
 pub use contracts_bank::*;
+pub use costing::*;
 pub use documents::*;
 
 #[cfg(test)]
