@@ -139,3 +139,17 @@ async fn demo_data_loads_once_however_often_it_is_loaded() {
     assert_eq!(count(director.get("/api/v1/supply-terms").await), 4);
     system.stop().await;
 }
+
+#[tokio::test]
+async fn products_are_read_by_their_ids_in_one_call() {
+    let system = TestSystem::start().await;
+    let products = atq_tests::seed_products(&system).await;
+    let rep = system.login("sales.hn").await;
+    let ids = format!("/api/v1/products?ids={},{},{}", products.viscometer, products.filter_press, products.viscometer);
+    let found = rep.get(&ids).await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 2, "{}", found.body);
+    for bad in ["", "1,x", "-3"] {
+        assert_eq!(rep.get(&format!("/api/v1/products?ids={bad}")).await.error_fields(), ["ids"], "{bad:?}");
+    }
+    system.stop().await;
+}

@@ -129,8 +129,19 @@ pub struct ProductQuery {
     pub brand: Option<String>,
     pub brand_class: Option<String>,
     pub supplier_id: Option<String>,
+    /// Comma-separated product ids (at most 500): just those products, in one page.
+    pub ids: Option<String>,
     pub limit: Option<String>,
     pub cursor: Option<String>,
+}
+
+/// The ids of `?ids=`, checked.
+fn id_list(text: &str) -> Result<Vec<i64>, Problem> {
+    let ids: Option<Vec<i64>> = text.split(',').map(|id| id.trim().parse::<i64>().ok().filter(|id| *id > 0)).collect();
+    match ids {
+        Some(ids) if (1..=500).contains(&ids.len()) => Ok(ids),
+        _ => Err(Problem::field("ids", "must be 1 to 500 product ids separated by commas")),
+    }
 }
 
 fn product_response(status: StatusCode, product: pb::Product) -> Response {
@@ -229,6 +240,12 @@ pub async fn list_products(
     Query(query): Query<ProductQuery>,
 ) -> Result<axum::Json<ListBody<ProductBody>>, Problem> {
     caller.require(Action::ReadCatalog)?;
+    let ctx = CallContext::read(&state, &caller);
+    if let Some(ids) = query.ids.as_deref() {
+        let message = pb::GetProductsRequest { ids: id_list(ids)? };
+        let found = ctx.call(&state.catalog, message, |mut c, r| async move { c.get_products(r).await }).await?;
+        return Ok(axum::Json(ListBody::new(found.items.into_iter().map(ProductBody::from).collect(), String::new())));
+    }
     let supplier_id = optional_id("supplier_id", query.supplier_id.as_deref())?;
     let message = pb::ListProductsRequest {
         q: query.q.unwrap_or_default(),
@@ -238,7 +255,6 @@ pub async fn list_products(
         supplier_id,
         page: page(query.limit.as_deref(), query.cursor)?,
     };
-    let ctx = CallContext::read(&state, &caller);
     let page = ctx.call(&state.catalog, message, |mut c, r| async move { c.list_products(r).await }).await?;
     Ok(axum::Json(ListBody::new(page.items.into_iter().map(ProductBody::from).collect(), page.next_cursor)))
 }

@@ -34,7 +34,7 @@ pub struct PrintQuery {
     pub lang: Option<String>,
 }
 
-/// The language asked for: `?lang=`, else the first of ours in `Accept-Language`, else Vietnamese.
+/// The language asked for: `?lang=`, else the one `Accept-Language` prefers, else Vietnamese.
 fn language(query: &PrintQuery, headers: &HeaderMap) -> Result<Language, Problem> {
     match query.lang.as_deref().map(str::trim) {
         Some("vi") => return Ok(Language::Vi),
@@ -42,12 +42,7 @@ fn language(query: &PrintQuery, headers: &HeaderMap) -> Result<Language, Problem
         Some("") | None => {}
         Some(_) => return Err(Problem::field("lang", "must be vi or en")),
     }
-    let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let first_ours = accepted
-        .split(',')
-        .map(|tag| tag.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
-        .find(|tag| tag.starts_with("vi") || tag.starts_with("en"));
-    Ok(if first_ours.is_some_and(|tag| tag.starts_with("en")) { Language::En } else { Language::Vi })
+    Ok(if crate::messages::prefers_english(headers) { Language::En } else { Language::Vi })
 }
 
 /// The seller printed at the top of every document.

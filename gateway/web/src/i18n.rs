@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use axum::http::HeaderMap;
-use axum::http::header::ACCEPT_LANGUAGE;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -34,23 +33,7 @@ impl Lang {
     /// The browser's preferred language among ours, by `Accept-Language` weight; Vietnamese when
     /// it names neither.
     pub fn from_headers(headers: &HeaderMap) -> Lang {
-        let Some(accepted) = headers.get(ACCEPT_LANGUAGE).and_then(|value| value.to_str().ok()) else {
-            return Lang::Vi;
-        };
-        let mut best: Option<(f32, Lang)> = None;
-        for entry in accepted.split(',') {
-            let mut parts = entry.split(';');
-            let tag = parts.next().unwrap_or_default().trim();
-            let weight =
-                parts.find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
-            let primary = tag.split('-').next().unwrap_or_default();
-            if let Some(lang) = Lang::parse(primary)
-                && best.is_none_or(|(w, _)| weight > w)
-            {
-                best = Some((weight, lang));
-            }
-        }
-        best.map(|(_, lang)| lang).unwrap_or(Lang::Vi)
+        if atq_gateway::messages::prefers_english(headers) { Lang::En } else { Lang::Vi }
     }
 }
 
@@ -132,6 +115,8 @@ impl Texts {
 
 #[cfg(test)]
 mod tests {
+    use axum::http::header::ACCEPT_LANGUAGE;
+
     use super::*;
 
     fn parsed(source: &str) -> CatalogFile {
