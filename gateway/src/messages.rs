@@ -1,5 +1,5 @@
 //! The API's messages in Vietnamese or English. Messages are written in English in the code;
-//! `messages/vi.toml` gives each its Vietnamese, keyed by the English text with every number
+//! `messages/*.toml` (one file per area, merged) give each its Vietnamese, keyed by the English text with every number
 //! written `{n}`, and the numbers are put back in order. The API answers problems in Vietnamese
 //! unless `Accept-Language` prefers English; the field keys stay the same in both.
 
@@ -8,16 +8,23 @@ use std::sync::LazyLock;
 
 use axum::http::HeaderMap;
 use axum::http::header::ACCEPT_LANGUAGE;
+use include_dir::{Dir, include_dir};
 
 #[derive(serde::Deserialize)]
 struct Catalog {
     messages: HashMap<String, String>,
 }
 
-static VIETNAMESE: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
-    // Part of the binary, and parsed by a unit test: an unreadable table cannot ship.
-    toml::from_str::<Catalog>(include_str!("../messages/vi.toml")).map(|c| c.messages).unwrap_or_default()
-});
+static TABLES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/messages");
+
+/// Every table's messages, merged; a file that does not parse is skipped (a unit test parses them
+/// all, so none ships).
+fn merged_tables() -> HashMap<String, String> {
+    let sources = TABLES.files().filter_map(|file| file.contents_utf8());
+    sources.filter_map(|source| toml::from_str::<Catalog>(source).ok()).flat_map(|c| c.messages).collect()
+}
+
+static VIETNAMESE: LazyLock<HashMap<String, String>> = LazyLock::new(merged_tables);
 
 /// Whether a caller's `Accept-Language` prefers English to Vietnamese (by weight, then order);
 /// Vietnamese when it names neither.
@@ -80,9 +87,15 @@ mod tests {
 
     #[test]
     fn the_table_parses_and_writes_every_number_as_a_placeholder() {
-        let catalog: Catalog = toml::from_str(include_str!("../messages/vi.toml")).unwrap();
-        assert!(catalog.messages.len() > 40);
-        let with_digits: Vec<_> = catalog.messages.keys().filter(|k| k.chars().any(|c| c.is_ascii_digit())).collect();
+        let mut messages = HashMap::new();
+        for file in TABLES.files() {
+            let catalog: Catalog = toml::from_str(file.contents_utf8().unwrap()).unwrap();
+            for (english, vietnamese) in catalog.messages {
+                assert!(messages.insert(english.clone(), vietnamese).is_none(), "{english} is in two files");
+            }
+        }
+        assert!(messages.len() > 40);
+        let with_digits: Vec<_> = messages.keys().filter(|k| k.chars().any(|c| c.is_ascii_digit())).collect();
         assert!(with_digits.is_empty(), "write numbers as {{n}}: {with_digits:?}");
     }
 

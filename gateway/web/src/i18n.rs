@@ -1,11 +1,13 @@
 //! Vietnamese (the default) and English: every label of the pages comes from a message catalog
-//! (`i18n/vi.toml`, `i18n/en.toml`); the API's messages come through the API's own table
+//! (`i18n/vi.toml`, `i18n/en.toml`, and one pair per larger section, `i18n/<section>.vi.toml` and
+//! `i18n/<section>.en.toml`, merged); the API's messages come through the API's own table
 //! (`atq_gateway::messages`).
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use axum::http::HeaderMap;
+use include_dir::{Dir, include_dir};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -55,18 +57,33 @@ struct CatalogFile {
     labels: HashMap<String, String>,
 }
 
-const VI_SOURCE: &str = include_str!("../i18n/vi.toml");
-const EN_SOURCE: &str = include_str!("../i18n/en.toml");
+static CATALOG_FILES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/i18n");
 
-fn load(source: &str) -> Catalog {
-    // The catalogs are part of the binary and a unit test parses both, so this cannot fail in a
-    // build that passed its tests; an empty catalog shows keys rather than stopping the server.
-    let file: CatalogFile = toml::from_str(source).unwrap_or_else(|_| CatalogFile { labels: HashMap::new() });
-    Catalog { labels: file.labels }
+/// The catalog files of one language: `vi.toml` and every `<section>.vi.toml`.
+fn sources(lang: Lang) -> impl Iterator<Item = (&'static str, &'static str)> {
+    let code = lang.code();
+    CATALOG_FILES.files().filter_map(move |file| {
+        let name = file.path().file_name()?.to_str()?;
+        let of_lang = name == format!("{code}.toml") || name.ends_with(&format!(".{code}.toml"));
+        Some((name, file.contents_utf8()?)).filter(|_| of_lang)
+    })
 }
 
-static VI: LazyLock<Catalog> = LazyLock::new(|| load(VI_SOURCE));
-static EN: LazyLock<Catalog> = LazyLock::new(|| load(EN_SOURCE));
+fn load(lang: Lang) -> Catalog {
+    // The catalogs are part of the binary and a unit test parses them all, so this cannot fail in
+    // a build that passed its tests; a file that does not parse shows keys rather than stopping
+    // the server.
+    let mut labels = HashMap::new();
+    for (_, source) in sources(lang) {
+        if let Ok(file) = toml::from_str::<CatalogFile>(source) {
+            labels.extend(file.labels);
+        }
+    }
+    Catalog { labels }
+}
+
+static VI: LazyLock<Catalog> = LazyLock::new(|| load(Lang::Vi));
+static EN: LazyLock<Catalog> = LazyLock::new(|| load(Lang::En));
 
 /// The texts of one language, handed to every template as `t`.
 #[derive(Clone, Copy, Debug, Default)]
@@ -119,13 +136,22 @@ mod tests {
 
     use super::*;
 
-    fn parsed(source: &str) -> CatalogFile {
-        toml::from_str(source).unwrap()
+    /// Every file of a language parsed and merged; a key defined in two files fails the test.
+    fn parsed(lang: Lang) -> CatalogFile {
+        let mut labels = HashMap::new();
+        for (name, source) in sources(lang) {
+            let file: CatalogFile = toml::from_str(source).unwrap_or_else(|e| panic!("{name}: {e}"));
+            for (key, label) in file.labels {
+                assert!(labels.insert(key.clone(), label).is_none(), "{key} is defined twice ({name})");
+            }
+        }
+        CatalogFile { labels }
     }
 
     #[test]
     fn both_catalogs_parse_and_have_the_same_labels() {
-        let (vi, en) = (parsed(VI_SOURCE), parsed(EN_SOURCE));
+        let (vi, en) = (parsed(Lang::Vi), parsed(Lang::En));
+        assert!(sources(Lang::Vi).count() == sources(Lang::En).count(), "a section file lacks its translation");
         let mut missing_in_en: Vec<_> = vi.labels.keys().filter(|k| !en.labels.contains_key(*k)).collect();
         let mut missing_in_vi: Vec<_> = en.labels.keys().filter(|k| !vi.labels.contains_key(*k)).collect();
         missing_in_en.sort();
@@ -135,7 +161,7 @@ mod tests {
 
     #[test]
     fn every_label_a_template_or_page_names_is_in_the_catalogs() {
-        let vi = parsed(VI_SOURCE);
+        let vi = parsed(Lang::Vi);
         // Every string literal shaped like a key of a namespace the catalog has (`nav.home`,
         // `status.draft`), whether passed to `t.get` or kept in a table for it.
         let namespaces: std::collections::HashSet<&str> =
