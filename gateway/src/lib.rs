@@ -18,7 +18,7 @@ mod listen;
 mod login_guard;
 pub mod messages;
 mod observe;
-mod openapi_auth;
+mod openapi_answers;
 mod ops;
 mod printing;
 pub mod problem;
@@ -114,7 +114,7 @@ async fn no_such_route() -> problem::Problem {
 /// The API's routes and their document, with the responses every signed-in operation shares.
 fn api_document() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let (api, mut openapi) = api_routes().split_for_parts();
-    openapi_auth::add_auth_responses(&mut openapi);
+    openapi_answers::add_common_responses(&mut openapi);
     (api, openapi)
 }
 
@@ -243,6 +243,33 @@ mod tests {
             }
         }
         assert!(secured > 70, "{secured}");
+    }
+
+    #[test]
+    fn operations_document_what_they_answer_before_their_handler() {
+        let document = serde_json::to_value(api_document().1).unwrap();
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for (method, operation) in operations.as_object().unwrap() {
+                let responses = &operation["responses"];
+                let parameters = operation["parameters"].as_array().cloned().unwrap_or_default();
+                let takes = |place: &str| parameters.iter().any(|p| p["in"] == place);
+                if takes("path") {
+                    assert!(responses.get("400").is_some() && responses.get("404").is_some(), "{method} {path}");
+                }
+                if takes("query") {
+                    assert!(responses.get("400").is_some(), "{method} {path}");
+                }
+                if parameters
+                    .iter()
+                    .any(|p| p["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case("idempotency-key")))
+                {
+                    assert!(responses.get("422").is_some(), "{method} {path}");
+                }
+                if operation.get("requestBody").is_some() {
+                    assert!(responses.get("413").is_some(), "{method} {path}");
+                }
+            }
+        }
     }
 
     /// Every schema a request body refers to, directly or through another schema.

@@ -241,7 +241,11 @@ impl From<Status> for Error {
         let remote = RemoteError::from_status(&status);
         match remote.code {
             ErrorCode::InvalidInput => Error::Invalid(remote.fields),
-            ErrorCode::NotFound => Error::NotFound(remote.message),
+            // The message already ends in "not found"; the error adds it again when shown.
+            ErrorCode::NotFound => {
+                let what = remote.message.strip_suffix(" not found").unwrap_or(&remote.message);
+                Error::NotFound(what.to_owned())
+            }
             ErrorCode::Conflict | ErrorCode::StaleVersion => Error::Conflict(remote.message),
             ErrorCode::IdempotencyKeyReused => Error::IdempotencyKeyReused,
             ErrorCode::Unauthenticated => Error::Unauthenticated(remote.message),
@@ -312,6 +316,12 @@ mod tests {
             let remote = RemoteError::from_status(&status);
             assert_eq!(remote.code, code);
         }
+    }
+
+    #[test]
+    fn a_not_found_carried_through_a_second_service_says_it_once() {
+        let carried = Error::from(Status::from(Error::NotFound("customer 7".into())));
+        assert_eq!(carried.to_string(), "customer 7 not found");
     }
 
     #[test]

@@ -38,9 +38,10 @@ enum Format {
 /// costs. `?format=csv` or `?format=xlsx` downloads it for Excel, the same columns and rows in
 /// both.
 #[utoipa::path(get, path = "/api/v1/price-lists/current", tag = "import costing", params(CurrentQuery),
-    responses((status = 200, body = PriceListBody), (status = 200, content_type = "text/csv", body = String),
-        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            body = Vec<u8>, description = "With `format=xlsx`: one sheet, header row in Vietnamese, prices in VND"),
+    responses((status = 200, description = "JSON by default; with `format=csv` UTF-8 CSV; with `format=xlsx` one \
+            sheet, header row in Vietnamese, prices in VND",
+        content((PriceListBody = "application/json"), (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         BadRequest, NotFound))]
 pub async fn current_price_list(
     State(state): State<AppState>,
