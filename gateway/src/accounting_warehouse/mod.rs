@@ -3,6 +3,7 @@
 
 mod accounting;
 mod bank_statements;
+mod returns;
 mod stock;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -10,5 +11,9 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(stock::router()).merge(accounting::router()).merge(bank_statements::router())
+    OpenApiRouter::new()
+        .merge(stock::router())
+        .merge(accounting::router())
+        .merge(bank_statements::router())
+        .merge(returns::router())
 }

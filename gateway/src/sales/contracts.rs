@@ -88,6 +88,8 @@ pub struct ContractBody {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// The opportunity it closes; signing wins it
+    pub opportunity_id: Option<i64>,
 }
 
 impl From<pb::Contract> for ContractBody {
@@ -113,6 +115,7 @@ impl From<pb::Contract> for ContractBody {
             version: k.version,
             created_at: rfc3339(k.created_at.as_ref()),
             updated_at: rfc3339(k.updated_at.as_ref()),
+            opportunity_id: (k.opportunity_id > 0).then_some(k.opportunity_id),
         }
     }
 }
@@ -125,6 +128,8 @@ fn contract_response(status: StatusCode, contract: pb::Contract) -> Response {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateContractBody {
+    /// An open opportunity of the same customer, which signing the contract wins
+    pub opportunity_id: Option<i64>,
     pub name: String,
     pub customer_id: i64,
     /// A username; the caller when absent
@@ -175,6 +180,7 @@ pub async fn create_contract(
         ends_on,
         value: body.value,
         note: body.note,
+        opportunity_id: body.opportunity_id.unwrap_or_default(),
     };
     let ctx = CallContext::write(&state, &caller, &headers)?;
     let contract = ctx.call(&state.contracts, message, |mut c, r| async move { c.create_contract(r).await }).await?;
@@ -333,7 +339,7 @@ pub async fn list_files(
 }
 
 /// `attachment; filename="..."` with a UTF-8 `filename*` for Vietnamese names.
-fn content_disposition(file_name: &str) -> String {
+pub(crate) fn content_disposition(file_name: &str) -> String {
     let ascii: String =
         deunicode::deunicode(file_name).chars().filter(|c| !matches!(c, '"' | '\\') && !c.is_control()).collect();
     let encoded: String = file_name

@@ -115,6 +115,8 @@ pub struct CustomerQuery {
     pub q: Option<String>,
     pub group: Option<String>,
     pub office: Option<String>,
+    /// Username of the responsible salesperson.
+    pub assigned_to: Option<String>,
     pub limit: Option<String>,
     pub cursor: Option<String>,
 }
@@ -167,6 +169,7 @@ pub async fn get_customer(
 }
 
 /// Change some fields. Send `If-Match` (the ETag you read) or `version`; a stale one is 412.
+/// Only sales managers and directors may change `assigned_to` (the customer's owner).
 #[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "customers", request_body = UpdateCustomerBody,
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
     responses((status = 200, body = CustomerBody), BadRequest, NotFound,
@@ -211,6 +214,7 @@ pub async fn list_customers(
         group: query.group.as_deref().map(enum_from_text::<pb::CustomerGroup>).unwrap_or(0),
         office: query.office.as_deref().map(office_from_text).unwrap_or(0),
         page: page(query.limit.as_deref(), query.cursor)?,
+        assigned_to: query.assigned_to.unwrap_or_default(),
     };
     let ctx = CallContext::read(&state, &caller);
     let page = ctx.call(&state.customers, message, |mut c, r| async move { c.list_customers(r).await }).await?;

@@ -1,10 +1,19 @@
 //! The sales department's routes: customers, quotes, contracts, orders and their dispatch.
 
+mod activities;
+mod calendar;
+mod contacts;
 mod contracts;
 mod customers;
+mod discussion;
 mod dispatch_orders;
+mod leads;
+mod opportunities;
 mod orders;
+mod pipeline;
 mod quotes;
+mod sales_reports;
+mod targets;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -15,8 +24,16 @@ pub use contracts::MAX_FILE_BYTES;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(customers::router())
+        .merge(contacts::router())
+        .merge(leads::router())
         .merge(quotes::router())
         .merge(contracts::router())
         .merge(orders::router())
         .merge(dispatch_orders::router())
+        .merge(opportunities::router())
+        .merge(activities::router())
+        .merge(calendar::router())
+        .merge(targets::router())
+        .merge(sales_reports::router())
+        .merge(discussion::router())
 }

@@ -83,6 +83,8 @@ pub struct QuoteBody {
     pub decided_at: Option<String>,
     /// The price sheet the default prices came from
     pub price_list: Option<String>,
+    /// The opportunity it was made for; accepting the quote wins it
+    pub opportunity_id: Option<i64>,
 }
 
 impl From<pb::Quote> for QuoteBody {
@@ -129,6 +131,7 @@ impl From<pb::Quote> for QuoteBody {
             sent_at: q.sent_at.as_ref().map(|t| rfc3339(Some(t))),
             decided_at: q.decided_at.as_ref().map(|t| rfc3339(Some(t))),
             price_list: (!q.price_list.is_empty()).then_some(q.price_list),
+            opportunity_id: (q.opportunity_id > 0).then_some(q.opportunity_id),
         }
     }
 }
@@ -158,6 +161,8 @@ pub struct CreateQuoteLineBody {
 #[serde(default, deny_unknown_fields)]
 pub struct CreateQuoteBody {
     pub customer_id: i64,
+    /// An open opportunity of the same customer; one in prospecting or qualified moves to proposal
+    pub opportunity_id: Option<i64>,
     /// YYYY-MM-DD; 30 days from today when absent
     pub valid_until: Option<String>,
     pub note: String,
@@ -192,7 +197,13 @@ pub async fn create_quote(
     v.finish()?;
     let message = pb::CreateQuoteRequest { customer_id: body.customer_id, valid_until, note: body.note, lines };
     let ctx = CallContext::write(&state, &caller, &headers)?;
-    let quote = ctx.call(&state.quotes, message, |mut c, r| async move { c.create_quote(r).await }).await?;
+    let quote = match body.opportunity_id {
+        None => ctx.call(&state.quotes, message, |mut c, r| async move { c.create_quote(r).await }).await?,
+        Some(opportunity_id) => {
+            let message = pb::CreateQuoteForOpportunityRequest { opportunity_id, quote: Some(message) };
+            ctx.call(&state.quotes, message, |mut c, r| async move { c.create_quote_for_opportunity(r).await }).await?
+        }
+    };
     Ok(quote_response(StatusCode::CREATED, quote))
 }
 
@@ -215,6 +226,8 @@ pub async fn get_quote(
 #[serde(default)]
 pub struct QuoteQuery {
     pub customer_id: Option<String>,
+    /// The quotes made for this opportunity
+    pub opportunity_id: Option<String>,
     /// draft, sent, accepted, rejected, expired
     pub status: Option<String>,
     pub limit: Option<String>,
@@ -232,6 +245,7 @@ pub async fn list_quotes(
     caller.require(Action::ReadOrders)?;
     let message = pb::ListQuotesRequest {
         customer_id: optional_id("customer_id", query.customer_id.as_deref())?,
+        opportunity_id: optional_id("opportunity_id", query.opportunity_id.as_deref())?,
         status: query.status.unwrap_or_default(),
         page: page(query.limit.as_deref(), query.cursor)?,
     };

@@ -90,6 +90,18 @@ pub fn page(limit: Option<&str>, cursor: Option<String>) -> Result<Option<PageRe
     Ok(Some(PageRequest { limit: parse_limit(limit)?, cursor: cursor.unwrap_or_default() }))
 }
 
+/// `?format=`: json (the default) or csv (a download); anything else is a field error.
+pub fn wants_csv(v: &mut atq_platform::validation::Violations, format: Option<&str>) -> bool {
+    match format.map(str::trim) {
+        None | Some("") | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => {
+            v.add("format", "must be json or csv");
+            false
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,7 @@ pub const ACCOUNTS: &[(&str, &str)] = &[
     ("3381", "Tài sản thừa chờ giải quyết"),
     ("411", "Vốn đầu tư của chủ sở hữu"),
     ("511", "Doanh thu bán hàng và cung cấp dịch vụ"),
+    ("5213", "Hàng bán bị trả lại"),
     ("632", "Giá vốn hàng bán"),
 ];
 

@@ -1,6 +1,7 @@
 //! Accounting and warehouse: stock by warehouse and condition with serial numbers and
 //! moving-average cost (receipts, transfers, stocktakes), reservations and backorders, goods
 //! issue, VAT invoices, payments and receivables, bank statements, and the double-entry journal.
+//! Delivered goods come back through returns, each with a reducing invoice (`returns.rs`).
 //!
 //! Layers: adapters (`*_api.rs`) only authorise and turn wire messages into commands (`TryFrom`).
 //! Use cases (`receipts.rs`, `payments.rs`, ...) take a command and a transaction; rules live there.
@@ -23,6 +24,10 @@ pub mod receipts;
 pub mod receivables;
 pub mod reservation_store;
 pub mod reservations;
+pub mod return_lines;
+pub mod return_store;
+pub mod returns;
+mod returns_api;
 pub mod sales_customers;
 mod sales_feed;
 pub mod serial_store;
@@ -43,6 +48,7 @@ use atq_platform::feed_consumer::FeedConsumer;
 use atq_platform::settings::ServiceSettings;
 use atq_platform::{CancellationToken, Db, grpc_server};
 use atq_proto::accountingwarehouse::v1::accounting_server::AccountingServer;
+use atq_proto::accountingwarehouse::v1::returns_server::ReturnsServer;
 use atq_proto::accountingwarehouse::v1::warehouse_server::WarehouseServer;
 use include_dir::{Dir, include_dir};
 use tokio::net::TcpListener;
@@ -77,6 +83,10 @@ pub async fn serve(
         accounting_api::AccountingApi { db: db.clone(), customers },
         authenticate(settings.internal_key.clone()),
     );
+    let returns = ReturnsServer::with_interceptor(
+        returns_api::ReturnsApi { db: db.clone() },
+        authenticate(settings.internal_key.clone()),
+    );
     let shipments = FeedConsumer {
         feed: SALES_FEED.to_owned(),
         address: settings.peers.sales.clone(),
@@ -91,7 +101,7 @@ pub async fn serve(
         listener,
         db.clone(),
         settings.internal_key,
-        Routes::new(warehouse).add_service(accounting),
+        Routes::new(warehouse).add_service(accounting).add_service(returns),
         shutdown.clone(),
     )
     .await;

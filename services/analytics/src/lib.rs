@@ -10,6 +10,8 @@ mod customer_facts_store;
 mod product_facts;
 mod product_facts_store;
 mod reports_api;
+mod return_facts;
+mod return_facts_store;
 mod sales_facts;
 mod sales_facts_store;
 mod supplier_facts;
@@ -32,6 +34,8 @@ pub const NAME: &str = "analytics";
 pub const SALES_FEED: &str = "sales";
 /// The cursor name of the import-planning feed (the catalog) in `feed_cursors`.
 pub const CATALOG_FEED: &str = "import-planning";
+/// The cursor name of the accounting-warehouse feed (returned goods) in `feed_cursors`.
+pub const ACCOUNTING_FEED: &str = "accounting-warehouse";
 
 /// The one migration source of both backends (see `atq_platform::migrations`).
 static MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
@@ -64,7 +68,19 @@ pub async fn serve(
         consumer: NAME.to_owned(),
         projection: Arc::new(ImportPlanningFeed),
     };
-    let consuming = [tokio::spawn(sales_feed.run(shutdown.clone())), tokio::spawn(catalog_feed.run(shutdown.clone()))];
+    let accounting_feed = FeedConsumer {
+        feed: ACCOUNTING_FEED.to_owned(),
+        address: settings.peers.accounting_warehouse.clone(),
+        db: db.clone(),
+        key: settings.internal_key.clone(),
+        consumer: NAME.to_owned(),
+        projection: Arc::new(return_facts::ReturnFacts),
+    };
+    let consuming = [
+        tokio::spawn(sales_feed.run(shutdown.clone())),
+        tokio::spawn(catalog_feed.run(shutdown.clone())),
+        tokio::spawn(accounting_feed.run(shutdown.clone())),
+    ];
     let reports = ReportsServer::with_interceptor(
         reports_api::ReportsApi { db: db.clone() },
         authenticate(settings.internal_key.clone()),

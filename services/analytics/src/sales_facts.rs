@@ -104,7 +104,8 @@ impl Tally {
         self.figures.vat += line.vat;
         self.figures.gross += line.net + line.vat;
         self.figures.quantity += line.quantity;
-        if self.last_order != Some(line.order_id) {
+        // Returned goods (order id 0) reduce the figures but are no order.
+        if line.order_id != 0 && self.last_order != Some(line.order_id) {
             self.figures.orders += 1;
             self.last_order = Some(line.order_id);
         }
@@ -183,9 +184,11 @@ pub(crate) fn first_of_month(date: NaiveDate) -> NaiveDate {
 }
 
 /// Sales confirmed between two local dates (inclusive) and not cancelled since, per local month
-/// of confirmation, limited to one office when `office` is given.
+/// of confirmation, less goods returned in the span in the month of their return, limited to one
+/// office when `office` is given.
 pub async fn sales_by_month(db: &Db, from: NaiveDate, to: NaiveDate, office: Option<Office>) -> Result<SalesReport> {
-    let lines = sales_facts_store::report_lines(db, from, to, office).await?;
+    let mut lines = sales_facts_store::report_lines(db, from, to, office).await?;
+    lines.extend(crate::return_facts::report_lines(db, from, to, office).await?);
     let mut months: BTreeMap<NaiveDate, SummaryTally> = BTreeMap::new();
     let mut month = first_of_month(from);
     while month <= to {

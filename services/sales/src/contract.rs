@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 
 use crate::contract_store::{self, ContractChange, ContractRow};
 use crate::customer_store::CustomerRow;
+use crate::opportunity;
 use atq_platform::text_status;
 
 /// Larger scans belong compressed; this keeps a request well inside the gRPC message limit.
@@ -41,6 +42,8 @@ pub struct NewContract {
     pub ends_on: Option<NaiveDate>,
     pub value: i64,
     pub note: String,
+    /// The opportunity it closes.
+    pub opportunity_id: Option<i64>,
 }
 
 fn date(v: &mut Violations, field: &str, date: Option<&LocalDate>) -> Option<NaiveDate> {
@@ -79,6 +82,7 @@ impl NewContract {
             ends_on,
             value: input.value,
             note,
+            opportunity_id: (input.opportunity_id > 0).then_some(input.opportunity_id),
         })
     }
 }
@@ -183,8 +187,11 @@ pub async fn create(
     let scope = format!("sales.CreateContract:{}", caller.username);
     let by = caller.username.clone();
     let created = idempotency::run_once(db, &scope, key, input, move |tx| {
-        let (contract, customer, by) = (contract.clone(), customer.clone(), by.clone());
+        let (contract, customer, by, caller) = (contract.clone(), customer.clone(), by.clone(), caller.clone());
         Box::pin(async move {
+            if let Some(opportunity_id) = contract.opportunity_id {
+                opportunity::open_for(tx, &caller, opportunity_id, customer.id).await?;
+            }
             let id = contract_store::insert(tx, &contract, &customer, &by).await?;
             let row = contract_store::find(tx, id).await?.ok_or_else(|| Error::NotFound(format!("contract {id}")))?;
             Ok(row.proto)
@@ -196,11 +203,22 @@ pub async fn create(
 }
 
 /// Applies an update to the contract as it was read (refused if it changed meanwhile).
-pub async fn update(db: &Db, contract: &ContractRow, input: &pb::UpdateContractRequest) -> Result<pb::Contract, Error> {
+/// Signing a contract that names an opportunity wins it, by the person who signs.
+pub async fn update(
+    db: &Db,
+    caller: &Caller,
+    contract: &ContractRow,
+    input: &pb::UpdateContractRequest,
+) -> Result<pb::Contract, Error> {
     Error::unless_stale(input.expected_version, contract.proto.version)?;
     let change = change_of(contract, input)?;
     let mut tx = db.begin().await?;
     contract_store::update(&mut tx, contract, &change).await?;
+    let opportunity_id = contract.proto.opportunity_id;
+    if change.status == ContractStatus::Signed && contract.status != ContractStatus::Signed && opportunity_id > 0 {
+        let reason = format!("contract {} signed", contract.proto.number);
+        opportunity::win_in(&mut tx, db.backend(), opportunity_id, &caller.username, reason).await?;
+    }
     let updated = contract_store::find(&mut tx, contract.id)
         .await?
         .ok_or_else(|| Error::NotFound(format!("contract {}", contract.id)))?;

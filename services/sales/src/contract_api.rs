@@ -94,7 +94,7 @@ impl Contracts for ContractApi {
         caller.require(Action::WriteOrders)?;
         let input = request.into_inner();
         let contract = self.visible(&caller, input.id).await?;
-        Ok(Response::new(contract::update(&self.db, &contract, &input).await?))
+        Ok(Response::new(contract::update(&self.db, &caller, &contract, &input).await?))
     }
 
     async fn attach_file(&self, request: Request<pb::AttachFileRequest>) -> Result<Response<pb::ContractFile>, Status> {

@@ -207,6 +207,11 @@ impl CustomerFields {
     }
 }
 
+/// Customers' owners are the managers' to assign: a sales rep keeps the ones they are given.
+pub fn may_reassign(caller: &Caller) -> bool {
+    !matches!(caller.role, atq_platform::Role::SalesRep)
+}
+
 /// Applies an update to the customer as it stands in `tx`, if the caller read that version and
 /// keeps the customer in their territory.
 pub async fn update(
@@ -223,6 +228,11 @@ pub async fn update(
         return Err(Error::StaleVersion { expected: input.expected_version, actual: current.version });
     }
     let next = current.fields.patched(input)?;
+    if next.assigned_to != current.fields.assigned_to && !may_reassign(caller) {
+        return Err(Error::PermissionDenied(
+            "only a sales manager or a director may change who is responsible for a customer".into(),
+        ));
+    }
     if !caller.sees_office(next.office) {
         return Err(Error::PermissionDenied("a customer cannot be moved outside your office".into()));
     }
@@ -306,6 +316,13 @@ mod tests {
         };
         let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(names, ["name", "group", "phone", "email", "address", "office", "tax_code"]);
+    }
+
+    #[test]
+    fn only_managers_and_directors_reassign_owners() {
+        assert!(!may_reassign(&rep(Office::HaNoi)));
+        let manager = Caller { username: "manager.hn".into(), role: Role::SalesManager, office: Some(Office::HaNoi) };
+        assert!(may_reassign(&manager));
     }
 
     #[test]

@@ -90,6 +90,7 @@ impl Customers for CustomerApi {
         let page = Page::parse(input.page.as_ref(), &mut v);
         let group = (input.group != 0).then(|| v.check("group", CustomerGroup::from_proto(input.group))).flatten();
         let office = (input.office != 0).then(|| v.check("office", Office::from_proto(input.office))).flatten();
+        let assigned_to = v.check("assigned_to", customer::parse_username(&input.assigned_to)).unwrap_or_default();
         v.finish()?;
         let office = match (office, caller.territory()) {
             (Some(asked), Some(own)) if asked != own => {
@@ -99,7 +100,7 @@ impl Customers for CustomerApi {
         };
         // A phone typed as +84 or with spaces is searched in its stored form.
         let query = parse_phone(&input.q).unwrap_or(input.q);
-        let filter = ListFilter { query, group, office, page };
+        let filter = ListFilter { query, group, office, assigned_to, page };
         let mut rows = customer_store::list(&self.db, &filter).await?;
         let next_cursor = page.finish(&mut rows, |row| row.id);
         let items = rows.iter().map(CustomerRow::to_proto).collect();

@@ -244,6 +244,8 @@ pub struct ListFilter {
     pub query: String,
     pub group: Option<CustomerGroup>,
     pub office: Option<Office>,
+    /// Username of the responsible salesperson; empty for everyone's.
+    pub assigned_to: String,
     pub page: Page,
 }
 
@@ -257,12 +259,13 @@ pub async fn list(db: &Db, filter: &ListFilter) -> Result<Vec<CustomerRow>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM customers WHERE id > $1 AND ($2 = '' OR office = $2) \
          AND ($3 = '' OR customer_group = $3) AND ($4 = '' OR search_text LIKE $4 ESCAPE '\\') \
-         ORDER BY id LIMIT $5"
+         AND ($5 = '' OR assigned_to = $5) ORDER BY id LIMIT $6"
     ))
     .bind(filter.page.after_id)
     .bind(filter.office.map(Office::code).unwrap_or(""))
     .bind(filter.group.map(CustomerGroup::as_str).unwrap_or(""))
     .bind(pattern)
+    .bind(&filter.assigned_to)
     .bind(filter.page.fetch_limit())
     .fetch_all(db.pool())
     .await?;

@@ -1,26 +1,57 @@
 //! Sales (CRM): customers, quotes, contracts, sales orders and dispatch orders.
+//! Customers have contact persons and, for projects, parties; leads are converted into customers.
+//! People discuss customers, opportunities, contracts and orders in comments with @mentions.
 //!
 //! Layers: a gRPC adapter (`*_api.rs`) only authorises and translates wire <-> domain; a use case
 //! (`<resource>.rs`, or a folder per resource) takes a parsed command and a transaction and holds
 //! the rules; SQL lives only in `<resource>_store.rs`. Feed consumers call use cases and stores.
 
+pub mod activity;
+mod activity_api;
+pub mod activity_store;
+pub mod calendar;
+mod calendar_api;
+pub mod calendar_store;
+pub mod contact;
+mod contact_api;
+pub mod contact_store;
 pub mod contract;
 mod contract_api;
 pub mod contract_store;
 pub mod customer;
 mod customer_api;
 pub mod customer_store;
+pub mod discussion;
+mod discussion_api;
+pub mod discussion_store;
 pub mod dispatch;
 mod dispatch_api;
 pub mod dispatch_store;
+pub mod lead;
+mod lead_api;
+pub mod lead_store;
+pub mod opportunity;
+mod opportunity_api;
+pub mod opportunity_store;
 pub mod order;
 mod order_api;
 pub mod order_store;
+mod pipeline;
 mod plan_feed;
 pub mod quote;
 mod quote_api;
 pub mod quote_store;
+pub mod record_files;
+pub mod record_files_store;
 mod reservation_feed;
+pub mod sales_report;
+mod sales_report_api;
+pub mod sales_report_figures;
+pub mod sales_report_store;
+pub mod target;
+mod target_api;
+pub mod target_results;
+pub mod target_store;
 pub mod warehouse;
 
 use std::sync::Arc;
@@ -107,7 +138,47 @@ fn routes(db: &Db, settings: &ServiceSettings) -> anyhow::Result<Routes> {
             .max_encoding_message_size(contract::MAX_MESSAGE_BYTES),
         authenticate(key.clone()),
     );
-    Ok(Routes::new(customers).add_service(orders).add_service(dispatch).add_service(quotes).add_service(contracts))
+    Ok(Routes::new(customers)
+        .add_service(orders)
+        .add_service(dispatch)
+        .add_service(quotes)
+        .add_service(contracts)
+        .add_service(atq_proto::sales::v1::activities_server::ActivitiesServer::with_interceptor(
+            activity_api::ActivityApi { db: db.clone() },
+            authenticate(key.clone()),
+        ))
+        .add_service(atq_proto::sales::v1::calendar_feeds_server::CalendarFeedsServer::with_interceptor(
+            calendar_api::CalendarFeedApi { db: db.clone() },
+            authenticate(key.clone()),
+        ))
+        .add_service(atq_proto::sales::v1::sales_reports_server::SalesReportsServer::with_interceptor(
+            sales_report_api::SalesReportApi::new(db.clone(), settings)?,
+            authenticate(key.clone()),
+        ))
+        .add_service(atq_proto::sales::v1::targets_server::TargetsServer::with_interceptor(
+            target_api::TargetApi { db: db.clone(), catalog: catalog()? },
+            authenticate(key.clone()),
+        ))
+        .add_service(atq_proto::sales::v1::contacts_server::ContactsServer::with_interceptor(
+            contact_api::ContactApi { db: db.clone() },
+            authenticate(key.clone()),
+        ))
+        .add_service(atq_proto::sales::v1::leads_server::LeadsServer::with_interceptor(
+            lead_api::LeadApi { db: db.clone() },
+            authenticate(key.clone()),
+        ))
+        .add_service(atq_proto::sales::v1::opportunities_server::OpportunitiesServer::with_interceptor(
+            opportunity_api::OpportunityApi { db: db.clone(), catalog: catalog()? },
+            authenticate(key.clone()),
+        ))
+        .add_service(InterceptedService::new(
+            atq_proto::sales::v1::discussion_server::DiscussionServer::new(discussion_api::DiscussionApi {
+                db: db.clone(),
+            })
+            .max_decoding_message_size(contract::MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(contract::MAX_MESSAGE_BYTES),
+            authenticate(key.clone()),
+        )))
 }
 
 /// The feeds sales follows: the warehouse's reservations and import planning's plans.

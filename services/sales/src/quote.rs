@@ -13,6 +13,7 @@ use atq_proto::importplanning::v1::Product;
 use atq_proto::sales::v1 as pb;
 use chrono::{Days, NaiveDate};
 
+use crate::opportunity;
 use crate::order::{PriceInput, amounts, check_line_count, price_line, totals};
 use crate::quote_store::{self, QuoteRow};
 use atq_platform::text_status;
@@ -172,22 +173,32 @@ fn parse_line(
     })
 }
 
-/// Writes the quote once per idempotency key (a retry gets the quote made the first time).
-pub async fn create(
+/// Writes the quote once per idempotency key (a retry gets the quote made the first time). A quote
+/// made for an opportunity needs it open, of the same customer and in the caller's territory, and
+/// moves an early one to proposal in the same transaction.
+pub async fn create<R: prost::Message>(
     db: &Db,
     caller: &Caller,
     key: Option<&str>,
-    input: &pb::CreateQuoteRequest,
+    request: &R,
     quote: NewQuote,
     customer: CustomerRow,
+    opportunity_id: Option<i64>,
 ) -> Result<pb::Quote, Error> {
     let scope = format!("sales.CreateQuote:{}", caller.username);
-    let by = caller.username.clone();
-    let created = idempotency::run_once(db, &scope, key, input, move |tx| {
-        let (quote, customer, by) = (quote.clone(), customer.clone(), by.clone());
+    let backend = db.backend();
+    let created = idempotency::run_once(db, &scope, key, request, move |tx| {
+        let (quote, customer, caller) = (quote.clone(), customer.clone(), caller.clone());
         Box::pin(async move {
-            let id = quote_store::insert(tx, &quote, &customer, &by).await?;
+            let opportunity = match opportunity_id {
+                Some(id) => Some(opportunity::open_for(tx, &caller, id, customer.id).await?),
+                None => None,
+            };
+            let id = quote_store::insert(tx, &quote, &customer, &caller.username, opportunity_id).await?;
             let row = quote_store::find(tx, id).await?.ok_or_else(|| Error::NotFound(format!("quote {id}")))?;
+            if let Some(opportunity) = opportunity {
+                opportunity::propose_in(tx, backend, &opportunity, &caller.username, &row.proto.number).await?;
+            }
             Ok(row.proto)
         })
     })
@@ -211,9 +222,11 @@ impl TryFrom<&pb::QuoteActionRequest> for QuoteDecision {
     }
 }
 
-/// Moves the quote from one of `from` to `to`; repeating a done move returns the quote as is.
+/// Moves the quote from one of `from` to `to`; repeating a done move returns the quote as is. An
+/// accepted quote wins the opportunity it was made for, by the person who records the acceptance.
 pub async fn decide(
     db: &Db,
+    caller: &Caller,
     quote: QuoteRow,
     from: &[QuoteStatus],
     to: QuoteStatus,
@@ -238,6 +251,10 @@ pub async fn decide(
     }
     let mut tx = db.begin().await?;
     quote_store::advance(&mut tx, &quote, to, &decision.note).await?;
+    if to == QuoteStatus::Accepted && quote.proto.opportunity_id > 0 {
+        let reason = format!("quote {} accepted", quote.proto.number);
+        opportunity::win_in(&mut tx, db.backend(), quote.proto.opportunity_id, &caller.username, reason).await?;
+    }
     let moved =
         quote_store::find(&mut tx, quote.id).await?.ok_or_else(|| Error::NotFound(format!("quote {}", quote.id)))?;
     tx.commit().await?;

@@ -10,7 +10,7 @@ use atq_proto::sales::v1 as pb;
 use atq_proto::sales::v1::quotes_server::Quotes;
 use tonic::{Request, Response, Status};
 
-use crate::customer_store;
+use crate::customer_store::{self, CustomerRow};
 use crate::quote::{self, NewQuote, QuoteDecision, QuoteStatus};
 use crate::quote_store::{self, QuoteFilter, QuoteRow};
 
@@ -28,6 +28,26 @@ impl QuoteApi {
             .ok_or_else(|| Error::NotFound(format!("quote {id}")))
     }
 
+    /// The customer, in the caller's territory, and the quote's lines priced from the catalog and
+    /// the price sheet in force for the customer's group.
+    async fn parse_new(
+        &self,
+        caller: &Caller,
+        input: &pb::CreateQuoteRequest,
+    ) -> Result<(NewQuote, CustomerRow), Error> {
+        let customer = customer_store::find(self.db.pool(), input.customer_id)
+            .await?
+            .filter(|c| caller.sees_office(c.fields.office))
+            .ok_or_else(|| Error::invalid("customer_id", "no customer in your territory has this id"))?;
+        let ids: Vec<i64> = input.lines.iter().map(|l| l.product_id).filter(|id| *id > 0).collect();
+        let catalog = self.catalog.products(caller, &ids).await?;
+        let unpriced: Vec<i64> =
+            input.lines.iter().filter(|l| l.unit_price.is_none() && l.product_id > 0).map(|l| l.product_id).collect();
+        let sheet = self.catalog.sheet_prices(caller, customer.fields.group.as_str(), &unpriced).await?;
+        let quote = NewQuote::parse(input, &catalog, sheet.as_ref())?;
+        Ok((quote, customer))
+    }
+
     async fn decide(
         &self,
         request: Request<pb::QuoteActionRequest>,
@@ -39,7 +59,7 @@ impl QuoteApi {
         let input = request.into_inner();
         let decision = QuoteDecision::try_from(&input)?;
         let quote = self.visible(&caller, input.id).await?;
-        Ok(Response::new(quote::decide(&self.db, quote, from, to, &decision).await?))
+        Ok(Response::new(quote::decide(&self.db, &caller, quote, from, to, &decision).await?))
     }
 }
 
@@ -50,17 +70,27 @@ impl Quotes for QuoteApi {
         caller.require(Action::WriteOrders)?;
         let key = idempotency::key_of(&request)?;
         let input = request.into_inner();
-        let customer = customer_store::find(self.db.pool(), input.customer_id)
-            .await?
-            .filter(|c| caller.sees_office(c.fields.office))
-            .ok_or_else(|| Error::invalid("customer_id", "no customer in your territory has this id"))?;
-        let ids: Vec<i64> = input.lines.iter().map(|l| l.product_id).filter(|id| *id > 0).collect();
-        let catalog = self.catalog.products(&caller, &ids).await?;
-        let unpriced: Vec<i64> =
-            input.lines.iter().filter(|l| l.unit_price.is_none() && l.product_id > 0).map(|l| l.product_id).collect();
-        let sheet = self.catalog.sheet_prices(&caller, customer.fields.group.as_str(), &unpriced).await?;
-        let quote = NewQuote::parse(&input, &catalog, sheet.as_ref())?;
-        Ok(Response::new(quote::create(&self.db, &caller, key.as_deref(), &input, quote, customer).await?))
+        let (quote, customer) = self.parse_new(&caller, &input).await?;
+        Ok(Response::new(quote::create(&self.db, &caller, key.as_deref(), &input, quote, customer, None).await?))
+    }
+
+    async fn create_quote_for_opportunity(
+        &self,
+        request: Request<pb::CreateQuoteForOpportunityRequest>,
+    ) -> Result<Response<pb::Quote>, Status> {
+        let caller = Caller::of(&request)?;
+        caller.require(Action::WriteOrders)?;
+        let key = idempotency::key_of(&request)?;
+        let wrapper = request.into_inner();
+        if wrapper.opportunity_id <= 0 {
+            return Err(Error::invalid("opportunity_id", "is required").into());
+        }
+        let input = wrapper.quote.clone().unwrap_or_default();
+        let (quote, customer) = self.parse_new(&caller, &input).await?;
+        let opportunity = Some(wrapper.opportunity_id);
+        Ok(Response::new(
+            quote::create(&self.db, &caller, key.as_deref(), &wrapper, quote, customer, opportunity).await?,
+        ))
     }
 
     async fn get_quote(&self, request: Request<pb::GetQuoteRequest>) -> Result<Response<pb::Quote>, Status> {
@@ -80,8 +110,13 @@ impl Quotes for QuoteApi {
         let page = Page::parse(input.page.as_ref(), &mut v);
         let wanted = validation::status_filter(&mut v, &input.status, QuoteStatus::ALL);
         v.finish()?;
-        let filter =
-            QuoteFilter { customer_id: input.customer_id.max(0), status: wanted, office: caller.territory(), page };
+        let filter = QuoteFilter {
+            customer_id: input.customer_id.max(0),
+            opportunity_id: input.opportunity_id.max(0),
+            status: wanted,
+            office: caller.territory(),
+            page,
+        };
         let mut rows = quote_store::list(&self.db, &filter).await?;
         let next_cursor = page.finish(&mut rows, |row| row.id);
         Ok(Response::new(pb::ListQuotesResponse {

@@ -18,7 +18,7 @@ use crate::quote::{NewQuote, QuoteStatus, effective_status};
 const HEAD: &str = "q.id, q.number, q.customer_id, c.code AS customer_code, c.name AS customer_name, \
                     c.customer_group, q.office, q.status, q.valid_until, q.note, q.total_net, q.total_vat, \
                     q.created_by, q.decision_note, q.order_id, q.version, q.created_at, q.updated_at, q.sent_at, \
-                    q.decided_at, q.price_list";
+                    q.decided_at, q.price_list, q.opportunity_id";
 const LINES: &str = "line_no, product_id, model_code, product_name, supplier_id, quantity, unit_price, discount_bp, \
                      net_unit_price, vat_rate_bp, net_amount, vat_amount";
 
@@ -80,6 +80,7 @@ fn head_from_row(row: &AnyRow, today: NaiveDate) -> Result<QuoteRow> {
         sent_at: optional_time(row.try_get("sent_at")?),
         decided_at: optional_time(row.try_get("decided_at")?),
         price_list: row.try_get("price_list")?,
+        opportunity_id: row.try_get::<Option<i64>, _>("opportunity_id")?.unwrap_or_default(),
     };
     Ok(QuoteRow { id: proto.id, customer_id: proto.customer_id, office, stored_status, valid_until, proto })
 }
@@ -119,7 +120,13 @@ pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<QuoteRow>>
 }
 
 #[tracing::instrument(level = "debug", skip_all, fields(customer_id = customer.id))]
-pub async fn insert(tx: &mut Tx, quote: &NewQuote, customer: &CustomerRow, by: &str) -> Result<i64> {
+pub async fn insert(
+    tx: &mut Tx,
+    quote: &NewQuote,
+    customer: &CustomerRow,
+    by: &str,
+    opportunity_id: Option<i64>,
+) -> Result<i64> {
     let year = local_date(now_micros()).year();
     let number = format!("BG-{year}-{:04}", next_in_series(tx, &format!("quote-{year}")).await?);
     let (total_net, total_vat) = document_totals(quote.lines.iter().map(|l| (l.net_amount, l.vat_amount)))
@@ -127,8 +134,8 @@ pub async fn insert(tx: &mut Tx, quote: &NewQuote, customer: &CustomerRow, by: &
     let now = now_micros();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO quotes (number, customer_id, office, status, valid_until, note, total_net, total_vat, created_by, \
-         decision_note, order_id, version, created_at, updated_at, sent_at, decided_at, price_list) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', 0, 1, $10, $10, 0, 0, $11) RETURNING id",
+         decision_note, order_id, version, created_at, updated_at, sent_at, decided_at, price_list, opportunity_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', 0, 1, $10, $10, 0, 0, $11, $12) RETURNING id",
     )
     .bind(&number)
     .bind(customer.id)
@@ -141,6 +148,7 @@ pub async fn insert(tx: &mut Tx, quote: &NewQuote, customer: &CustomerRow, by: &
     .bind(by)
     .bind(now)
     .bind(&quote.price_list)
+    .bind(opportunity_id)
     .fetch_one(&mut **tx)
     .await?;
     for line in &quote.lines {
@@ -213,6 +221,8 @@ pub async fn link_order(tx: &mut Tx, quote_id: i64, order_id: i64) -> Result<()>
 
 pub struct QuoteFilter {
     pub customer_id: i64,
+    /// 0: any.
+    pub opportunity_id: i64,
     pub status: String,
     pub office: Option<Office>,
     pub page: Page,
@@ -224,7 +234,7 @@ pub async fn list(db: &Db, filter: &QuoteFilter) -> Result<Vec<QuoteRow>> {
     let today = local_date(now_micros());
     let rows = sqlx::query(&format!(
         "SELECT {HEAD} FROM quotes q JOIN customers c ON c.id = q.customer_id WHERE q.id > $1 \
-         AND ($2 = 0 OR q.customer_id = $2) AND ($3 = '' OR q.office = $3) \
+         AND ($2 = 0 OR q.customer_id = $2) AND ($3 = '' OR q.office = $3) AND ($10 = 0 OR q.opportunity_id = $10) \
          AND (CASE WHEN q.status IN ($4, $5) AND q.valid_until < $6 THEN $7 ELSE q.status END = $8 OR $8 = '') \
          ORDER BY q.id LIMIT $9"
     ))
@@ -237,6 +247,7 @@ pub async fn list(db: &Db, filter: &QuoteFilter) -> Result<Vec<QuoteRow>> {
     .bind(QuoteStatus::Expired.as_str())
     .bind(&filter.status)
     .bind(filter.page.fetch_limit())
+    .bind(filter.opportunity_id)
     .fetch_all(db.pool())
     .await?;
     rows.iter().map(|row| head_from_row(row, today)).collect()

@@ -4,7 +4,6 @@ mod new_customers;
 mod sales;
 mod suppliers;
 
-use atq_platform::validation::Violations;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -15,16 +14,4 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(new_customers::new_customers))
         .routes(routes!(sales::sales))
         .routes(routes!(suppliers::suppliers))
-}
-
-/// `?format=`: json (the default) or csv.
-fn wants_csv(v: &mut Violations, format: Option<&str>) -> bool {
-    match format.map(str::trim) {
-        None | Some("") | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => {
-            v.add("format", "must be json or csv");
-            false
-        }
-    }
 }

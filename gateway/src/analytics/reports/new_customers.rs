@@ -16,7 +16,7 @@ use crate::state::AppState;
 use crate::wire::{CsvLayout, CsvSheet, day_text, enum_text, office_text, optional_date};
 use atq_proto::sales::v1::CustomerGroup;
 
-use super::wants_csv;
+use crate::wire::wants_csv;
 
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]

@@ -15,7 +15,7 @@ use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{CsvLayout, CsvSheet, bp_text, day_text, optional_month_or_date, tenths_text};
 
-use super::wants_csv;
+use crate::wire::wants_csv;
 
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]

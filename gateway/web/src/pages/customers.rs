@@ -1,11 +1,12 @@
 //! Customers: the list (searched as you type, without needing diacritics), a customer's record
-//! with its change history, and the form to add or change one with errors beside each field.
+//! with its contacts, its parties when it is a project, and its change history, and the form to
+//! add or change one with errors beside each field.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
@@ -15,6 +16,7 @@ use crate::UiState;
 use crate::format;
 use crate::page::{Chrome, PageError, html};
 use crate::session::Session;
+use crate::views::crm_contacts::{Contact, Party};
 use crate::views::{Customer, ListOf, Revision};
 
 pub fn router() -> Router<UiState> {
@@ -23,6 +25,9 @@ pub fn router() -> Router<UiState> {
         .route("/customers/new", get(new_form))
         .route("/customers/{id}", get(show).post(update))
         .route("/customers/{id}/edit", get(edit_form))
+        .route("/customers/{id}/contacts", post(save_contact))
+        .route("/customers/{id}/parties", post(add_party))
+        .route("/customers/{id}/parties/{party_id}/remove", post(remove_party))
 }
 
 pub const GROUPS: [&str; 3] = ["individual", "dealer", "project"];
@@ -123,6 +128,25 @@ struct ShowPage {
     last_purchase: String,
     history: Vec<HistoryRow>,
     may_write: bool,
+    contacts: Vec<Contact>,
+    contact_form: ContactForm,
+    contact_errors: FieldErrors,
+    contact_other_errors: String,
+    contact_open: bool,
+    parties: Option<PartiesPanel>,
+    party_roles: Vec<Choice>,
+    party_influences: Vec<Choice>,
+    party_stances: Vec<Choice>,
+}
+
+/// The parties of a project customer and what the form to add one offers.
+pub struct PartiesPanel {
+    pub rows: Vec<(i64, String, String, String, String, String)>,
+    /// `c<id>` for a customer, `k<id>` for a contact, and the name shown.
+    pub candidates: Vec<(String, String)>,
+    pub error: String,
+    /// The idempotency key of the add form.
+    pub key: String,
 }
 
 pub struct HistoryRow {
@@ -132,11 +156,44 @@ pub struct HistoryRow {
     pub changes: Vec<(String, String, String)>,
 }
 
-async fn show(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ShowQuery {
+    /// The contact whose edit form is open.
+    contact: i64,
+}
+
+async fn show(
+    State(ui): State<UiState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Query(query): Query<ShowQuery>,
+) -> Result<Response, PageError> {
+    show_page(&ui, &session, id, Editing::Contact(query.contact), FieldErrors::default(), String::new()).await
+}
+
+/// What the contact form on the customer's page holds.
+enum Editing {
+    /// The contact with this id (0: a new one).
+    Contact(i64),
+    /// The form as typed, after the API refused it.
+    Typed(Box<ContactForm>),
+}
+
+async fn show_page(
+    ui: &UiState,
+    session: &Session,
+    id: i64,
+    editing: Editing,
+    contact_errors: FieldErrors,
+    party_error: String,
+) -> Result<Response, PageError> {
     let t = session.texts();
     let customer: Customer = ui.api.get(session.api_caller(), &format!("/api/v1/customers/{id}")).await?;
     let revisions: ListOf<Revision> =
         ui.api.get(session.api_caller(), &format!("/api/v1/customers/{id}/history")).await?;
+    let contacts: ListOf<Contact> =
+        ui.api.get(session.api_caller(), &format!("/api/v1/customers/{id}/contacts")).await?;
     let history = revisions
         .items
         .into_iter()
@@ -148,7 +205,16 @@ async fn show(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) 
             changes: r.changes.into_iter().map(|c| (t.word("field", &c.field), c.old_value, c.new_value)).collect(),
         })
         .collect();
-    let c = Chrome::new(&session, "/customers", customer.name.clone(), &format!("/customers/{id}"));
+    let contact_form = match editing {
+        Editing::Contact(contact) => ContactForm::of(contacts.items.iter().find(|c| c.id == contact)),
+        Editing::Typed(form) => ContactForm { idempotency_key: new_idempotency_key(), ..*form },
+    };
+    let parties = if customer.group == "project" {
+        Some(parties_panel(ui, session, &customer, &contacts.items, party_error).await?)
+    } else {
+        None
+    };
+    let c = Chrome::new(session, "/customers", customer.name.clone(), &format!("/customers/{id}"));
     Ok(html(&ShowPage {
         c,
         group: t.word("group", &customer.group),
@@ -157,6 +223,15 @@ async fn show(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) 
         customer,
         history,
         may_write: session.caller.role.may(atq_platform::caller::Action::WriteCustomers),
+        contacts: contacts.items,
+        contact_other_errors: contact_errors.others(&CONTACT_FIELDS),
+        contact_open: contact_form.contact_id != 0 || !contact_errors.others(&[]).is_empty(),
+        contact_form,
+        contact_errors,
+        parties,
+        party_roles: choices(t, "party_role", &PARTY_ROLES, ""),
+        party_influences: choices(t, "party_influence", &INFLUENCES, ""),
+        party_stances: choices(t, "party_stance", &STANCES, ""),
     }))
 }
 
@@ -174,6 +249,8 @@ pub struct CustomerForm {
     address: String,
     office: String,
     tax_code: String,
+    /// The salesperson responsible; only managers and directors see and change it.
+    assigned_to: String,
 }
 
 #[derive(Template)]
@@ -186,9 +263,18 @@ struct FormPage {
     other_errors: String,
     groups: Vec<Choice>,
     offices: Vec<Choice>,
+    may_reassign: bool,
 }
 
-const FORM_FIELDS: [&str; 7] = ["name", "group", "phone", "email", "address", "office", "tax_code"];
+const FORM_FIELDS: [&str; 8] = ["name", "group", "phone", "email", "address", "office", "tax_code", "assigned_to"];
+
+/// Who is responsible goes with the form only when the form showed it (a rep's does not).
+fn with_owner(mut body: serde_json::Value, form: &CustomerForm) -> serde_json::Value {
+    if !form.assigned_to.trim().is_empty() {
+        body["assigned_to"] = form.assigned_to.clone().into();
+    }
+    body
+}
 
 fn form_page(session: &Session, action: String, form: CustomerForm, errors: FieldErrors) -> Response {
     let t = session.texts();
@@ -197,7 +283,8 @@ fn form_page(session: &Session, action: String, form: CustomerForm, errors: Fiel
     let other_errors = errors.others(&FORM_FIELDS);
     let groups = choices(t, "group", &GROUPS, &form.group);
     let offices = choices(t, "office", &OFFICES, &form.office);
-    html(&FormPage { c, action, form, other_errors, groups, offices, errors })
+    let may_reassign = !matches!(session.caller.role, atq_platform::Role::SalesRep);
+    html(&FormPage { c, action, form, other_errors, groups, offices, errors, may_reassign })
 }
 
 async fn new_form(session: Session) -> Response {
@@ -221,6 +308,7 @@ async fn create(
         "name": form.name, "group": form.group, "phone": form.phone, "email": form.email,
         "address": form.address, "office": form.office, "tax_code": form.tax_code,
     });
+    let body = with_owner(body, &form);
     let headers = [("idempotency-key", form.idempotency_key.clone())];
     match ui.api.send(session.api_caller(), Method::POST, "/api/v1/customers", &body, &headers).await {
         Ok(answer) => {
@@ -250,6 +338,7 @@ async fn edit_form(State(ui): State<UiState>, session: Session, Path(id): Path<i
         address: c.address,
         office: c.office,
         tax_code: c.tax_code,
+        assigned_to: c.assigned_to,
     };
     Ok(form_page(&session, format!("/customers/{id}"), form, FieldErrors::default()))
 }
@@ -265,12 +354,172 @@ async fn update(
         "name": form.name, "group": form.group, "phone": form.phone, "email": form.email,
         "address": form.address, "office": form.office, "tax_code": form.tax_code, "version": form.version,
     });
+    let body = with_owner(body, &form);
     match ui.api.send(session.api_caller(), Method::PATCH, &format!("/api/v1/customers/{id}"), &body, &[]).await {
         Ok(_) => Ok(Redirect::to(&format!("/customers/{id}")).into_response()),
         Err(problem) => {
             let errors = FieldErrors::from_problem(problem, session.texts())?;
             let page = form_page(&session, format!("/customers/{id}"), form, errors);
             Ok(page)
+        }
+    }
+}
+
+/// The contact form of the customer's page: a new contact (id 0) or the one being edited.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ContactForm {
+    csrf: String,
+    idempotency_key: String,
+    contact_id: i64,
+    version: i64,
+    name: String,
+    position: String,
+    phone: String,
+    email: String,
+    birthday: String,
+    notes: String,
+    is_primary: String,
+    active: String,
+}
+
+impl ContactForm {
+    fn of(contact: Option<&Contact>) -> ContactForm {
+        let flag = |on: bool| if on { "true".to_owned() } else { String::new() };
+        match contact {
+            None => ContactForm { idempotency_key: new_idempotency_key(), active: flag(true), ..Default::default() },
+            Some(c) => ContactForm {
+                contact_id: c.id,
+                version: c.version,
+                name: c.name.clone(),
+                position: c.position.clone(),
+                phone: c.phone.clone(),
+                email: c.email.clone(),
+                birthday: c.birthday.clone(),
+                notes: c.notes.clone(),
+                is_primary: flag(c.is_primary),
+                active: flag(c.active),
+                ..Default::default()
+            },
+        }
+    }
+}
+
+/// Adds a contact, or changes the one the form names.
+async fn save_contact(
+    State(ui): State<UiState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(form): Form<ContactForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&session, &form.csrf)?;
+    let mut body = serde_json::json!({
+        "name": form.name, "position": form.position, "phone": form.phone, "email": form.email,
+        "birthday": form.birthday, "notes": form.notes, "is_primary": form.is_primary == "true",
+    });
+    let sent = if form.contact_id == 0 {
+        let headers = [("idempotency-key", form.idempotency_key.clone())];
+        let path = format!("/api/v1/customers/{id}/contacts");
+        ui.api.send(session.api_caller(), Method::POST, &path, &body, &headers).await
+    } else {
+        body["version"] = form.version.into();
+        body["active"] = (form.active == "true").into();
+        let path = format!("/api/v1/contacts/{}", form.contact_id);
+        ui.api.send(session.api_caller(), Method::PATCH, &path, &body, &[]).await
+    };
+    match sent {
+        Ok(_) => Ok(Redirect::to(&format!("/customers/{id}#contacts")).into_response()),
+        Err(problem) => {
+            let errors = FieldErrors::from_problem(problem, session.texts())?;
+            show_page(&ui, &session, id, Editing::Typed(Box::new(form)), errors, String::new()).await
+        }
+    }
+}
+
+const CONTACT_FIELDS: [&str; 6] = ["name", "position", "phone", "email", "birthday", "notes"];
+const PARTY_ROLES: [&str; 4] = ["investor", "contractor", "consultant", "other"];
+const INFLUENCES: [&str; 3] = ["decision_maker", "influencer", "user"];
+const STANCES: [&str; 4] = ["unknown", "supporter", "neutral", "opponent"];
+
+/// The project's parties, and as candidates the other customers of the territory and the
+/// project's own contacts.
+async fn parties_panel(
+    ui: &UiState,
+    session: &Session,
+    project: &Customer,
+    contacts: &[Contact],
+    error: String,
+) -> Result<PartiesPanel, PageError> {
+    let t = session.texts();
+    let path = format!("/api/v1/customers/{}/parties", project.id);
+    let parties: ListOf<Party> = ui.api.get(session.api_caller(), &path).await?;
+    let customers: ListOf<Customer> = ui.api.get(session.api_caller(), "/api/v1/customers?limit=500").await?;
+    let rows = parties
+        .items
+        .into_iter()
+        .map(|p| {
+            let words = (t.word("party_role", &p.role), t.word("party_influence", &p.influence));
+            (p.id, words.0, p.party_name, words.1, t.word("party_stance", &p.stance), p.note)
+        })
+        .collect();
+    let own_contacts = contacts.iter().filter(|k| k.active).map(|k| (format!("k{}", k.id), k.name.clone()));
+    let others = customers.items.into_iter().filter(|c| c.id != project.id).map(|c| (format!("c{}", c.id), c.name));
+    Ok(PartiesPanel { rows, candidates: own_contacts.chain(others).collect(), error, key: new_idempotency_key() })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PartyForm {
+    csrf: String,
+    idempotency_key: String,
+    party: String,
+    role: String,
+    influence: String,
+    stance: String,
+    note: String,
+}
+
+async fn add_party(
+    State(ui): State<UiState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(form): Form<PartyForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&session, &form.csrf)?;
+    let party_id = |prefix: char| form.party.strip_prefix(prefix).and_then(|n| n.parse::<i64>().ok());
+    let body = serde_json::json!({
+        "role": form.role, "party_customer_id": party_id('c'), "contact_id": party_id('k'),
+        "influence": form.influence, "stance": form.stance, "note": form.note,
+    });
+    let headers = [("idempotency-key", form.idempotency_key.clone())];
+    let path = format!("/api/v1/customers/{id}/parties");
+    after_party_change(&ui, &session, id, ui.api.send(session.api_caller(), Method::POST, &path, &body, &headers).await)
+        .await
+}
+
+async fn remove_party(
+    State(ui): State<UiState>,
+    session: Session,
+    Path((id, party_id)): Path<(i64, i64)>,
+    Form(form): Form<PartyForm>,
+) -> Result<Response, PageError> {
+    check_csrf(&session, &form.csrf)?;
+    let path = format!("/api/v1/customers/{id}/parties/{party_id}");
+    let sent = ui.api.call(session.api_caller(), Method::DELETE, &path, None, &[]).await;
+    after_party_change(&ui, &session, id, sent).await
+}
+
+async fn after_party_change(
+    ui: &UiState,
+    session: &Session,
+    id: i64,
+    sent: Result<crate::api::Answer, crate::api::ApiProblem>,
+) -> Result<Response, PageError> {
+    match sent {
+        Ok(_) => Ok(Redirect::to(&format!("/customers/{id}#parties")).into_response()),
+        Err(problem) => {
+            let error = FieldErrors::from_problem(problem, session.texts())?.others(&[]);
+            show_page(ui, session, id, Editing::Contact(0), FieldErrors::default(), error).await
         }
     }
 }

@@ -9,12 +9,14 @@ use axum::routing::get;
 
 use super::customers::{Choice, choices};
 use super::documents::{self, DocumentListRow, LineView, ListQuery, Totals, percent, product_name};
+use super::returns::{self, ReturnRow};
 use crate::UiState;
 use crate::format;
 use crate::i18n::Lang;
 use crate::page::{Chrome, PageError, html};
 use crate::session::Session;
-use crate::views::{Invoice, InvoiceLine, Product, VatSummary};
+use crate::views::returns::SalesReturn;
+use crate::views::{Invoice, InvoiceLine, ListOf, Product, VatSummary};
 
 pub fn router() -> Router<UiState> {
     Router::new().route("/invoices", get(list)).route("/invoices/{id}", get(show)).route("/invoices/{id}/pdf", get(pdf))
@@ -82,6 +84,10 @@ struct ShowPage {
     totals: Totals,
     paid: String,
     open_amount: String,
+    /// The goods that came back from this invoice, each with its reducing invoice.
+    returns: Vec<ReturnRow>,
+    /// Accounting takes goods back (and issues the reducing invoice).
+    may_return: bool,
 }
 
 /// A sum the page shows; an amount too large to add up is shown as nothing rather than wrong.
@@ -124,6 +130,8 @@ async fn show(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) 
             line_view(line, product, t.lang)
         })
         .collect();
+    let returned: ListOf<SalesReturn> =
+        ui.api.get(session.api_caller(), &format!("/api/v1/returns?invoice_id={id}")).await?;
     let title = format!("{} {}", t.get("invoices.one"), invoice.number);
     Ok(html(&ShowPage {
         c: Chrome::new(&session, "/invoices", title, &format!("/invoices/{id}")),
@@ -135,6 +143,8 @@ async fn show(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) 
         totals: Totals::new(invoice.total_net, invoice.total_vat, invoice.total_gross, t.lang),
         paid: format::money(invoice.paid, t.lang),
         open_amount: format::money(invoice.open_amount, t.lang),
+        returns: returned.items.iter().map(|r| returns::row(r, t)).collect(),
+        may_return: session.caller.role.may(atq_platform::caller::Action::WriteAccounts),
         invoice,
     }))
 }

@@ -1,6 +1,7 @@
 //! The pages, one module per section; each module's `router` lists its routes.
 
 mod account;
+mod activities;
 mod bank_statements;
 mod catalog;
 mod contracts;
@@ -12,13 +13,19 @@ mod forms;
 mod home;
 mod import_plans;
 mod invoices;
+mod leads;
+mod opportunities;
 mod orders;
 mod price_sheet;
 mod quotes;
 mod receivables;
 mod reports;
+mod return_form;
+mod returns;
+mod sales_reports;
 mod sign_in;
 mod stock;
+mod targets;
 mod users;
 
 use axum::Router;
@@ -30,6 +37,7 @@ pub fn router() -> Router<UiState> {
         .merge(sign_in::router())
         .merge(home::router())
         .merge(customers::router())
+        .merge(leads::router())
         .merge(quotes::router())
         .merge(orders::router())
         .merge(dispatch::router())
@@ -45,6 +53,11 @@ pub fn router() -> Router<UiState> {
         .merge(contracts::router())
         .merge(bank_statements::router())
         .merge(costing::router())
+        .merge(activities::router())
+        .merge(opportunities::router())
+        .merge(returns::router())
+        .merge(targets::router())
+        .merge(sales_reports::router())
 }
 
 /// Every template and page source, for the test that each label they name is in the catalogs.
@@ -52,6 +65,9 @@ pub fn router() -> Router<UiState> {
 pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("../page.rs"),
     include_str!("home.rs"),
+    include_str!("sales_reports.rs"),
+    include_str!("../../templates/sales_report.html"),
+    include_str!("../../templates/sales_reports.html"),
     include_str!("customers.rs"),
     include_str!("sign_in.rs"),
     include_str!("documents.rs"),
@@ -61,6 +77,11 @@ pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("dispatch.rs"),
     include_str!("dispatch/ship.rs"),
     include_str!("invoices.rs"),
+    include_str!("returns.rs"),
+    include_str!("return_form.rs"),
+    include_str!("../../templates/returns.html"),
+    include_str!("../../templates/return.html"),
+    include_str!("../../templates/return_form.html"),
     include_str!("account.rs"),
     include_str!("users.rs"),
     include_str!("../../templates/layout.html"),
@@ -119,4 +140,24 @@ pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("costing/landed.rs"),
     include_str!("../../templates/exchange_rates.html"),
     include_str!("../../templates/landed_cost.html"),
+    include_str!("activities/mod.rs"),
+    include_str!("activities/form.rs"),
+    include_str!("activities/calendar.rs"),
+    include_str!("../../templates/activities.html"),
+    include_str!("opportunities/mod.rs"),
+    include_str!("opportunities/form.rs"),
+    include_str!("opportunities/pipeline.rs"),
+    include_str!("../../templates/opportunities.html"),
+    include_str!("../../templates/opportunity.html"),
+    include_str!("../../templates/opportunity_form.html"),
+    include_str!("../../templates/pipeline.html"),
+    include_str!("../../templates/activity.html"),
+    include_str!("../../templates/activity_form.html"),
+    include_str!("../../templates/calendar.html"),
+    include_str!("leads.rs"),
+    include_str!("targets.rs"),
+    include_str!("../../templates/targets.html"),
+    include_str!("../../templates/leads.html"),
+    include_str!("../../templates/lead.html"),
+    include_str!("../../templates/lead_form.html"),
 ];

@@ -48,11 +48,18 @@ pub struct FieldChange {
     pub new_value: String,
 }
 
+mod activities;
 mod back_office;
 mod contracts_bank;
 mod costing;
+pub mod crm_contacts;
 mod documents;
+pub mod opportunities;
+pub mod returns;
+pub mod sales_reports;
+pub mod targets;
 
+pub use activities::*;
 pub use back_office::*;
 pub use contracts_bank::*;
 pub use costing::*;

@@ -3,15 +3,20 @@
 //! under a fixed idempotency key and each step taken only from the state it starts from: loading
 //! twice adds nothing. The data is fixed, so every load asks for the same records.
 
+mod activities;
 mod catalog;
 mod costing;
+mod crm_contacts;
 mod customers;
 mod money;
+mod opportunities;
 mod orders;
 mod planning;
 mod prices;
 mod sales;
+mod sales_reports;
 mod stock;
+mod targets;
 
 use std::time::{Duration, Instant};
 
@@ -123,6 +128,11 @@ pub async fn load(peers: &Peers, key: &InternalKey) -> anyhow::Result<()> {
     )?;
     let shipped = orders::load(&services, &catalog, &customers, &contracts, &quotes).await?;
     money::load(&services, &shipped).await?;
+    crm_contacts::load(&services, &customers).await?;
+    opportunities::load(&services, &catalog, &customers).await?;
+    activities::load(&services, &customers).await?;
+    sales_reports::load(&services, &customers).await?;
+    targets::load(&services).await?;
     tracing::info!(
         customers = customers.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,

@@ -23,12 +23,14 @@ const EMPTY_ROWS: usize = 5;
 const CHOICES_LIMIT: &str = "200";
 /// The fields a quote's line may have errors on, as the API names them (`lines[0].quantity`).
 const LINE_FIELDS: [&str; 5] = ["product_id", "quantity", "unit_price", "discount", "vat_rate"];
-const HEAD_FIELDS: [&str; 3] = ["customer_id", "valid_until", "note"];
+const HEAD_FIELDS: [&str; 4] = ["customer_id", "opportunity_id", "valid_until", "note"];
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct NewQuery {
     customer_id: String,
+    /// The opportunity the quote is made for ("Make a quote" on its page).
+    opportunity_id: String,
 }
 
 /// What the form holds, as typed; `product_id` and `quantity` repeat once per line row.
@@ -38,6 +40,7 @@ pub struct QuoteForm {
     csrf: String,
     idempotency_key: String,
     customer_id: String,
+    opportunity_id: String,
     valid_until: String,
     note: String,
     product_id: Vec<String>,
@@ -66,6 +69,8 @@ struct FormPage {
     /// Set when the customer came with the page; otherwise `customers` offers the choice.
     customer_name: String,
     customers: Vec<IdChoice>,
+    /// Set when the quote is made for an opportunity.
+    opportunity_id: String,
     products: Vec<IdChoice>,
     valid_until: String,
     note: String,
@@ -127,10 +132,11 @@ async fn form_page(
         .collect();
     let other_errors = errors.others(&shown.iter().map(String::as_str).collect::<Vec<_>>());
     let customer_id = form.customer_id.trim().to_owned();
-    let here = if customer_name.is_empty() {
-        "/quotes/new".to_owned()
-    } else {
-        format!("/quotes/new?customer_id={customer_id}")
+    let opportunity_id = crate::pages::documents::id_filter(&form.opportunity_id);
+    let here = match (customer_name.is_empty(), opportunity_id.is_empty()) {
+        (true, _) => "/quotes/new".to_owned(),
+        (false, true) => format!("/quotes/new?customer_id={customer_id}"),
+        (false, false) => format!("/quotes/new?customer_id={customer_id}&opportunity_id={opportunity_id}"),
     };
     let c = Chrome::new(session, "/quotes", t.get("quotes.new").to_owned(), &here);
     Ok(html(&FormPage {
@@ -139,6 +145,7 @@ async fn form_page(
         customer_id,
         customer_name,
         customers,
+        opportunity_id,
         products,
         valid_until: form.valid_until,
         note: form.note,
@@ -153,8 +160,12 @@ pub async fn new_form(
     session: Session,
     Query(query): Query<NewQuery>,
 ) -> Result<Response, PageError> {
-    let form =
-        QuoteForm { idempotency_key: new_idempotency_key(), customer_id: query.customer_id, ..Default::default() };
+    let form = QuoteForm {
+        idempotency_key: new_idempotency_key(),
+        customer_id: query.customer_id,
+        opportunity_id: query.opportunity_id,
+        ..Default::default()
+    };
     form_page(&ui, &session, form, Vec::new(), FieldErrors::default()).await
 }
 
@@ -202,12 +213,15 @@ pub async fn create(
         return refused_form(&ui, &session, form, rows, FieldErrors::default()).await;
     }
     let sent = lines_to_send(&rows);
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "customer_id": form.customer_id.trim().parse::<i64>().unwrap_or(0),
         "valid_until": Some(form.valid_until.trim()).filter(|d| !d.is_empty()),
         "note": form.note.trim(),
         "lines": sent.iter().map(|(_, line)| line).collect::<Vec<_>>(),
     });
+    if let Ok(opportunity_id) = form.opportunity_id.trim().parse::<i64>() {
+        body["opportunity_id"] = opportunity_id.into();
+    }
     let headers = [("idempotency-key", form.idempotency_key.clone())];
     match ui.api.send(session.api_caller(), Method::POST, "/api/v1/quotes", &body, &headers).await {
         Ok(answer) => Ok(Redirect::to(&format!("/quotes/{}", id_of(&answer)?)).into_response()),
