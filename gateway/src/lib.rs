@@ -13,6 +13,7 @@ mod analytics;
 pub mod auth;
 mod costs;
 mod import_planning;
+mod imports;
 mod json_body;
 mod listen;
 mod login_guard;
@@ -126,6 +127,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .routes(routes!(admin_backups::backups))
         .merge(sales::router())
+        .merge(imports::router())
         .merge(import_planning::router())
         .merge(accounting_warehouse::router())
         .merge(analytics::router())

@@ -43,6 +43,7 @@ pub struct AppState {
     pub sales_reports: atq_proto::sales::v1::sales_reports_client::SalesReportsClient<Channel>,
     pub opportunities: atq_proto::sales::v1::opportunities_client::OpportunitiesClient<Channel>,
     pub targets: atq_proto::sales::v1::targets_client::TargetsClient<Channel>,
+    pub customer_imports: atq_proto::sales::v1::customer_imports_client::CustomerImportsClient<Channel>,
     pub discussion: atq_proto::sales::v1::discussion_client::DiscussionClient<Channel>,
     pub reports: ReportsClient<Channel>,
     pub catalog: CatalogClient<Channel>,
@@ -86,6 +87,10 @@ impl AppState {
                 .max_encoding_message_size(crate::sales::MAX_FILE_BYTES + 64 * 1024),
             opportunities: atq_proto::sales::v1::opportunities_client::OpportunitiesClient::new(sales.clone()),
             targets: atq_proto::sales::v1::targets_client::TargetsClient::new(sales.clone()),
+            // A 20,000-row import is larger than the default 4 MiB message.
+            customer_imports: atq_proto::sales::v1::customer_imports_client::CustomerImportsClient::new(sales.clone())
+                .max_decoding_message_size(32 * 1024 * 1024)
+                .max_encoding_message_size(32 * 1024 * 1024),
             // Shared documents travel whole, like contract files.
             discussion: atq_proto::sales::v1::discussion_client::DiscussionClient::new(sales.clone())
                 .max_decoding_message_size(crate::sales::MAX_FILE_BYTES + 64 * 1024)

@@ -78,6 +78,7 @@ async fn main() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64(),
         made as f64 / started.elapsed().as_secs_f64()
     );
+    settle(&system, made).await?;
     let data_bytes = database_bytes(&data_dir)?;
     let copy = plain_copy(&data_dir, &scratch.path().join("copy"))?;
     let idle = backup_once(&data_dir, &scratch.path().join("idle.tar.gz"), None).await?;
@@ -109,6 +110,22 @@ async fn main() -> anyhow::Result<()> {
         ms(restored) / ms(copy).max(1.0)
     );
     Ok(())
+}
+
+/// Waits until analytics has taken in every order, so "idle" means the feeds are done: a backup
+/// taken while they still catch up competes with their writes (measured apart, under writes).
+async fn settle(system: &TestSystem, orders: usize) -> anyhow::Result<()> {
+    let director = system.try_login("director").await?;
+    let began = Instant::now();
+    loop {
+        let report = director.get("/api/v1/reports/sales?period=month").await.body;
+        if report["total"]["orders"].as_u64() == Some(orders as u64) {
+            println!("feeds caught up {:.0} s after the last order", began.elapsed().as_secs_f64());
+            return Ok(());
+        }
+        ensure!(began.elapsed() < Duration::from_secs(1800), "the feeds did not catch up: {report}");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
 }
 
 fn ms(duration: Duration) -> f64 {

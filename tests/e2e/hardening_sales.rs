@@ -235,3 +235,28 @@ async fn invisible_or_control_character_names_are_refused_and_names_are_stored_i
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     assert_eq!(created.body["name"], "Nguyễn Văn Đức");
 }
+
+/// A customer's responsible salesperson is one of the staff: a made-up or deactivated username is
+/// refused by field, on creation and on reassignment, and nothing is written.
+#[tokio::test]
+async fn a_customer_is_assigned_only_to_an_active_colleague() {
+    let system = TestSystem::start().await;
+    let manager = system.login("manager.hn").await;
+    let mut body = customer("Công ty TNHH Thiết bị Hà Thành", "dealer", "HN");
+    body["assigned_to"] = json!("nguoi.khong.co");
+    let refused = manager.post("/api/v1/customers", body.clone()).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert_eq!(refused.body["errors"][0]["field"], "assigned_to", "{}", refused.body);
+    assert_eq!(manager.get("/api/v1/customers").await.body["items"].as_array().unwrap().len(), 0);
+
+    body["assigned_to"] = json!("sales.hn");
+    let created = manager.post("/api/v1/customers", body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let path = format!("/api/v1/customers/{}", created.body["id"]);
+    let etag = manager.get(&path).await.header("etag").unwrap().to_owned();
+    let moved = manager.patch(&path, json!({"assigned_to": "ghost.user"}), &etag).await;
+    assert_eq!(moved.status, StatusCode::BAD_REQUEST, "{}", moved.body);
+    assert_eq!(moved.body["errors"][0]["field"], "assigned_to");
+    let read = manager.get(&path).await;
+    assert_eq!((read.body["assigned_to"].as_str(), read.body["version"].as_i64()), (Some("sales.hn"), Some(1)));
+}

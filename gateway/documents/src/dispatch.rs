@@ -1,11 +1,11 @@
 //! Lệnh xuất bán: the directors' order to the warehouse to ship goods to a customer, with the
 //! serial numbers picked.
 
-use super::document::{Block, BusinessDocument, CompanyHeader, Field, Party, TotalRow, render_document};
+use super::document::{Block, BusinessDocument, CompanyHeader, Party, TotalRow, render_document};
 use super::format::format_integer;
 use super::layout::Align;
 use super::table::{Column, Table, TableRow};
-use super::{DocumentError, Language, sign_and_seal_hint, sign_hint, signature};
+use super::{DocumentError, Language, heading_blocks, sign_and_seal_hint, sign_hint, signature};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DispatchLine {
@@ -66,20 +66,15 @@ fn lines_table(lines: &[DispatchLine], language: Language) -> Table {
     Table { columns, rows }
 }
 
-fn header_fields(order: &DispatchOrderDoc, language: Language) -> Vec<Field> {
+fn header_fields(order: &DispatchOrderDoc, language: Language) -> [(&'static str, &str); 5] {
     let l = |vi, en| language.pick(vi, en);
-    let candidates = [
-        (l("Số", "No."), &order.number),
-        (l("Ngày", "Date"), &order.date),
-        (l("Đơn đặt hàng", "Sales order"), &order.order_number),
-        (l("Kho xuất", "Warehouse"), &order.warehouse),
-        (l("Địa chỉ giao hàng", "Delivery address"), &order.delivery_address),
-    ];
-    candidates
-        .into_iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(label, value)| Field::new(label, value))
-        .collect()
+    [
+        (l("Số", "No."), order.number.as_str()),
+        (l("Ngày", "Date"), order.date.as_str()),
+        (l("Đơn đặt hàng", "Sales order"), order.order_number.as_str()),
+        (l("Kho xuất", "Warehouse"), order.warehouse.as_str()),
+        (l("Địa chỉ giao hàng", "Delivery address"), order.delivery_address.as_str()),
+    ]
 }
 
 /// The dispatch order as the generic document.
@@ -93,13 +88,11 @@ pub(crate) fn dispatch_document(
         .iter()
         .try_fold(0_i64, |sum, line| sum.checked_add(line.quantity))
         .ok_or(DocumentError::AmountOverflow("the total quantity"))?;
-    let mut customer = order.customer.clone();
-    if customer.label.is_empty() {
-        customer.label = l("Khách hàng", "Customer").to_string();
-    }
+    let [fields, customer] =
+        heading_blocks(&header_fields(order, language), &order.customer, l("Khách hàng", "Customer"));
     let mut blocks = vec![
-        Block::Fields(header_fields(order, language)),
-        Block::Party(customer),
+        fields,
+        customer,
         Block::Table(lines_table(&order.lines, language)),
         Block::Totals(vec![TotalRow {
             label: l("Tổng số lượng", "Total quantity").to_string(),

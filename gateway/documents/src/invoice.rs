@@ -2,11 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use super::document::{Block, BusinessDocument, CompanyHeader, Field, Party, TotalRow, render_document};
+use super::document::{Block, BusinessDocument, CompanyHeader, Party, TotalRow, render_document};
 use super::format::{format_integer, format_money, format_rate_bp};
 use super::layout::Align;
 use super::table::{Column, Table, TableRow};
-use super::{DocumentError, Language, currency_note, in_words_line, sign_and_seal_hint, sign_hint, signature};
+use super::{
+    DocumentError, Language, currency_note, heading_blocks, in_words_line, sign_and_seal_hint, sign_hint, signature,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct InvoiceLine {
@@ -105,7 +107,7 @@ fn lines_table(lines: &[InvoiceLine], language: Language) -> Table {
     Table { columns, rows }
 }
 
-fn vat_summary_table(summary: &[VatSummaryRow], language: Language) -> Result<Table, DocumentError> {
+pub(crate) fn vat_summary_table(summary: &[VatSummaryRow], language: Language) -> Result<Table, DocumentError> {
     let l = |vi, en| language.pick(vi, en);
     let columns = vec![
         Column::new(l("Thuế suất", "VAT rate"), 10.0, Align::Center),
@@ -127,24 +129,20 @@ fn vat_summary_table(summary: &[VatSummaryRow], language: Language) -> Result<Ta
     Ok(Table { columns, rows })
 }
 
-fn header_fields(invoice: &InvoiceDoc, language: Language) -> Vec<Field> {
+fn header_fields(invoice: &InvoiceDoc, language: Language) -> [(&'static str, &str); 6] {
     let l = |vi, en| language.pick(vi, en);
-    let candidates = [
-        (l("Ký hiệu", "Series"), &invoice.series),
-        (l("Số", "No."), &invoice.number),
-        (l("Ngày lập", "Issue date"), &invoice.issue_date),
-        (l("Hạn thanh toán", "Due date"), &invoice.due_date),
-        (l("Đơn đặt hàng", "Sales order"), &invoice.order_number),
-        (l("Hình thức thanh toán", "Payment method"), &invoice.payment_method),
-    ];
-    candidates
-        .into_iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(label, value)| Field::new(label, value))
-        .collect()
+    [
+        (l("Ký hiệu", "Series"), invoice.series.as_str()),
+        (l("Số", "No."), invoice.number.as_str()),
+        (l("Ngày lập", "Issue date"), invoice.issue_date.as_str()),
+        (l("Hạn thanh toán", "Due date"), invoice.due_date.as_str()),
+        (l("Đơn đặt hàng", "Sales order"), invoice.order_number.as_str()),
+        (l("Hình thức thanh toán", "Payment method"), invoice.payment_method.as_str()),
+    ]
 }
 
-fn total_rows(invoice: &InvoiceDoc, language: Language) -> Vec<TotalRow> {
+/// Before VAT, VAT and the amount to pay (emphasised), as the invoice and its adjustments print them.
+pub(crate) fn money_totals(net: i64, vat: i64, gross: i64, gross_label: &str, language: Language) -> Vec<TotalRow> {
     let l = |vi, en| language.pick(vi, en);
     let row = |label: &str, amount: i64, emphasis: bool| TotalRow {
         label: label.to_string(),
@@ -152,9 +150,9 @@ fn total_rows(invoice: &InvoiceDoc, language: Language) -> Vec<TotalRow> {
         emphasis,
     };
     vec![
-        row(l("Cộng tiền hàng (chưa có thuế GTGT)", "Total before VAT"), invoice.total_net, false),
-        row(l("Tiền thuế GTGT", "Total VAT"), invoice.total_vat, false),
-        row(l("Tổng tiền thanh toán", "Total to pay"), invoice.total_gross, true),
+        row(l("Cộng tiền hàng (chưa có thuế GTGT)", "Total before VAT"), net, false),
+        row(l("Tiền thuế GTGT", "Total VAT"), vat, false),
+        row(gross_label, gross, true),
     ]
 }
 
@@ -163,13 +161,11 @@ pub(crate) fn invoice_document(invoice: &InvoiceDoc, language: Language) -> Resu
     let l = |vi, en| language.pick(vi, en);
     let summary =
         if invoice.vat_summary.is_empty() { summarise_vat(&invoice.lines)? } else { invoice.vat_summary.clone() };
-    let mut customer = invoice.customer.clone();
-    if customer.label.is_empty() {
-        customer.label = l("Người mua hàng", "Buyer").to_string();
-    }
+    let [fields, customer] =
+        heading_blocks(&header_fields(invoice, language), &invoice.customer, l("Người mua hàng", "Buyer"));
     let mut blocks = vec![
-        Block::Fields(header_fields(invoice, language)),
-        Block::Party(customer),
+        fields,
+        customer,
         currency_note(language),
         Block::Table(lines_table(&invoice.lines, language)),
         Block::Gap(6.0),
@@ -179,7 +175,13 @@ pub(crate) fn invoice_document(invoice: &InvoiceDoc, language: Language) -> Resu
             align: Align::Left,
         },
         Block::Table(vat_summary_table(&summary, language)?),
-        Block::Totals(total_rows(invoice, language)),
+        Block::Totals(money_totals(
+            invoice.total_net,
+            invoice.total_vat,
+            invoice.total_gross,
+            l("Tổng tiền thanh toán", "Total to pay"),
+            language,
+        )),
         Block::Text { text: in_words_line(invoice.total_gross, language), bold: false, align: Align::Left },
     ];
     if !invoice.note.is_empty() {

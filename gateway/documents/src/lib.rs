@@ -1,10 +1,12 @@
-//! Printable business documents as PDF: VAT invoices, quotes, dispatch orders and debt statements.
+//! Printable business documents as PDF: VAT invoices and their reducing adjustments, quotes, sales
+//! orders, dispatch orders and debt statements.
 //!
 //! Every document is laid out on A4 portrait with the company header on each page, tables that
 //! continue on the next page under a repeated header row, and "Trang 1/2" page numbers. Text is
 //! real text in an embedded, subset DejaVu Sans, so it can be selected, searched and extracted.
 //! Callers hand in amounts as integer VND and dates already formatted (dd/mm/yyyy).
 
+mod adjustment;
 mod dispatch;
 mod document;
 mod fonts;
@@ -13,18 +15,21 @@ mod invoice;
 mod layout;
 mod pdf;
 mod quote;
+mod sales_order;
 mod statement;
 mod table;
 mod words;
 
 use std::fmt;
 
+pub use adjustment::{AdjustmentDoc, adjustment_pdf};
 pub use dispatch::{DispatchLine, DispatchOrderDoc, dispatch_order_pdf};
 pub use document::{Block, BusinessDocument, CompanyHeader, Field, Party, Signature, TotalRow, render_document};
 pub use format::{format_integer, format_money, format_rate_bp};
 pub use invoice::{InvoiceDoc, InvoiceLine, VatSummaryRow, invoice_pdf, summarise_vat};
 pub use layout::Align;
 pub use quote::{QuoteDoc, QuoteLine, quote_pdf};
+pub use sales_order::{SalesOrderDoc, SalesOrderLine, sales_order_pdf};
 pub use statement::{StatementDoc, StatementLine, statement_pdf};
 pub use table::{Column, Table, TableRow};
 pub use words::amount_in_words;
@@ -81,6 +86,18 @@ fn sign_and_seal_hint(language: Language) -> String {
 
 fn signature(title: &str, hint: String) -> Signature {
     Signature { title: title.to_string(), hint, name: String::new() }
+}
+
+/// The blocks every document opens with: its reference fields (those with a value, in the order
+/// given) and the party it is made out to, headed `default_label` unless the party brings a label.
+fn heading_blocks(fields: &[(&str, &str)], party: &Party, default_label: &str) -> [Block; 2] {
+    let fields =
+        fields.iter().filter(|(_, value)| !value.is_empty()).map(|(label, value)| Field::new(*label, *value)).collect();
+    let mut party = party.clone();
+    if party.label.is_empty() {
+        party.label = default_label.to_string();
+    }
+    [Block::Fields(fields), Block::Party(party)]
 }
 
 /// "Bằng chữ: Một trăm mười triệu đồng".

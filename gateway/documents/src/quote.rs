@@ -1,10 +1,12 @@
 //! Báo giá: the prices offered to a customer, valid until a date.
 
-use super::document::{Block, BusinessDocument, CompanyHeader, Field, Party, TotalRow, render_document};
+use super::document::{Block, BusinessDocument, CompanyHeader, Party, TotalRow, render_document};
 use super::format::{format_integer, format_money, format_percent_bp, format_rate_bp};
 use super::layout::Align;
 use super::table::{Column, Table, TableRow};
-use super::{DocumentError, Language, currency_note, in_words_line, sign_and_seal_hint, sign_hint, signature};
+use super::{
+    DocumentError, Language, currency_note, heading_blocks, in_words_line, sign_and_seal_hint, sign_hint, signature,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct QuoteLine {
@@ -82,19 +84,14 @@ fn lines_table(lines: &[QuoteLine], language: Language) -> Table {
     Table { columns, rows }
 }
 
-fn header_fields(quote: &QuoteDoc, language: Language) -> Vec<Field> {
+fn header_fields(quote: &QuoteDoc, language: Language) -> [(&'static str, &str); 4] {
     let l = |vi, en| language.pick(vi, en);
-    let candidates = [
-        (l("Số", "No."), &quote.number),
-        (l("Ngày", "Date"), &quote.date),
-        (l("Hiệu lực đến", "Valid until"), &quote.valid_until),
-        (l("Người liên hệ", "Contact person"), &quote.contact_person),
-    ];
-    candidates
-        .into_iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(label, value)| Field::new(label, value))
-        .collect()
+    [
+        (l("Số", "No."), quote.number.as_str()),
+        (l("Ngày", "Date"), quote.date.as_str()),
+        (l("Hiệu lực đến", "Valid until"), quote.valid_until.as_str()),
+        (l("Người liên hệ", "Contact person"), quote.contact_person.as_str()),
+    ]
 }
 
 /// The quote as the generic document.
@@ -105,15 +102,12 @@ pub(crate) fn quote_document(quote: &QuoteDoc, language: Language) -> BusinessDo
         value: format_money(amount, language),
         emphasis,
     };
-    let mut customer = quote.customer.clone();
-    if customer.label.is_empty() {
-        customer.label = l("Kính gửi", "To").to_string();
-    }
+    let [fields, customer] = heading_blocks(&header_fields(quote, language), &quote.customer, l("Kính gửi", "To"));
     let intro =
         l("Công ty xin trân trọng gửi tới Quý khách hàng báo giá như sau:", "We are pleased to quote the following:");
     let mut blocks = vec![
-        Block::Fields(header_fields(quote, language)),
-        Block::Party(customer),
+        fields,
+        customer,
         Block::Text { text: intro.to_string(), bold: false, align: Align::Left },
         currency_note(language),
         Block::Table(lines_table(&quote.lines, language)),

@@ -1,10 +1,12 @@
 //! Biên bản đối chiếu công nợ: the customer's debt over a period, for the customer to confirm.
 
-use super::document::{Block, BusinessDocument, CompanyHeader, Field, Party, render_document};
+use super::document::{Block, BusinessDocument, CompanyHeader, Party, render_document};
 use super::format::format_money;
 use super::layout::Align;
 use super::table::{Column, Table, TableRow};
-use super::{DocumentError, Language, amount_in_words, currency_note, sign_and_seal_hint, sign_hint, signature};
+use super::{
+    DocumentError, Language, amount_in_words, currency_note, heading_blocks, sign_and_seal_hint, sign_hint, signature,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StatementLine {
@@ -145,25 +147,14 @@ pub(crate) fn statement_document(
 ) -> Result<BusinessDocument, DocumentError> {
     let l = |vi, en| language.pick(vi, en);
     let balances = balances(statement)?;
-    let mut customer = statement.customer.clone();
-    if customer.label.is_empty() {
-        customer.label = l("Khách hàng", "Customer").to_string();
-    }
-    let fields: Vec<Field> = [(l("Số", "No."), &statement.number), (l("Ngày lập", "Date"), &statement.date)]
-        .into_iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(label, value)| Field::new(label, value))
-        .collect();
+    let header = [(l("Số", "No."), statement.number.as_str()), (l("Ngày lập", "Date"), statement.date.as_str())];
+    let [fields, customer] = heading_blocks(&header, &statement.customer, l("Khách hàng", "Customer"));
     let period = match language {
         Language::Vi => format!("Từ ngày {} đến ngày {}", statement.period_from, statement.period_to),
         Language::En => format!("From {} to {}", statement.period_from, statement.period_to),
     };
-    let mut blocks = vec![
-        Block::Fields(fields),
-        Block::Party(customer),
-        currency_note(language),
-        Block::Table(lines_table(statement, &balances, language)),
-    ];
+    let mut blocks =
+        vec![fields, customer, currency_note(language), Block::Table(lines_table(statement, &balances, language))];
     blocks.extend(conclusion(statement, balances.closing, language));
     let mut accountant = signature(l("Kế toán", "Accountant"), sign_hint(language));
     accountant.name = statement.prepared_by.clone();

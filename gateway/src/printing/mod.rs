@@ -1,9 +1,11 @@
-//! Printable documents: `GET /api/v1/{invoices,quotes,dispatch-orders}/{id}/pdf`, in Vietnamese
+//! Printable documents: `GET /api/v1/{invoices,returns,orders,quotes,dispatch-orders}/{id}/pdf`, in Vietnamese
 //! unless `?lang=en` or the caller's `Accept-Language` asks for English. Each reads the record as
 //! its JSON route does (same action, same office check) and lays it out with `atq_documents`.
 
+mod adjustment;
 mod dispatch;
 mod invoice;
+mod order;
 mod quote;
 
 use atq_documents::{CompanyHeader, Language, Party};
@@ -25,6 +27,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(invoice::invoice_pdf))
         .routes(routes!(quote::quote_pdf))
         .routes(routes!(dispatch::dispatch_order_pdf))
+        .routes(routes!(adjustment::return_pdf))
+        .routes(routes!(order::order_pdf))
 }
 
 #[derive(Deserialize, IntoParams, Default)]

@@ -1,13 +1,16 @@
 //! `/api/v1/customers/{id}/contacts`, `/api/v1/contacts` and `/api/v1/customers/{id}/parties`:
 //! a customer's contact persons and the parties (investor, contractor...) of a project customer.
 
+use atq_platform::Caller;
 use atq_platform::caller::Action;
 use atq_platform::validation::Violations;
 use atq_proto::sales::v1 as pb;
+use atq_proto::sales::v1::contacts_client::ContactsClient;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use tonic::transport::Channel;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -120,6 +123,34 @@ pub struct ContactQuery {
     pub format: Option<String>,
 }
 
+/// One of a customer's unpaged lists (its contacts, its project parties), read with the caller's rights.
+async fn whole_list<M, R, F, Fut>(state: &AppState, caller: &Caller, message: M, method: F) -> Result<R, Problem>
+where
+    M: Clone,
+    F: Fn(ContactsClient<Channel>, tonic::Request<M>) -> Fut,
+    Fut: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
+{
+    caller.require(Action::ReadCustomers)?;
+    CallContext::read(state, caller).call(&state.contacts, message, method).await
+}
+
+/// A change to a customer's contacts or parties, under the request's idempotency key.
+async fn change<M, R, F, Fut>(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    message: M,
+    method: F,
+) -> Result<R, Problem>
+where
+    M: Clone,
+    F: Fn(ContactsClient<Channel>, tonic::Request<M>) -> Fut,
+    Fut: Future<Output = Result<tonic::Response<R>, tonic::Status>>,
+{
+    caller.require(Action::WriteCustomers)?;
+    CallContext::write(state, caller, headers)?.call(&state.contacts, message, method).await
+}
+
 fn contact_response(status: StatusCode, contact: pb::Contact) -> Response {
     let (version, location) = (contact.version, format!("/api/v1/contacts/{}", contact.id));
     record_response(status, ContactBody::from(contact), version, &location)
@@ -133,11 +164,9 @@ pub async fn list_customer_contacts(
     AuthUser(caller): AuthUser,
     Path(id): Path<i64>,
 ) -> Result<axum::Json<ListBody<ContactBody>>, Problem> {
-    caller.require(Action::ReadCustomers)?;
     let message = pb::ListCustomerContactsRequest { customer_id: id };
-    let ctx = CallContext::read(&state, &caller);
-    let list = ctx.call(&state.contacts, message, |mut c, r| async move { c.list_customer_contacts(r).await }).await?;
-    Ok(axum::Json(ListBody::new(list.items.into_iter().map(ContactBody::from).collect(), String::new())))
+    let list = whole_list(&state, &caller, message, |mut c, r| async move { c.list_customer_contacts(r).await });
+    Ok(axum::Json(ListBody::new(list.await?.items.into_iter().map(ContactBody::from).collect(), String::new())))
 }
 
 /// Add a contact person to a customer. The same `Idempotency-Key` returns the first contact.
@@ -151,7 +180,6 @@ pub async fn create_contact(
     headers: HeaderMap,
     JsonBody(body): JsonBody<CreateContactBody>,
 ) -> Result<Response, Problem> {
-    caller.require(Action::WriteCustomers)?;
     let message = pb::CreateContactRequest {
         customer_id: id,
         name: body.name,
@@ -162,8 +190,8 @@ pub async fn create_contact(
         notes: body.notes,
         is_primary: body.is_primary,
     };
-    let ctx = CallContext::write(&state, &caller, &headers)?;
-    let contact = ctx.call(&state.contacts, message, |mut c, r| async move { c.create_contact(r).await }).await?;
+    let contact = change(&state, &caller, &headers, message, |mut c, r| async move { c.create_contact(r).await });
+    let contact = contact.await?;
     Ok(contact_response(StatusCode::CREATED, contact))
 }
 
@@ -293,11 +321,9 @@ pub async fn list_parties(
     AuthUser(caller): AuthUser,
     Path(id): Path<i64>,
 ) -> Result<axum::Json<ListBody<PartyBody>>, Problem> {
-    caller.require(Action::ReadCustomers)?;
     let message = pb::ListProjectPartiesRequest { project_customer_id: id };
-    let ctx = CallContext::read(&state, &caller);
-    let list = ctx.call(&state.contacts, message, |mut c, r| async move { c.list_project_parties(r).await }).await?;
-    Ok(axum::Json(ListBody::new(list.items.into_iter().map(PartyBody::from).collect(), String::new())))
+    let list = whole_list(&state, &caller, message, |mut c, r| async move { c.list_project_parties(r).await });
+    Ok(axum::Json(ListBody::new(list.await?.items.into_iter().map(PartyBody::from).collect(), String::new())))
 }
 
 /// Name a customer or a contact as a party of a project customer.
@@ -311,7 +337,6 @@ pub async fn add_party(
     headers: HeaderMap,
     JsonBody(body): JsonBody<AddPartyBody>,
 ) -> Result<Response, Problem> {
-    caller.require(Action::WriteCustomers)?;
     let message = pb::AddProjectPartyRequest {
         project_customer_id: id,
         role: body.role,
@@ -321,8 +346,8 @@ pub async fn add_party(
         stance: body.stance,
         note: body.note,
     };
-    let ctx = CallContext::write(&state, &caller, &headers)?;
-    let party = ctx.call(&state.contacts, message, |mut c, r| async move { c.add_project_party(r).await }).await?;
+    let party = change(&state, &caller, &headers, message, |mut c, r| async move { c.add_project_party(r).await });
+    let party = party.await?;
     Ok((StatusCode::CREATED, axum::Json(PartyBody::from(party))).into_response())
 }
 
@@ -336,9 +361,7 @@ pub async fn remove_party(
     Path((id, party_id)): Path<(i64, i64)>,
     headers: HeaderMap,
 ) -> Result<StatusCode, Problem> {
-    caller.require(Action::WriteCustomers)?;
     let message = pb::RemoveProjectPartyRequest { project_customer_id: id, party_id };
-    let ctx = CallContext::write(&state, &caller, &headers)?;
-    ctx.call(&state.contacts, message, |mut c, r| async move { c.remove_project_party(r).await }).await?;
+    change(&state, &caller, &headers, message, |mut c, r| async move { c.remove_project_party(r).await }).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -146,14 +146,7 @@ pub struct CreateContractBody {
 
 /// Checks that a named employee is one of our users.
 async fn check_user(state: &AppState, field: &str, username: &str) -> Result<(), Problem> {
-    if username.trim().is_empty() {
-        return Ok(());
-    }
-    match crate::users::find_active(&state.db, username.trim()).await {
-        Ok(Some(_)) => Ok(()),
-        Ok(None) => Err(Problem::field(field, "no active user has this username")),
-        Err(error) => Err(Problem::from(atq_platform::Error::from(error))),
-    }
+    crate::users::named_colleague(&state.db, field, username).await.map(|_| ())
 }
 
 /// Create a draft contract; it is numbered in the series of the year it was made.

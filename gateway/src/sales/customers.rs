@@ -89,7 +89,7 @@ pub struct CreateCustomerBody {
     pub office: String,
     /// 10 digits, or 10-3 for a branch
     pub tax_code: String,
-    /// username of the responsible salesperson
+    /// username of the responsible salesperson, an active user (default: the creator)
     pub assigned_to: String,
 }
 
@@ -137,6 +137,7 @@ pub async fn create_customer(
     JsonBody(body): JsonBody<CreateCustomerBody>,
 ) -> Result<Response, Problem> {
     caller.require(Action::WriteCustomers)?;
+    crate::users::named_colleague(&state.db, "assigned_to", &body.assigned_to).await?;
     let message = pb::CreateCustomerRequest {
         name: body.name,
         group: enum_from_text::<pb::CustomerGroup>(&body.group),
@@ -183,6 +184,9 @@ pub async fn update_customer(
 ) -> Result<Response, Problem> {
     caller.require(Action::WriteCustomers)?;
     let expected_version = expected_version(&headers, body.version)?;
+    if let Some(owner) = &body.assigned_to {
+        crate::users::named_colleague(&state.db, "assigned_to", owner).await?;
+    }
     let message = pb::UpdateCustomerRequest {
         id,
         expected_version,

@@ -7,11 +7,12 @@ use atq_proto::sales::v1 as pb;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use self::bodies::{OpportunityBody, OpportunityProductBody, StageChangeBody, product_inputs};
 use crate::auth::AuthUser;
 use crate::json_body::JsonBody;
 use crate::problem::Problem;
@@ -20,13 +21,11 @@ use crate::problem::responses::{
 };
 use crate::rpc::CallContext;
 use crate::state::AppState;
-use crate::wire::{
-    CsvLayout, CsvSheet, ListBody, date_text, day_text, enum_text, expected_version, office_from_text, office_text,
-    optional_date, optional_id, page, record_response, rfc3339,
-};
+use crate::wire::{ListBody, expected_version, office_from_text, optional_date, optional_id, page, record_response};
 
-/// Opportunities, and as many pages of them, one CSV download holds at most.
-const CSV_PAGES: usize = 20;
+mod bodies;
+mod sheet;
+
 const ACCESS: Action = Action::WriteCustomers;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -38,106 +37,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(super::pipeline::pipeline))
 }
 
-#[derive(Serialize, Deserialize, ToSchema, Default)]
-#[serde(default, deny_unknown_fields)]
-pub struct OpportunityProductBody {
-    pub product_id: i64,
-    /// Filled from the catalog
-    pub model_code: String,
-    pub product_name: String,
-    /// 1 when absent
-    #[schema(minimum = 1, maximum = 1_000_000)]
-    pub quantity: i64,
-    pub note: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct OpportunityBody {
-    pub id: i64,
-    pub customer_id: i64,
-    pub customer_code: String,
-    pub customer_name: String,
-    pub customer_group: String,
-    /// The customer's office: HN, HCM or DL
-    pub office: String,
-    pub title: String,
-    /// prospecting, qualified, proposal, negotiation, won, lost
-    pub stage: String,
-    /// VND
-    pub expected_value: i64,
-    /// YYYY-MM-DD
-    pub expected_close_on: String,
-    /// Percent, 0 to 100
-    pub probability: i32,
-    /// expected_value × probability / 100, rounded half up
-    pub weighted_value: i64,
-    pub owner: String,
-    /// price, competitor, budget, timing, no_decision, other (lost only)
-    pub lost_reason: Option<String>,
-    pub competitor: Option<String>,
-    /// YYYY-MM-DD, when won or lost
-    pub closed_on: Option<String>,
-    pub products: Vec<OpportunityProductBody>,
-    pub created_by: String,
-    pub version: i64,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-fn weighted(value: i64, probability: i32) -> i64 {
-    let scaled = i128::from(value) * i128::from(probability);
-    i64::try_from((scaled + 50) / 100).unwrap_or(i64::MAX)
-}
-
-impl From<pb::Opportunity> for OpportunityBody {
-    fn from(o: pb::Opportunity) -> Self {
-        let some = |text: String| (!text.is_empty()).then_some(text);
-        OpportunityBody {
-            id: o.id,
-            customer_id: o.customer_id,
-            customer_code: o.customer_code,
-            customer_name: o.customer_name,
-            customer_group: enum_text::<pb::CustomerGroup>(o.customer_group),
-            office: office_text(o.office),
-            title: o.title,
-            stage: o.stage,
-            weighted_value: weighted(o.expected_value, o.probability),
-            expected_value: o.expected_value,
-            expected_close_on: day_text(o.expected_close_on.as_ref()),
-            probability: o.probability,
-            owner: o.owner,
-            lost_reason: some(o.lost_reason),
-            competitor: some(o.competitor),
-            closed_on: date_text(o.closed_on.as_ref()),
-            products: o
-                .products
-                .into_iter()
-                .map(|p| OpportunityProductBody {
-                    product_id: p.product_id,
-                    model_code: p.model_code,
-                    product_name: p.product_name,
-                    quantity: p.quantity,
-                    note: p.note,
-                })
-                .collect(),
-            created_by: o.created_by,
-            version: o.version,
-            created_at: rfc3339(o.created_at.as_ref()),
-            updated_at: rfc3339(o.updated_at.as_ref()),
-        }
-    }
-}
-
 fn opportunity_response(status: StatusCode, opportunity: pb::Opportunity) -> Response {
     let (version, location) = (opportunity.version, format!("/api/v1/opportunities/{}", opportunity.id));
     record_response(status, OpportunityBody::from(opportunity), version, &location)
-}
-
-fn product_inputs(items: Vec<OpportunityProductBody>) -> Vec<pb::OpportunityProductInput> {
-    items
-        .into_iter()
-        .map(|p| pb::OpportunityProductInput { product_id: p.product_id, quantity: p.quantity, note: p.note })
-        .collect()
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -296,16 +198,6 @@ pub async fn change_stage(
     Ok(opportunity_response(StatusCode::OK, moved))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct StageChangeBody {
-    /// Absent for the opening entry
-    pub from_stage: Option<String>,
-    pub to_stage: String,
-    pub changed_by: String,
-    pub changed_at: String,
-    pub note: String,
-}
-
 /// Every stage the opportunity took, oldest first.
 #[utoipa::path(get, path = "/api/v1/opportunities/{id}/history", tag = "opportunities", params(("id" = i64, Path)),
     responses((status = 200, body = ListBody<StageChangeBody>), NotFound))]
@@ -319,17 +211,7 @@ pub async fn opportunity_history(
     let message = pb::OpportunityHistoryRequest { id };
     let history =
         ctx.call(&state.opportunities, message, |mut c, r| async move { c.opportunity_history(r).await }).await?;
-    let items = history
-        .changes
-        .into_iter()
-        .map(|c| StageChangeBody {
-            from_stage: (!c.from_stage.is_empty()).then_some(c.from_stage),
-            to_stage: c.to_stage,
-            changed_by: c.changed_by,
-            changed_at: rfc3339(c.changed_at.as_ref()),
-            note: c.note,
-        })
-        .collect();
+    let items = history.changes.into_iter().map(StageChangeBody::from).collect();
     Ok(axum::Json(ListBody::new(items, String::new())))
 }
 
@@ -365,7 +247,7 @@ pub async fn list_opportunities(
         Some("csv") => true,
         Some(_) => return Err(Problem::field("format", "must be json or csv")),
     };
-    let mut message = pb::ListOpportunitiesRequest {
+    let message = pb::ListOpportunitiesRequest {
         q: query.q.unwrap_or_default(),
         stage: query.stage.unwrap_or_default(),
         owner: query.owner.unwrap_or_default(),
@@ -374,60 +256,10 @@ pub async fn list_opportunities(
         page: page(if csv { Some("500") } else { query.limit.as_deref() }, query.cursor)?,
     };
     let ctx = CallContext::read(&state, &caller);
-    let list = |message: pb::ListOpportunitiesRequest| {
-        ctx.call(&state.opportunities, message, |mut c, r| async move { c.list_opportunities(r).await })
-    };
-    if !csv {
-        let page = list(message).await?;
-        let items = page.items.into_iter().map(OpportunityBody::from).collect();
-        return Ok(axum::Json(ListBody::new(items, page.next_cursor)).into_response());
+    if csv {
+        return sheet::download(&ctx, message).await;
     }
-    let mut sheet = CsvSheet::new(CsvLayout::Excel, &CSV_HEADER)?;
-    for _ in 0..CSV_PAGES {
-        let page = list(message.clone()).await?;
-        for item in page.items {
-            sheet.row(csv_row(OpportunityBody::from(item)))?;
-        }
-        if page.next_cursor.is_empty() {
-            break;
-        }
-        message.page = Some(atq_proto::common::v1::PageRequest { limit: 500, cursor: page.next_cursor });
-    }
-    sheet.attachment("opportunities.csv")
-}
-
-const CSV_HEADER: [&str; 14] = [
-    "id",
-    "customer_code",
-    "customer_name",
-    "office",
-    "title",
-    "stage",
-    "expected_value",
-    "probability",
-    "weighted_value",
-    "expected_close_on",
-    "owner",
-    "lost_reason",
-    "competitor",
-    "closed_on",
-];
-
-fn csv_row(o: OpportunityBody) -> [String; 14] {
-    [
-        o.id.to_string(),
-        o.customer_code,
-        o.customer_name,
-        o.office,
-        o.title,
-        o.stage,
-        o.expected_value.to_string(),
-        o.probability.to_string(),
-        o.weighted_value.to_string(),
-        o.expected_close_on,
-        o.owner,
-        o.lost_reason.unwrap_or_default(),
-        o.competitor.unwrap_or_default(),
-        o.closed_on.unwrap_or_default(),
-    ]
+    let page = ctx.call(&state.opportunities, message, |mut c, r| async move { c.list_opportunities(r).await }).await?;
+    let items = page.items.into_iter().map(OpportunityBody::from).collect();
+    Ok(axum::Json(ListBody::new(items, page.next_cursor)).into_response())
 }

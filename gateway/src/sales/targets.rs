@@ -207,49 +207,45 @@ pub struct ImportBody {
     pub errors: Vec<RowErrorBody>,
 }
 
-/// The rows of a CSV upload (UTF-8, with or without BOM), named by its header row.
-pub fn csv_rows(bytes: &[u8]) -> Result<Vec<pb::ImportTargetRow>, Problem> {
-    let text = std::str::from_utf8(bytes).map_err(|_| Problem::field("body", "must be UTF-8 text"))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|_| Problem::field("body", "must be CSV with a header row"))?
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
-    let position = |name: &str| header.iter().position(|h| h == name);
-    if let Some(missing) = IMPORT_COLUMNS.iter().find(|c| position(c).is_none()) {
-        return Err(Problem::field("body", &format!("has no column {missing}")));
-    }
-    let mut rows = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let record = record.map_err(|_| Problem::field("body", "must be CSV with a header row"))?;
-        if record.iter().all(str::is_empty) {
-            continue;
-        }
-        let cell = |name: &str| position(name).and_then(|at| record.get(at)).unwrap_or_default().to_owned();
+/// The rows of a CSV or XLSX upload (read as every import reads spreadsheets), named by its
+/// header row.
+pub fn sheet_rows(content_type: &str, bytes: &[u8]) -> Result<Vec<pb::ImportTargetRow>, Problem> {
+    use crate::imports::sheet::{self, ColumnName};
+    const NAMES: [ColumnName; 7] = [
+        ColumnName { key: "period", headers: &["Kỳ"] },
+        ColumnName { key: "scope", headers: &["Phạm vi"] },
+        ColumnName { key: "owner", headers: &["Nhân viên"] },
+        ColumnName { key: "office", headers: &["Văn phòng"] },
+        ColumnName { key: "metric", headers: &["Chỉ tiêu"] },
+        ColumnName { key: "category", headers: &["Nhóm hàng"] },
+        ColumnName { key: "target", headers: &["Mục tiêu"] },
+    ];
+    let sheet = sheet::read(content_type, bytes)?;
+    let at = sheet::positions(&sheet.header, &NAMES, &IMPORT_COLUMNS)?;
+    let rows = sheet.rows.iter().map(|row| {
+        let cell = |index: usize| sheet::cell(row, at[index]);
         let fields = pb::TargetFields {
-            period: cell("period"),
-            scope: cell("scope"),
-            owner: cell("owner"),
-            office: cell("office"),
-            metric: cell("metric"),
-            category: cell("category"),
-            target: cell("target"),
+            period: cell(0),
+            scope: cell(1),
+            owner: cell(2),
+            office: cell(3),
+            metric: cell(4),
+            category: cell(5),
+            target: cell(6),
             owner_office: String::new(),
         };
-        rows.push(pb::ImportTargetRow { row: i32::try_from(index + 2).unwrap_or(i32::MAX), fields: Some(fields) });
-    }
-    Ok(rows)
+        pb::ImportTargetRow { row: row.row, fields: Some(fields) }
+    });
+    Ok(rows.collect())
 }
 
-/// Import targets from `text/csv` with the columns period, scope, owner, office, metric, category,
+/// Import targets from `text/csv` or XLSX with the columns period, scope, owner, office, metric, category,
 /// target. `dry_run=true` answers the rows it would write and every row error and writes nothing;
 /// otherwise all rows are written or, with any error, none (400 naming `rows[N].column`).
 #[utoipa::path(post, path = "/api/v1/targets/import", tag = "targets", params(ImportQuery,
         ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    request_body(content = String, content_type = "text/csv"),
+    request_body(description = "the file", content((String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     responses((status = 200, body = ImportBody), BadRequest, Forbidden, PayloadTooLarge))]
 pub async fn import_targets(
     State(state): State<AppState>,
@@ -260,10 +256,8 @@ pub async fn import_targets(
 ) -> Result<Response, Problem> {
     caller.require(Action::WriteCustomers)?;
     let bytes = read_body(body, MAX_IMPORT_BYTES, "2 MiB").await?;
-    let mut rows = csv_rows(&bytes)?;
-    if rows.is_empty() {
-        return Err(Problem::field("body", "has no rows"));
-    }
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let mut rows = sheet_rows(&content_type.to_ascii_lowercase(), &bytes)?;
     let owners = rows.iter().filter_map(|r| r.fields.as_ref()).map(|f| f.owner.trim().to_owned());
     let offices = owner_offices(&state, owners.collect::<Vec<_>>().into_iter()).await?;
     for fields in rows.iter_mut().filter_map(|r| r.fields.as_mut()) {

@@ -46,6 +46,19 @@ impl User {
     }
 }
 
+/// The active colleague a record's `field` names (a responsible employee, an owner); a field error
+/// when nobody active has that username. An empty name names no one.
+pub async fn named_colleague(db: &Db, field: &str, username: &str) -> Result<Option<User>, crate::problem::Problem> {
+    if username.trim().is_empty() {
+        return Ok(None);
+    }
+    match find_active(db, username.trim()).await {
+        Ok(Some((user, _))) => Ok(Some(user)),
+        Ok(None) => Err(crate::problem::Problem::field(field, "no active user has this username")),
+        Err(error) => Err(crate::problem::Problem::from(atq_platform::Error::from(error))),
+    }
+}
+
 /// Adds a user unless one with that username exists; returns whether it was added. For the first
 /// administrator and the demo staff, whose passwords need no change at sign-in.
 pub async fn add(

@@ -20,6 +20,9 @@ mod contract_api;
 pub mod contract_store;
 pub mod customer;
 mod customer_api;
+pub mod customer_import;
+mod customer_import_api;
+pub mod customer_import_store;
 pub mod customer_store;
 pub mod discussion;
 mod discussion_api;
@@ -153,6 +156,15 @@ fn routes(db: &Db, settings: &ServiceSettings) -> anyhow::Result<Routes> {
         ))
         .add_service(atq_proto::sales::v1::sales_reports_server::SalesReportsServer::with_interceptor(
             sales_report_api::SalesReportApi::new(db.clone(), settings)?,
+            authenticate(key.clone()),
+        ))
+        // A 20,000-row import is larger than the default 4 MiB message.
+        .add_service(InterceptedService::new(
+            atq_proto::sales::v1::customer_imports_server::CustomerImportsServer::new(
+                customer_import_api::CustomerImportApi { db: db.clone() },
+            )
+            .max_decoding_message_size(customer_import::MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(customer_import::MAX_MESSAGE_BYTES),
             authenticate(key.clone()),
         ))
         .add_service(atq_proto::sales::v1::targets_server::TargetsServer::with_interceptor(

@@ -200,13 +200,25 @@ pub async fn submit(tx: &mut Tx, report: &ReportRow, figures: &str) -> Result<()
     written_once(tx, affected, report).await
 }
 
+/// The rows a report keeps beside it (evaluations, competitor notes), by the report's id as `$1`.
+async fn report_rows(conn: &mut AnyConnection, report_id: i64, sql: &str) -> Result<Vec<AnyRow>> {
+    Ok(sqlx::query(sql).bind(report_id).fetch_all(&mut *conn).await?)
+}
+
+/// The rows of one of a person's figures: `$1` the owner, `$2`..`$3` the window, at most
+/// [`MAX_FIGURE_ROWS`] in the query's order.
+async fn window_rows(conn: &mut AnyConnection, w: Window<'_>, sql: &str) -> Result<Vec<AnyRow>> {
+    let limited = format!("{sql} LIMIT {MAX_FIGURE_ROWS}");
+    Ok(sqlx::query(&limited).bind(w.owner).bind(w.from).bind(w.to).fetch_all(&mut *conn).await?)
+}
+
 pub async fn evaluations(conn: &mut AnyConnection, report_id: i64) -> Result<Vec<Evaluation>> {
-    let rows = sqlx::query(
+    let rows = report_rows(
+        conn,
+        report_id,
         "SELECT e.customer_id, c.name, e.rating, e.remark FROM sales_report_evaluations e \
          JOIN customers c ON c.id = e.customer_id WHERE e.report_id = $1 ORDER BY e.id",
     )
-    .bind(report_id)
-    .fetch_all(&mut *conn)
     .await?;
     rows.iter()
         .map(|row| {
@@ -221,11 +233,11 @@ pub async fn evaluations(conn: &mut AnyConnection, report_id: i64) -> Result<Vec
 }
 
 pub async fn competitors(conn: &mut AnyConnection, report_id: i64) -> Result<Vec<Competitor>> {
-    let rows = sqlx::query(
+    let rows = report_rows(
+        conn,
+        report_id,
         "SELECT competitor, product, price, remark FROM sales_report_competitors WHERE report_id = $1 ORDER BY id",
     )
-    .bind(report_id)
-    .fetch_all(&mut *conn)
     .await?;
     rows.iter()
         .map(|row| {
@@ -247,15 +259,13 @@ pub async fn customer_office(conn: &mut AnyConnection, id: i64) -> Result<Option
 }
 
 pub async fn activities_done(conn: &mut AnyConnection, w: Window<'_>) -> Result<Vec<ActivityDone>> {
-    let rows = sqlx::query(&format!(
+    let rows = window_rows(
+        conn,
+        w,
         "SELECT a.id, a.kind, a.subject, COALESCE(a.customer_id, 0), COALESCE(c.name, ''), a.outcome, a.done_at \
          FROM activities a LEFT JOIN customers c ON c.id = a.customer_id WHERE a.owner = $1 AND a.status = 'done' \
-         AND a.done_at >= $2 AND a.done_at < $3 ORDER BY a.done_at, a.id LIMIT {MAX_FIGURE_ROWS}"
-    ))
-    .bind(w.owner)
-    .bind(w.from)
-    .bind(w.to)
-    .fetch_all(&mut *conn)
+         AND a.done_at >= $2 AND a.done_at < $3 ORDER BY a.done_at, a.id",
+    )
     .await?;
     rows.iter()
         .map(|row| {
@@ -273,14 +283,12 @@ pub async fn activities_done(conn: &mut AnyConnection, w: Window<'_>) -> Result<
 }
 
 pub async fn new_customers(conn: &mut AnyConnection, w: Window<'_>) -> Result<Vec<NewCustomer>> {
-    let rows = sqlx::query(&format!(
+    let rows = window_rows(
+        conn,
+        w,
         "SELECT id, code, name, created_at FROM customers WHERE assigned_to = $1 AND created_at >= $2 \
-         AND created_at < $3 ORDER BY created_at, id LIMIT {MAX_FIGURE_ROWS}"
-    ))
-    .bind(w.owner)
-    .bind(w.from)
-    .bind(w.to)
-    .fetch_all(&mut *conn)
+         AND created_at < $3 ORDER BY created_at, id",
+    )
     .await?;
     rows.iter()
         .map(|row| {
@@ -307,31 +315,27 @@ fn document(row: &AnyRow) -> Result<Document> {
 }
 
 pub async fn quotes_sent(conn: &mut AnyConnection, w: Window<'_>) -> Result<Vec<Document>> {
-    let rows = sqlx::query(&format!(
+    let rows = window_rows(
+        conn,
+        w,
         "SELECT q.id, q.number, q.customer_id, c.name, q.total_net, q.total_vat, q.sent_at FROM quotes q \
          JOIN customers c ON c.id = q.customer_id WHERE q.created_by = $1 AND q.sent_at >= $2 AND q.sent_at < $3 \
-         AND q.sent_at > 0 ORDER BY q.sent_at, q.id LIMIT {MAX_FIGURE_ROWS}"
-    ))
-    .bind(w.owner)
-    .bind(w.from)
-    .bind(w.to)
-    .fetch_all(&mut *conn)
+         AND q.sent_at > 0 ORDER BY q.sent_at, q.id",
+    )
     .await?;
     rows.iter().map(document).collect()
 }
 
 /// Orders confirmed in the window and not cancelled since.
 pub async fn orders_confirmed(conn: &mut AnyConnection, w: Window<'_>) -> Result<Vec<Document>> {
-    let rows = sqlx::query(&format!(
+    let rows = window_rows(
+        conn,
+        w,
         "SELECT o.id, o.number, o.customer_id, c.name, o.total_net, o.total_vat, o.confirmed_at FROM orders o \
          JOIN customers c ON c.id = o.customer_id WHERE o.created_by = $1 AND o.confirmed_at >= $2 \
          AND o.confirmed_at < $3 AND o.confirmed_at > 0 AND o.status NOT IN ('cancelled', 'cancelling') \
-         ORDER BY o.confirmed_at, o.id LIMIT {MAX_FIGURE_ROWS}"
-    ))
-    .bind(w.owner)
-    .bind(w.from)
-    .bind(w.to)
-    .fetch_all(&mut *conn)
+         ORDER BY o.confirmed_at, o.id",
+    )
     .await?;
     rows.iter().map(document).collect()
 }

@@ -168,14 +168,7 @@ pub struct CreateActivityBody {
 
 /// The office of a colleague the caller plans for, which must be an active user.
 async fn owner_office(state: &AppState, owner: &str) -> Result<Option<atq_platform::Office>, Problem> {
-    if owner.trim().is_empty() {
-        return Ok(None);
-    }
-    match crate::users::find_active(&state.db, owner.trim()).await {
-        Ok(Some((user, _))) => Ok(user.office),
-        Ok(None) => Err(Problem::field("owner", "no active user has this username")),
-        Err(error) => Err(Problem::from(atq_platform::Error::from(error))),
-    }
+    Ok(crate::users::named_colleague(&state.db, "owner", owner).await?.and_then(|user| user.office))
 }
 
 /// Plan an activity. The same `Idempotency-Key` with the same body returns the first one.

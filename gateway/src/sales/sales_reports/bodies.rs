@@ -67,11 +67,20 @@ pub struct ReportFiguresBody {
     pub debts_total: i64,
 }
 
+/// A customer evaluation as sent when saving a report.
 #[derive(Serialize, Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct EvaluationBody {
     pub customer_id: i64,
-    #[serde(skip_deserializing)]
+    #[schema(minimum = 1, maximum = 5)]
+    pub rating: i32,
+    pub remark: String,
+}
+
+/// A customer evaluation as a report shows it, with the customer's name.
+#[derive(Serialize, ToSchema, Default)]
+pub struct EvaluationView {
+    pub customer_id: i64,
     pub customer_name: String,
     #[schema(minimum = 1, maximum = 5)]
     pub rating: i32,
@@ -107,7 +116,7 @@ pub struct PersonReportBody {
     pub notes: String,
     /// Live while a draft, frozen at submission.
     pub figures: ReportFiguresBody,
-    pub evaluations: Vec<EvaluationBody>,
+    pub evaluations: Vec<EvaluationView>,
     pub competitors: Vec<CompetitorBody>,
     pub submitted_at: Option<String>,
     pub version: i64,
@@ -198,7 +207,7 @@ impl From<pb::SalesReport> for PersonReportBody {
             evaluations: r
                 .evaluations
                 .into_iter()
-                .map(|e| EvaluationBody {
+                .map(|e| EvaluationView {
                     customer_id: e.customer_id,
                     customer_name: e.customer_name,
                     rating: e.rating,

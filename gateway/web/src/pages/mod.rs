@@ -7,6 +7,7 @@ mod catalog;
 mod contracts;
 mod costing;
 mod customers;
+mod discussion;
 mod dispatch;
 mod documents;
 mod forms;
@@ -58,6 +59,7 @@ pub fn router() -> Router<UiState> {
         .merge(returns::router())
         .merge(targets::router())
         .merge(sales_reports::router())
+        .merge(discussion::router())
 }
 
 /// Every template and page source, for the test that each label they name is in the catalogs.
@@ -68,7 +70,8 @@ pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("sales_reports.rs"),
     include_str!("../../templates/sales_report.html"),
     include_str!("../../templates/sales_reports.html"),
-    include_str!("customers.rs"),
+    include_str!("customers/mod.rs"),
+    include_str!("customers/contacts.rs"),
     include_str!("sign_in.rs"),
     include_str!("documents.rs"),
     include_str!("quotes/mod.rs"),
@@ -160,4 +163,10 @@ pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("../../templates/leads.html"),
     include_str!("../../templates/lead.html"),
     include_str!("../../templates/lead_form.html"),
+    include_str!("discussion/mod.rs"),
+    include_str!("discussion/notifications.rs"),
+    include_str!("discussion/record_files.rs"),
+    include_str!("../../templates/discussion.html"),
+    include_str!("../../templates/record_files.html"),
+    include_str!("../../templates/notifications.html"),
 ];

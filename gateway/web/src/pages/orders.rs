@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 
 use super::customers::{Choice, choices};
+use super::discussion::{self, Draft, Subject, Talk};
 use super::documents::{self, Acted, ActionForm, DocumentListRow, LineView, ListQuery, Totals, act, percent};
 use super::forms::{check_csrf, new_idempotency_key};
 use crate::UiState;
@@ -24,6 +25,7 @@ pub fn router() -> Router<UiState> {
     Router::new()
         .route("/orders", get(list))
         .route("/orders/{id}", get(show))
+        .route("/orders/{id}/pdf", get(pdf))
         .route("/orders/{id}/confirm", post(confirm))
         .route("/orders/{id}/cancel", post(cancel))
         .route("/orders/{id}/dispatch", post(request_dispatch))
@@ -108,6 +110,7 @@ struct ShowPage {
     may_cancel: bool,
     may_dispatch: bool,
     idempotency_key: String,
+    talk: Talk,
 }
 
 /// Whether the order holds goods in its warehouse that a dispatch order could take.
@@ -116,7 +119,13 @@ fn has_reserved(order: &Order) -> bool {
 }
 
 /// An order's page; `error` is why an action was just refused (empty when none).
-async fn show_page(ui: &UiState, session: &Session, id: i64, error: String) -> Result<Response, PageError> {
+pub(in crate::pages) async fn show_page(
+    ui: &UiState,
+    session: &Session,
+    id: i64,
+    error: String,
+    draft: Draft,
+) -> Result<Response, PageError> {
     let t = session.texts();
     let mut order: Order = ui.api.get(session.api_caller(), &format!("/api/v1/orders/{id}")).await?;
     let dispatch_path = format!("/api/v1/dispatch-orders?order_id={id}&limit=50");
@@ -144,13 +153,19 @@ async fn show_page(ui: &UiState, session: &Session, id: i64, error: String) -> R
         may_cancel: may_write && matches!(status.as_str(), "draft" | "confirming" | "confirmed" | "cancelling"),
         may_dispatch,
         idempotency_key: new_idempotency_key(),
+        talk: discussion::load(ui, session, Subject::Order(id), draft).await?,
         order,
     };
     Ok(html(&page))
 }
 
+/// The sales order as printed for the customer to sign, in the person's language.
+async fn pdf(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {
+    documents::printed(&ui, &session, &format!("/api/v1/orders/{id}/pdf")).await
+}
+
 async fn show(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {
-    show_page(&ui, &session, id, String::new()).await
+    show_page(&ui, &session, id, String::new(), Draft::default()).await
 }
 
 /// Posts a move of the order; a refusal (a credit limit, a stale page) shows above its buttons.
@@ -161,7 +176,7 @@ async fn order_action(
     form: ActionForm,
     (step, body): (&str, serde_json::Value),
 ) -> Result<Response, PageError> {
-    let refused = async |why| show_page(&ui, &session, id, why).await;
+    let refused = async |why| show_page(&ui, &session, id, why, Draft::default()).await;
     documents::post_step((&ui, &session), ("/api/v1/orders", "/orders", id), (step, &body), &form, refused).await
 }
 
@@ -204,7 +219,7 @@ async fn request_dispatch(
         Acted::Done(answer) => {
             Ok(Redirect::to(&format!("/dispatch-orders/{}", documents::id_of(&answer)?)).into_response())
         }
-        Acted::Refused(why) => Ok(show_page(&ui, &session, id, why).await?),
+        Acted::Refused(why) => Ok(show_page(&ui, &session, id, why, Draft::default()).await?),
     }
 }
 
@@ -266,6 +281,7 @@ mod tests {
             may_cancel: true,
             may_dispatch: false,
             idempotency_key: "k".into(),
+            talk: Talk::default(),
         }
         .render()
         .unwrap()

@@ -22,6 +22,7 @@ pub fn router() -> Router<UiState> {
     Router::new()
         .route("/returns", get(list))
         .route("/returns/{id}", get(show))
+        .route("/returns/{id}/pdf", get(pdf))
         .route("/invoices/{id}/return", get(return_form::new_form).post(return_form::create))
 }
 
@@ -129,6 +130,11 @@ struct ShowPage {
     adjustment_gross: String,
     receivable_reduced: String,
     customer_credit: String,
+}
+
+/// The reducing invoice as printed, in the person's language.
+async fn pdf(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {
+    super::documents::printed(&ui, &session, &format!("/api/v1/returns/{id}/pdf")).await
 }
 
 async fn show(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {

@@ -53,6 +53,7 @@ mod back_office;
 mod contracts_bank;
 mod costing;
 pub mod crm_contacts;
+pub mod discussion;
 mod documents;
 pub mod opportunities;
 pub mod returns;

@@ -9,6 +9,7 @@ use super::show_page;
 use crate::UiState;
 use crate::api::ApiProblem;
 use crate::page::PageError;
+use crate::pages::discussion::Draft;
 use crate::pages::documents;
 use crate::pages::forms::{FieldErrors, check_csrf};
 use crate::session::Session;
@@ -71,7 +72,8 @@ pub async fn upload(
     let upload = read_upload(multipart, "file").await?;
     check_csrf(&session, &upload.csrf)?;
     if upload.bytes.is_empty() {
-        return show_page(&ui, &session, id, session.texts().get("contracts.no_file").to_owned()).await;
+        return show_page(&ui, &session, id, session.texts().get("contracts.no_file").to_owned(), Draft::default())
+            .await;
     }
     let query = serde_urlencoded::to_string([("file_name", upload.file_name.as_str())]).unwrap_or_default();
     let path = format!("/api/v1/contracts/{id}/files?{query}");
@@ -81,7 +83,7 @@ pub async fn upload(
         Ok(_) => Ok(Redirect::to(&format!("/contracts/{id}")).into_response()),
         Err(problem) => {
             let why = FieldErrors::from_problem(problem, session.texts())?.others(&[]);
-            show_page(&ui, &session, id, why).await
+            show_page(&ui, &session, id, why, Draft::default()).await
         }
     }
 }

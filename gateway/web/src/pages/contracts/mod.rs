@@ -15,6 +15,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::customers::{Choice, choices};
+use super::discussion::{self, Draft, Subject, Talk};
 use super::forms::{FieldErrors, check_csrf};
 use crate::UiState;
 use crate::format;
@@ -23,7 +24,7 @@ use crate::page::{Chrome, PageError, html};
 use crate::session::Session;
 use crate::views::{Contract, ContractFile, ListOf};
 
-pub use files::read_upload;
+pub use files::{MAX_UPLOAD_BYTES, read_upload};
 
 pub fn router() -> Router<UiState> {
     Router::new()
@@ -154,6 +155,7 @@ struct ShowPage {
     /// Why the last upload or status change was refused; empty when none.
     error: String,
     may_write: bool,
+    talk: Talk,
 }
 
 fn file_row(contract_id: i64, file: ContractFile, t: Texts) -> FileRow {
@@ -168,7 +170,13 @@ fn file_row(contract_id: i64, file: ContractFile, t: Texts) -> FileRow {
 }
 
 /// A contract's page; `error` is why an action was just refused (empty when none).
-pub(super) async fn show_page(ui: &UiState, session: &Session, id: i64, error: String) -> Result<Response, PageError> {
+pub(in crate::pages) async fn show_page(
+    ui: &UiState,
+    session: &Session,
+    id: i64,
+    error: String,
+    draft: Draft,
+) -> Result<Response, PageError> {
     let t = session.texts();
     let contract: Contract = ui.api.get(session.api_caller(), &format!("/api/v1/contracts/{id}")).await?;
     let files: Vec<ContractFile> = ui.api.get(session.api_caller(), &format!("/api/v1/contracts/{id}/files")).await?;
@@ -184,12 +192,13 @@ pub(super) async fn show_page(ui: &UiState, session: &Session, id: i64, error: S
         next_statuses: choices(t, "status", &next, ""),
         error,
         may_write: session.caller.role.may(Action::WriteOrders),
+        talk: discussion::load(ui, session, Subject::Contract(id), draft).await?,
         contract,
     }))
 }
 
 async fn show(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {
-    show_page(&ui, &session, id, String::new()).await
+    show_page(&ui, &session, id, String::new(), Draft::default()).await
 }
 
 /// The status form: the status asked for and the version the page showed.
@@ -215,7 +224,7 @@ async fn change_status(
         Ok(_) => Ok(Redirect::to(&format!("/contracts/{id}")).into_response()),
         Err(problem) => {
             let why = FieldErrors::from_problem(problem, session.texts())?.others(&[]);
-            show_page(&ui, &session, id, why).await
+            show_page(&ui, &session, id, why, Draft::default()).await
         }
     }
 }

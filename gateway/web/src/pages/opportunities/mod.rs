@@ -15,6 +15,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::customers::{Choice, OFFICES, choices};
+use super::discussion::{self, Draft, Subject, Talk};
 use super::documents::{self, Acted, ActionForm, act};
 use crate::UiState;
 use crate::format;
@@ -136,6 +137,7 @@ struct ShowPage {
     quotes: Vec<QuoteRow>,
     history: Vec<(String, String, String, String)>,
     error: String,
+    talk: Talk,
 }
 
 fn may_move(o: &Opportunity, role: Role) -> bool {
@@ -172,7 +174,13 @@ async fn quotes(ui: &UiState, session: &Session, id: i64) -> Result<Vec<QuoteRow
         .collect())
 }
 
-async fn show_page(ui: &UiState, session: &Session, id: i64, error: String) -> Result<Response, PageError> {
+pub(in crate::pages) async fn show_page(
+    ui: &UiState,
+    session: &Session,
+    id: i64,
+    error: String,
+    draft: Draft,
+) -> Result<Response, PageError> {
     let t = session.texts();
     let o: Opportunity = ui.api.get(session.api_caller(), &format!("/api/v1/opportunities/{id}")).await?;
     let changes: ListOf<StageChange> =
@@ -211,12 +219,13 @@ async fn show_page(ui: &UiState, session: &Session, id: i64, error: String) -> R
         quotes: quotes(ui, session, id).await?,
         history,
         error,
+        talk: discussion::load(ui, session, Subject::Opportunity(id), draft).await?,
         o,
     }))
 }
 
 async fn show(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {
-    show_page(&ui, &session, id, String::new()).await
+    show_page(&ui, &session, id, String::new(), Draft::default()).await
 }
 
 /// What a stage button sends.
@@ -245,6 +254,6 @@ async fn change_stage(
     });
     match act(&ui, &session, &format!("/api/v1/opportunities/{id}/stage"), &body, &action).await? {
         Acted::Done(_) => Ok(Redirect::to(&format!("/opportunities/{id}")).into_response()),
-        Acted::Refused(why) => show_page(&ui, &session, id, why).await,
+        Acted::Refused(why) => show_page(&ui, &session, id, why, Draft::default()).await,
     }
 }

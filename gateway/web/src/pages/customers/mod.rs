@@ -1,6 +1,8 @@
 //! Customers: the list (searched as you type, without needing diacritics), a customer's record
 //! with its contacts, its parties when it is a project, and its change history, and the form to
-//! add or change one with errors beside each field.
+//! add or change one with errors beside each field. The contact and party forms are in `contacts`.
+
+mod contacts;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -10,14 +12,16 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use super::discussion::{self, Draft, Subject, Talk};
 use super::documents;
 use super::forms::{FieldErrors, check_csrf, new_idempotency_key};
 use crate::UiState;
 use crate::format;
 use crate::page::{Chrome, PageError, html};
 use crate::session::Session;
-use crate::views::crm_contacts::{Contact, Party};
+use crate::views::crm_contacts::Contact;
 use crate::views::{Customer, ListOf, Revision};
+use contacts::{CONTACT_FIELDS, ContactForm, INFLUENCES, PARTY_ROLES, STANCES, parties_panel};
 
 pub fn router() -> Router<UiState> {
     Router::new()
@@ -25,9 +29,9 @@ pub fn router() -> Router<UiState> {
         .route("/customers/new", get(new_form))
         .route("/customers/{id}", get(show).post(update))
         .route("/customers/{id}/edit", get(edit_form))
-        .route("/customers/{id}/contacts", post(save_contact))
-        .route("/customers/{id}/parties", post(add_party))
-        .route("/customers/{id}/parties/{party_id}/remove", post(remove_party))
+        .route("/customers/{id}/contacts", post(contacts::save_contact))
+        .route("/customers/{id}/parties", post(contacts::add_party))
+        .route("/customers/{id}/parties/{party_id}/remove", post(contacts::remove_party))
 }
 
 pub const GROUPS: [&str; 3] = ["individual", "dealer", "project"];
@@ -137,6 +141,7 @@ struct ShowPage {
     party_roles: Vec<Choice>,
     party_influences: Vec<Choice>,
     party_stances: Vec<Choice>,
+    talk: Talk,
 }
 
 /// The parties of a project customer and what the form to add one offers.
@@ -169,7 +174,26 @@ async fn show(
     Path(id): Path<i64>,
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
-    show_page(&ui, &session, id, Editing::Contact(query.contact), FieldErrors::default(), String::new()).await
+    show_page(
+        &ui,
+        &session,
+        id,
+        Editing::Contact(query.contact),
+        FieldErrors::default(),
+        String::new(),
+        Draft::default(),
+    )
+    .await
+}
+
+/// The page again with what was typed into its discussion or upload form.
+pub(in crate::pages) async fn show_with(
+    ui: &UiState,
+    session: &Session,
+    id: i64,
+    draft: Draft,
+) -> Result<Response, PageError> {
+    show_page(ui, session, id, Editing::Contact(0), FieldErrors::default(), String::new(), draft).await
 }
 
 /// What the contact form on the customer's page holds.
@@ -187,6 +211,7 @@ async fn show_page(
     editing: Editing,
     contact_errors: FieldErrors,
     party_error: String,
+    draft: Draft,
 ) -> Result<Response, PageError> {
     let t = session.texts();
     let customer: Customer = ui.api.get(session.api_caller(), &format!("/api/v1/customers/{id}")).await?;
@@ -232,6 +257,7 @@ async fn show_page(
         party_roles: choices(t, "party_role", &PARTY_ROLES, ""),
         party_influences: choices(t, "party_influence", &INFLUENCES, ""),
         party_stances: choices(t, "party_stance", &STANCES, ""),
+        talk: discussion::load(ui, session, Subject::Customer(id), draft).await?,
     }))
 }
 
@@ -361,165 +387,6 @@ async fn update(
             let errors = FieldErrors::from_problem(problem, session.texts())?;
             let page = form_page(&session, format!("/customers/{id}"), form, errors);
             Ok(page)
-        }
-    }
-}
-
-/// The contact form of the customer's page: a new contact (id 0) or the one being edited.
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct ContactForm {
-    csrf: String,
-    idempotency_key: String,
-    contact_id: i64,
-    version: i64,
-    name: String,
-    position: String,
-    phone: String,
-    email: String,
-    birthday: String,
-    notes: String,
-    is_primary: String,
-    active: String,
-}
-
-impl ContactForm {
-    fn of(contact: Option<&Contact>) -> ContactForm {
-        let flag = |on: bool| if on { "true".to_owned() } else { String::new() };
-        match contact {
-            None => ContactForm { idempotency_key: new_idempotency_key(), active: flag(true), ..Default::default() },
-            Some(c) => ContactForm {
-                contact_id: c.id,
-                version: c.version,
-                name: c.name.clone(),
-                position: c.position.clone(),
-                phone: c.phone.clone(),
-                email: c.email.clone(),
-                birthday: c.birthday.clone(),
-                notes: c.notes.clone(),
-                is_primary: flag(c.is_primary),
-                active: flag(c.active),
-                ..Default::default()
-            },
-        }
-    }
-}
-
-/// Adds a contact, or changes the one the form names.
-async fn save_contact(
-    State(ui): State<UiState>,
-    session: Session,
-    Path(id): Path<i64>,
-    Form(form): Form<ContactForm>,
-) -> Result<Response, PageError> {
-    check_csrf(&session, &form.csrf)?;
-    let mut body = serde_json::json!({
-        "name": form.name, "position": form.position, "phone": form.phone, "email": form.email,
-        "birthday": form.birthday, "notes": form.notes, "is_primary": form.is_primary == "true",
-    });
-    let sent = if form.contact_id == 0 {
-        let headers = [("idempotency-key", form.idempotency_key.clone())];
-        let path = format!("/api/v1/customers/{id}/contacts");
-        ui.api.send(session.api_caller(), Method::POST, &path, &body, &headers).await
-    } else {
-        body["version"] = form.version.into();
-        body["active"] = (form.active == "true").into();
-        let path = format!("/api/v1/contacts/{}", form.contact_id);
-        ui.api.send(session.api_caller(), Method::PATCH, &path, &body, &[]).await
-    };
-    match sent {
-        Ok(_) => Ok(Redirect::to(&format!("/customers/{id}#contacts")).into_response()),
-        Err(problem) => {
-            let errors = FieldErrors::from_problem(problem, session.texts())?;
-            show_page(&ui, &session, id, Editing::Typed(Box::new(form)), errors, String::new()).await
-        }
-    }
-}
-
-const CONTACT_FIELDS: [&str; 6] = ["name", "position", "phone", "email", "birthday", "notes"];
-const PARTY_ROLES: [&str; 4] = ["investor", "contractor", "consultant", "other"];
-const INFLUENCES: [&str; 3] = ["decision_maker", "influencer", "user"];
-const STANCES: [&str; 4] = ["unknown", "supporter", "neutral", "opponent"];
-
-/// The project's parties, and as candidates the other customers of the territory and the
-/// project's own contacts.
-async fn parties_panel(
-    ui: &UiState,
-    session: &Session,
-    project: &Customer,
-    contacts: &[Contact],
-    error: String,
-) -> Result<PartiesPanel, PageError> {
-    let t = session.texts();
-    let path = format!("/api/v1/customers/{}/parties", project.id);
-    let parties: ListOf<Party> = ui.api.get(session.api_caller(), &path).await?;
-    let customers: ListOf<Customer> = ui.api.get(session.api_caller(), "/api/v1/customers?limit=500").await?;
-    let rows = parties
-        .items
-        .into_iter()
-        .map(|p| {
-            let words = (t.word("party_role", &p.role), t.word("party_influence", &p.influence));
-            (p.id, words.0, p.party_name, words.1, t.word("party_stance", &p.stance), p.note)
-        })
-        .collect();
-    let own_contacts = contacts.iter().filter(|k| k.active).map(|k| (format!("k{}", k.id), k.name.clone()));
-    let others = customers.items.into_iter().filter(|c| c.id != project.id).map(|c| (format!("c{}", c.id), c.name));
-    Ok(PartiesPanel { rows, candidates: own_contacts.chain(others).collect(), error, key: new_idempotency_key() })
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct PartyForm {
-    csrf: String,
-    idempotency_key: String,
-    party: String,
-    role: String,
-    influence: String,
-    stance: String,
-    note: String,
-}
-
-async fn add_party(
-    State(ui): State<UiState>,
-    session: Session,
-    Path(id): Path<i64>,
-    Form(form): Form<PartyForm>,
-) -> Result<Response, PageError> {
-    check_csrf(&session, &form.csrf)?;
-    let party_id = |prefix: char| form.party.strip_prefix(prefix).and_then(|n| n.parse::<i64>().ok());
-    let body = serde_json::json!({
-        "role": form.role, "party_customer_id": party_id('c'), "contact_id": party_id('k'),
-        "influence": form.influence, "stance": form.stance, "note": form.note,
-    });
-    let headers = [("idempotency-key", form.idempotency_key.clone())];
-    let path = format!("/api/v1/customers/{id}/parties");
-    after_party_change(&ui, &session, id, ui.api.send(session.api_caller(), Method::POST, &path, &body, &headers).await)
-        .await
-}
-
-async fn remove_party(
-    State(ui): State<UiState>,
-    session: Session,
-    Path((id, party_id)): Path<(i64, i64)>,
-    Form(form): Form<PartyForm>,
-) -> Result<Response, PageError> {
-    check_csrf(&session, &form.csrf)?;
-    let path = format!("/api/v1/customers/{id}/parties/{party_id}");
-    let sent = ui.api.call(session.api_caller(), Method::DELETE, &path, None, &[]).await;
-    after_party_change(&ui, &session, id, sent).await
-}
-
-async fn after_party_change(
-    ui: &UiState,
-    session: &Session,
-    id: i64,
-    sent: Result<crate::api::Answer, crate::api::ApiProblem>,
-) -> Result<Response, PageError> {
-    match sent {
-        Ok(_) => Ok(Redirect::to(&format!("/customers/{id}#parties")).into_response()),
-        Err(problem) => {
-            let error = FieldErrors::from_problem(problem, session.texts())?.others(&[]);
-            show_page(ui, session, id, Editing::Contact(0), FieldErrors::default(), error).await
         }
     }
 }
