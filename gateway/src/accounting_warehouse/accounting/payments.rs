@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use crate::auth::AuthUser;
 use crate::json_body::JsonBody;
 use crate::problem::Problem;
-use crate::problem::responses::{BadRequest, Forbidden};
+use crate::problem::responses::{BadRequest, Forbidden, NotFound};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{day_text, rfc3339};
@@ -59,7 +59,7 @@ pub struct PaymentBody {
 /// Record a payment received; it pays open invoices, oldest due first.
 #[utoipa::path(post, path = "/api/v1/payments", tag = "accounting", request_body = PaymentBodyIn,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 201, body = PaymentBody), BadRequest, Forbidden))]
+    responses((status = 201, body = PaymentBody), BadRequest, Forbidden, NotFound))]
 pub async fn record_payment(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
