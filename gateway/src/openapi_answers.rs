@@ -7,7 +7,9 @@
 //!   may see);
 //! - 400 on every operation with query parameters (a malformed or repeated parameter);
 //! - 422 on every operation that takes an `Idempotency-Key` (the key was used for another request);
-//! - 413 on every operation with a request body (the body is over the size limit).
+//! - 413 on every operation with a request body (the body is over the size limit), and 404 (a
+//!   record the body names — a customer, an invoice, a product — does not exist or is not the
+//!   caller's to see).
 //!
 //! A handler's own description of a status wins; these are only added where it has none.
 
@@ -20,6 +22,7 @@ const BAD_PATH: &str = "A path or query parameter is malformed, out of range or 
 const NOT_FOUND: &str = "Nothing with this id, or nothing the caller's office may see.";
 const KEY_REUSED: &str = "The Idempotency-Key was already used with a different request.";
 const TOO_LARGE: &str = "The request body is over the size limit.";
+const NAMED_NOT_FOUND: &str = "A record the body names does not exist, or the caller's office may not see it.";
 
 /// Adds the shared problem responses (see the module's description) to every operation.
 pub fn add_common_responses(openapi: &mut OpenApi) {
@@ -59,7 +62,7 @@ fn common_answers(operation: &Operation) -> Vec<(&'static str, &'static str)> {
         answers.push(("422", KEY_REUSED));
     }
     if operation.request_body.is_some() {
-        answers.push(("413", TOO_LARGE));
+        answers.extend([("413", TOO_LARGE), ("404", NAMED_NOT_FOUND)]);
     }
     answers
 }
