@@ -34,7 +34,7 @@ modules=(sales import_planning accounting_warehouse analytics gateway)
 databases() {
     local action="$1" module
     for module in "${modules[@]}"; do
-        psql "$postgres" -qc "$action DATABASE atq_fuzz_$module" >/dev/null
+        psql "$postgres" -qc "$action atq_fuzz_$module" >/dev/null
     done
 }
 
@@ -47,7 +47,7 @@ trap cleanup EXIT
 
 if [ -n "$postgres" ]; then
     databases "DROP DATABASE IF EXISTS"
-    databases "CREATE"
+    databases "CREATE DATABASE"
     server="${postgres%/*}"
     for module in "${modules[@]}"; do
         export "ATQ_${module^^}_DATABASE_URL=$server/atq_fuzz_$module"

@@ -70,7 +70,9 @@ impl From<pb::Product> for ProductBody {
             serial_tracked: p.serial_tracked,
             list_price: p.list_price,
             vat_rate: rate_text(p.vat_rate_bp),
-            list_price_with_vat: with_vat(p.list_price, i64::from(p.vat_rate_bp)),
+            // List prices (at most 10^15) and VAT rates (at most 100%) are bounded where they
+            // enter the catalog, so the sum always fits.
+            list_price_with_vat: with_vat(p.list_price, i64::from(p.vat_rate_bp)).unwrap_or(i64::MAX),
             version: p.version,
             created_at: rfc3339(p.created_at.as_ref()),
             updated_at: rfc3339(p.updated_at.as_ref()),

@@ -93,7 +93,10 @@ fn price(shipped: &DispatchShipped, dispatch: &DispatchOrder) -> Result<(Vec<pb:
         let net_amount = line.quantity.checked_mul(ordered.unit_price).ok_or_else(|| {
             Error::internal(anyhow::anyhow!("shipment line {}: the net amount overflows", line.line_no))
         })?;
-        let vat_amount = money::difference(with_vat(net_amount, i64::from(ordered.vat_rate_bp)), net_amount, "VAT")?;
+        let gross_amount = with_vat(net_amount, i64::from(ordered.vat_rate_bp)).ok_or_else(|| {
+            Error::internal(anyhow::anyhow!("shipment line {}: the amount with VAT overflows", line.line_no))
+        })?;
+        let vat_amount = money::difference(gross_amount, net_amount, "VAT")?;
         let rate = by_rate.entry(ordered.vat_rate_bp).or_default();
         money::add(&mut rate.0, net_amount, "the invoice's net amount")?;
         money::add(&mut rate.1, vat_amount, "the invoice's VAT")?;

@@ -129,7 +129,9 @@ fn amounts(
     } else {
         let net = limits::line_total(quantity, invoiced.unit_price)
             .map_err(|message| Error::invalid(format!("lines[{}].quantity", request.index), message))?;
-        let vat = with_vat(net, i64::from(invoiced.vat_rate_bp)) - net;
+        let vat = with_vat(net, i64::from(invoiced.vat_rate_bp))
+            .and_then(|gross| gross.checked_sub(net))
+            .ok_or_else(|| Error::invalid(format!("lines[{}].quantity", request.index), "the amount is too large"))?;
         (net, vat, share(issued.cost_amount, quantity, issued.quantity))
     };
     Ok(pb::SalesReturnLine {

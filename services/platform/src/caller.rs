@@ -53,6 +53,14 @@ pub enum Action {
     WritePurchases,
     ReceivePurchases,
     ManageUsers,
+    /// Customer requests (questions, complaints, warranty claims) and their timelines.
+    WriteRequests,
+    /// Warranty cases and returns to the supplier.
+    HandleWarranty,
+    /// Approving dealers, their tiers and the rules that decide them.
+    DecideDealers,
+    /// Holiday and working-time calendars that SLA clocks count on.
+    WriteCalendars,
 }
 
 impl Role {
@@ -123,6 +131,15 @@ impl Role {
             Action::ReceivePurchases => matches!(self, ImportOfficer | WarehouseKeeper | Director | Admin),
             // Staff accounts are the administrator's.
             Action::ManageUsers => matches!(self, Admin),
+            // Every department answers the requests routed to it; the warehouse only reads them.
+            Action::WriteRequests => {
+                matches!(self, SalesRep | SalesManager | ImportOfficer | Accountant | Director | Admin | Service)
+            }
+            // Import-export deals with the foreign suppliers on warranty.
+            Action::HandleWarranty => matches!(self, ImportOfficer | Director | Admin | Service),
+            // A dealer's tier is a commercial decision of the directors.
+            Action::DecideDealers => matches!(self, Director | Admin),
+            Action::WriteCalendars => matches!(self, Admin | Director),
         }
     }
 

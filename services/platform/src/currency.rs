@@ -87,11 +87,12 @@ mod tests {
 }
 
 /// `amount` plus VAT at `rate_bp` basis points, rounded half up to the currency's minor unit.
-pub fn with_vat(amount: i64, rate_bp: i64) -> i64 {
-    let gross = i128::from(amount) * i128::from(10_000 + rate_bp);
+/// None when the amount with VAT does not fit in 64 bits: the caller refuses it, nothing is capped.
+pub fn with_vat(amount: i64, rate_bp: i64) -> Option<i64> {
+    let gross = i128::from(amount).checked_mul(i128::from(rate_bp).checked_add(10_000)?)?;
     // Half up, for positive and negative amounts alike (credit notes).
     let rounded = if gross >= 0 { (gross + 5_000) / 10_000 } else { (gross - 5_000) / 10_000 };
-    i64::try_from(rounded).unwrap_or(i64::MAX)
+    i64::try_from(rounded).ok()
 }
 
 #[cfg(test)]
@@ -100,10 +101,17 @@ mod vat_tests {
 
     #[test]
     fn vat_is_added_and_rounded_half_up() {
-        assert_eq!(with_vat(285_000_000, 1000), 313_500_000);
-        assert_eq!(with_vat(15, 1000), 17); // 16.5 -> 17
-        assert_eq!(with_vat(1_234_567, 800), 1_333_332); // 1 333 332.36
-        assert_eq!(with_vat(-15, 1000), -17);
-        assert_eq!(with_vat(0, 500), 0);
+        assert_eq!(with_vat(285_000_000, 1000), Some(313_500_000));
+        assert_eq!(with_vat(15, 1000), Some(17)); // 16.5 -> 17
+        assert_eq!(with_vat(1_234_567, 800), Some(1_333_332)); // 1 333 332.36
+        assert_eq!(with_vat(-15, 1000), Some(-17));
+        assert_eq!(with_vat(0, 500), Some(0));
+    }
+
+    #[test]
+    fn an_amount_past_64_bits_with_vat_is_refused_not_capped() {
+        assert_eq!(with_vat(i64::MAX, 1000), None);
+        assert_eq!(with_vat(i64::MIN, 1000), None);
+        assert_eq!(with_vat(i64::MAX / 2, 0), Some(i64::MAX / 2));
     }
 }

@@ -25,6 +25,8 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     url: DatabaseUrl,
+    /// SQLite files only: closed by a backup in this process while it takes the write locks.
+    write_gate: Option<crate::write_gate::Gate>,
 }
 
 /// The url the pool was opened with, for connections outside the pool (a PostgreSQL listener).
@@ -78,7 +80,8 @@ impl Db {
             Backend::Postgres => pool_options.max_connections(16).connect_with(options).await,
         }
         .with_context(|| format!("cannot connect to {}", redact(url)))?;
-        Ok(Db { pool, backend, url: DatabaseUrl(url.into()) })
+        let write_gate = crate::write_gate::sqlite_file(url).map(|file| crate::write_gate::for_file(&file));
+        Ok(Db { pool, backend, url: DatabaseUrl(url.into()), write_gate })
     }
 
     /// The SQLite url of a service's file under the data directory.
@@ -99,8 +102,13 @@ impl Db {
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`)
-    /// so two writers queue instead of failing when a read lock cannot be upgraded.
+    /// so two writers queue instead of failing when a read lock cannot be upgraded, and it waits
+    /// first at the file's write gate (see [`crate::write_gate`]) while a backup closes it.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        let _gate_open = match &self.write_gate {
+            Some(gate) => Some(gate.read().await),
+            None => None,
+        };
         match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,

@@ -29,6 +29,7 @@ pub mod status;
 pub mod telemetry;
 pub mod testing;
 pub mod validation;
+pub mod write_gate;
 
 pub use caller::{Caller, InternalKey, Role};
 pub use db::{Backend, Db, Tx};

@@ -63,7 +63,7 @@ pub fn amounts(quantity: i64, unit_price: i64, vat_rate_bp: i64) -> Option<(i64,
     if !(0..=10_000).contains(&vat_rate_bp) {
         return None;
     }
-    let gross = with_vat(net, vat_rate_bp);
+    let gross = with_vat(net, vat_rate_bp)?;
     Some((net, gross.checked_sub(net)?))
 }
 

@@ -188,13 +188,13 @@ pub async fn draft(warehouse: &Warehouse, caller: &Caller, sheet: &NewSheet) -> 
         };
         for (group, margin_bp) in GROUPS.iter().zip(sheet.margins_bp) {
             let vat = product.fields.vat_rate_bp;
-            let (net, gross) = prices(cost, margin_bp, sheet.rounding_step, vat);
             // Given costs and list prices are bounded where they enter; an average cost comes
             // from the warehouse. A price past the amount bound is refused, never capped.
-            if net > MAX_AMOUNT {
+            let priced = prices(cost, margin_bp, sheet.rounding_step, vat).filter(|(net, _)| *net <= MAX_AMOUNT);
+            let Some((net, gross)) = priced else {
                 let message = format!("{}: a cost of {cost} prices past {MAX_AMOUNT}", product.fields.model_code);
                 return Err(Error::invalid("product_ids", message));
-            }
+            };
             lines.push(pb::PriceListLine {
                 product_id: product.id,
                 model_code: product.fields.model_code.clone(),

@@ -19,18 +19,19 @@ pub fn group_word(text: &str) -> Option<&'static str> {
 
 /// Net selling price: `cost x (10000 + margin_bp) / 10000`, rounded half up to a multiple of
 /// `step`. Cost and margin are not negative and the step is positive (checked by the caller).
-pub fn price_net(cost: i64, margin_bp: i64, step: i64) -> i64 {
+/// None when the price does not fit in 64 bits.
+pub fn price_net(cost: i64, margin_bp: i64, step: i64) -> Option<i64> {
     let numerator = i128::from(cost.max(0)) * i128::from(10_000 + margin_bp.max(0));
     let denominator = 10_000 * i128::from(step.max(1));
     // round_half_up(n / d) = floor((2n + d) / 2d) for n >= 0.
     let steps = (2 * numerator + denominator) / (2 * denominator);
-    i64::try_from(steps * i128::from(step.max(1))).unwrap_or(i64::MAX)
+    i64::try_from(steps.checked_mul(i128::from(step.max(1)))?).ok()
 }
 
 /// Net and gross (with VAT at `vat_rate_bp`, half up to the đồng).
-pub fn prices(cost: i64, margin_bp: i64, step: i64, vat_rate_bp: i64) -> (i64, i64) {
-    let net = price_net(cost, margin_bp, step);
-    (net, with_vat(net, vat_rate_bp))
+pub fn prices(cost: i64, margin_bp: i64, step: i64, vat_rate_bp: i64) -> Option<(i64, i64)> {
+    let net = price_net(cost, margin_bp, step)?;
+    Some((net, with_vat(net, vat_rate_bp)?))
 }
 
 /// The change from `old` to `new` as a fraction x 10,000, half away from zero; 0 when `old` is 0.
@@ -56,33 +57,33 @@ mod tests {
     #[test]
     fn price_is_cost_plus_margin_rounded_half_up_to_the_step() {
         // 123,456 x 1.35 = 166,665.6 -> 167,000
-        assert_eq!(price_net(123_456, 3500, 1000), 167_000);
+        assert_eq!(price_net(123_456, 3500, 1000), Some(167_000));
         // 123,456 x 1.20 = 148,147.2 -> 148,000
-        assert_eq!(price_net(123_456, 2000, 1000), 148_000);
+        assert_eq!(price_net(123_456, 2000, 1000), Some(148_000));
         // exactly half a step rounds up: 1,500 -> 2,000
-        assert_eq!(price_net(1_000, 5000, 1000), 2_000);
+        assert_eq!(price_net(1_000, 5000, 1000), Some(2_000));
         // just under half rounds down: 1,499.9 -> 1,000
-        assert_eq!(price_net(14_999, 0, 10_000), 10_000);
-        assert_eq!(price_net(15_000, 0, 10_000), 20_000);
+        assert_eq!(price_net(14_999, 0, 10_000), Some(10_000));
+        assert_eq!(price_net(15_000, 0, 10_000), Some(20_000));
         // step 1: rounded to the đồng, half up (0.5 -> 1)
-        assert_eq!(price_net(1, 5000, 1), 2);
-        assert_eq!(price_net(3, 1666, 1), 3); // 3.4998 -> 3
-        assert_eq!(price_net(0, 3500, 1000), 0);
+        assert_eq!(price_net(1, 5000, 1), Some(2));
+        assert_eq!(price_net(3, 1666, 1), Some(3)); // 3.4998 -> 3
+        assert_eq!(price_net(0, 3500, 1000), Some(0));
     }
 
     #[test]
     fn large_costs_do_not_overflow() {
-        assert_eq!(price_net(MAX_UNIT_COST, MAX_MARGIN_BP, 1000), 11_000_000_000_000);
-        assert_eq!(price_net(285_000_000, 2500, 1000), 356_250_000);
+        assert_eq!(price_net(MAX_UNIT_COST, MAX_MARGIN_BP, 1000), Some(11_000_000_000_000));
+        assert_eq!(price_net(285_000_000, 2500, 1000), Some(356_250_000));
     }
 
     #[test]
     fn gross_adds_vat_to_the_rounded_net() {
         // 167,000 + 10% = 183,700; 148,000 + 8% = 159,840
-        assert_eq!(prices(123_456, 3500, 1000, 1000), (167_000, 183_700));
-        assert_eq!(prices(123_456, 2000, 1000, 800), (148_000, 159_840));
+        assert_eq!(prices(123_456, 3500, 1000, 1000), Some((167_000, 183_700)));
+        assert_eq!(prices(123_456, 2000, 1000, 800), Some((148_000, 159_840)));
         // 1,235 x 1.05 = 1,296.75 -> 1,297
-        assert_eq!(prices(1_235, 0, 1, 500), (1_235, 1_297));
+        assert_eq!(prices(1_235, 0, 1, 500), Some((1_235, 1_297)));
     }
 
     #[test]

@@ -9,13 +9,18 @@
 //! timeout (30 s) and go on when the locks are released. A service may hold a write lock while it
 //! calls a sibling that waits for a lock already taken here, so the locks are taken with a short
 //! timeout and, when one cannot be had, every lock is released and the round tried again later.
+//! When the backup runs inside the system (`atq up`'s schedule, the administrator's request), it
+//! first closes each file's write gate ([`atq_platform::write_gate`]): new writers then wait in
+//! turn instead of racing the backup for the lock, so a busy system cannot starve it.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use atq_platform::write_gate;
 use sqlx::Connection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use tokio::sync::OwnedRwLockWriteGuard;
 
 /// Rounds of taking the five locks; the wait for each lock doubles from 200 ms to 12.8 s.
 const LOCK_ROUNDS: u32 = 7;
@@ -49,7 +54,7 @@ pub async fn take(data_dir: &Path, modules: &[&'static str], into: &Path) -> any
     let mut locks = Vec::new();
     let mut copiers = Vec::new();
     for (_, path) in &sources {
-        locks.push(connect(path).await?);
+        locks.push(Lock { connection: connect(path).await?, gate: write_gate::for_file(path), closed: None });
         copiers.push(connect(path).await?);
     }
     let paused = pause_writes(&mut locks).await?;
@@ -66,9 +71,16 @@ async fn connect(path: &Path) -> anyhow::Result<SqliteConnection> {
     SqliteConnection::connect_with(&options).await.with_context(|| format!("cannot open {}", path.display()))
 }
 
+/// What holds one file's writes: its write gate in this process and its SQLite write lock.
+struct Lock {
+    connection: SqliteConnection,
+    gate: write_gate::Gate,
+    closed: Option<OwnedRwLockWriteGuard<()>>,
+}
+
 /// Takes the write lock of every file, or none: a round that cannot have one lock in time gives
 /// back those it has, so a service waiting on one of them finishes, and tries again.
-async fn pause_writes(locks: &mut [SqliteConnection]) -> anyhow::Result<Instant> {
+async fn pause_writes(locks: &mut [Lock]) -> anyhow::Result<Instant> {
     let mut wait = FIRST_LOCK_WAIT;
     for round in 1..=LOCK_ROUNDS {
         match lock_all(locks, wait).await {
@@ -88,21 +100,27 @@ async fn pause_writes(locks: &mut [SqliteConnection]) -> anyhow::Result<Instant>
     unreachable!("the last round returns")
 }
 
-async fn lock_all(locks: &mut [SqliteConnection], wait: Duration) -> anyhow::Result<()> {
+async fn lock_all(locks: &mut [Lock], wait: Duration) -> anyhow::Result<()> {
     for lock in locks.iter_mut() {
-        sqlx::query(&format!("PRAGMA busy_timeout = {}", wait.as_millis())).execute(&mut *lock).await?;
-        sqlx::query("BEGIN IMMEDIATE").execute(&mut *lock).await?;
+        // Closing the gate waits only for writers already opening a transaction.
+        let closing = lock.gate.clone().write_owned();
+        let closed = tokio::time::timeout(wait, closing).await.context("a writer stayed at the gate")?;
+        lock.closed = Some(closed);
+        let connection = &mut lock.connection;
+        sqlx::query(&format!("PRAGMA busy_timeout = {}", wait.as_millis())).execute(&mut *connection).await?;
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *connection).await?;
     }
     Ok(())
 }
 
-/// Ends whatever lock transactions are open; they wrote nothing.
-async fn release(locks: &mut [SqliteConnection]) {
+/// Ends whatever lock transactions are open (they wrote nothing), then opens the gates.
+async fn release(locks: &mut [Lock]) {
     for lock in locks.iter_mut() {
-        if let Err(error) = sqlx::query("ROLLBACK").execute(&mut *lock).await {
+        if let Err(error) = sqlx::query("ROLLBACK").execute(&mut lock.connection).await {
             // "no transaction is active" for the files a failed round did not lock.
             tracing::trace!(error = %error, "nothing to release");
         }
+        lock.closed = None;
     }
 }
 
