@@ -62,6 +62,7 @@ impl Problem {
             StatusCode::NOT_FOUND => Some(ErrorCode::NotFound),
             StatusCode::CONFLICT => Some(ErrorCode::Conflict),
             StatusCode::SERVICE_UNAVAILABLE => Some(ErrorCode::Unavailable),
+            StatusCode::GATEWAY_TIMEOUT => Some(ErrorCode::TimedOut),
             StatusCode::INTERNAL_SERVER_ERROR => Some(ErrorCode::Internal),
             _ => None,
         };

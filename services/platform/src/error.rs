@@ -38,6 +38,10 @@ pub enum Error {
     PermissionDenied(String),
     #[error("{0}")]
     Unavailable(String),
+    /// A sibling did not answer within the call's deadline: the gateway says 504, not 503, so a
+    /// client (and an operator) can tell a hung service from one that is down or busy.
+    #[error("{0}")]
+    TimedOut(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -53,6 +57,7 @@ pub enum ErrorCode {
     Unauthenticated,
     PermissionDenied,
     Unavailable,
+    TimedOut,
     Internal,
 }
 
@@ -115,6 +120,13 @@ const CODE_TABLE: &[CodeRow] = &[
         reason: "unavailable",
         title: "Service unavailable",
     },
+    CodeRow {
+        code: ErrorCode::TimedOut,
+        grpc: Code::DeadlineExceeded,
+        http: 504,
+        reason: "timed_out",
+        title: "No answer in time",
+    },
     CodeRow { code: ErrorCode::Internal, grpc: Code::Internal, http: 500, reason: "internal", title: "Internal error" },
 ];
 
@@ -147,9 +159,10 @@ impl ErrorCode {
             Code::AlreadyExists => ErrorCode::Conflict,
             Code::Unauthenticated => ErrorCode::Unauthenticated,
             Code::PermissionDenied => ErrorCode::PermissionDenied,
-            Code::Unavailable | Code::DeadlineExceeded | Code::ResourceExhausted | Code::Cancelled => {
-                ErrorCode::Unavailable
-            }
+            Code::Unavailable | Code::ResourceExhausted => ErrorCode::Unavailable,
+            // A call past its deadline ends as DEADLINE_EXCEEDED from the callee, or CANCELLED
+            // when the caller's own timer fires first (nothing else here cancels a call).
+            Code::DeadlineExceeded | Code::Cancelled => ErrorCode::TimedOut,
             _ => ErrorCode::Internal,
         }
     }
@@ -166,6 +179,7 @@ impl Error {
             Error::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Error::PermissionDenied(_) => ErrorCode::PermissionDenied,
             Error::Unavailable(_) => ErrorCode::Unavailable,
+            Error::TimedOut(_) => ErrorCode::TimedOut,
             Error::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -226,8 +240,9 @@ impl RemoteError {
             .unwrap_or_default();
         let message = match code {
             ErrorCode::Internal => "internal error".to_owned(),
+            ErrorCode::TimedOut => "a service did not answer in time".to_owned(),
             ErrorCode::Unavailable if status.code() != Code::Unavailable => {
-                format!("a service did not answer in time ({})", status.code().description())
+                format!("a service is unavailable ({})", status.code().description())
             }
             _ => status.message().to_owned(),
         };
@@ -251,6 +266,7 @@ impl From<Status> for Error {
             ErrorCode::Unauthenticated => Error::Unauthenticated(remote.message),
             ErrorCode::PermissionDenied => Error::PermissionDenied(remote.message),
             ErrorCode::Unavailable => Error::Unavailable(remote.message),
+            ErrorCode::TimedOut => Error::TimedOut(remote.message),
             ErrorCode::Internal => Error::Internal(anyhow::anyhow!("sibling service failed: {status}")),
         }
     }
@@ -308,6 +324,7 @@ mod tests {
             Error::Unauthenticated("no token".into()),
             Error::PermissionDenied("role".into()),
             Error::Unavailable("busy".into()),
+            Error::TimedOut("slow".into()),
             Error::Internal(anyhow::anyhow!("secret detail")),
         ];
         for error in samples {
@@ -344,9 +361,14 @@ mod tests {
     }
 
     #[test]
-    fn a_deadline_reads_as_unavailable() {
-        let remote = RemoteError::from_status(&Status::deadline_exceeded("late"));
-        assert_eq!(remote.code, ErrorCode::Unavailable);
-        assert_eq!(remote.code.http_status(), 503);
+    fn a_deadline_reads_as_a_timeout_and_a_closed_port_as_unavailable() {
+        for status in [Status::deadline_exceeded("late"), Status::cancelled("Timeout expired")] {
+            let remote = RemoteError::from_status(&status);
+            assert_eq!(remote.code, ErrorCode::TimedOut);
+            assert_eq!(remote.code.http_status(), 504);
+            assert_eq!(remote.message, "a service did not answer in time");
+        }
+        let refused = RemoteError::from_status(&Status::unavailable("connection refused"));
+        assert_eq!(refused.code.http_status(), 503);
     }
 }
