@@ -61,8 +61,10 @@ struct Claims {
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
     #[serde(default)]
+    #[schema(required = true)]
     pub username: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub password: String,
 }
 

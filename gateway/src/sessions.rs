@@ -86,6 +86,7 @@ async fn consume(tx: &mut Tx, token: &str) -> Result<Option<i64>, Error> {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct RefreshBody {
+    #[schema(required = true, pattern = "^[0-9a-fA-F]{64}$")]
     pub refresh_token: String,
 }
 

@@ -2,6 +2,7 @@
 //! ports) started in this process, each module on a fresh database of the backend under test.
 
 pub mod shipping;
+pub mod victim;
 pub mod web;
 
 use std::time::Duration;

@@ -127,6 +127,7 @@ pub async fn list_lines(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct MatchBody {
+    #[schema(required = true, minimum = 1)]
     pub invoice_id: i64,
 }
 

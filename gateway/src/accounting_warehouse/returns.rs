@@ -31,9 +31,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(default, deny_unknown_fields)]
 pub struct ReturnLineIn {
     /// The line of the invoice the units were sold on.
-    #[schema(minimum = 1, maximum = 500)]
+    #[schema(required = true, minimum = 1, maximum = 500)]
     pub invoice_line_no: i32,
-    #[schema(minimum = 1, maximum = 1_000_000)]
+    #[schema(required = true, minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     /// good (default) or damaged
     pub condition: String,
@@ -44,12 +44,13 @@ pub struct ReturnLineIn {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateReturnBody {
+    #[schema(required = true, minimum = 1)]
     pub invoice_id: i64,
     /// YYYY-MM-DD; today when absent
     pub returned_on: String,
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(required = true, min_length = 1, max_length = 500)]
     pub reason: String,
-    #[schema(min_items = 1, max_items = 500)]
+    #[schema(required = true, min_items = 1, max_items = 500)]
     pub lines: Vec<ReturnLineIn>,
 }
 

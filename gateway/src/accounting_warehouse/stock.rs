@@ -123,8 +123,9 @@ pub async fn list_serials(
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReceiptLineBody {
+    #[schema(required = true, minimum = 1)]
     pub product_id: i64,
-    #[schema(minimum = 1, maximum = 1_000_000)]
+    #[schema(required = true, minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     /// good (default) or damaged
     pub condition: String,
@@ -138,11 +139,14 @@ pub struct ReceiptLineBody {
 #[serde(default, deny_unknown_fields)]
 pub struct CreateReceiptBody {
     /// HN, HCM or DL
+    #[schema(required = true, min_length = 1)]
     pub warehouse: String,
     /// opening or purchase
+    #[schema(required = true, min_length = 1)]
     pub kind: String,
     pub reference: String,
     pub note: String,
+    #[schema(required = true, min_items = 1, max_items = 500)]
     pub lines: Vec<ReceiptLineBody>,
 }
 
@@ -216,8 +220,9 @@ pub async fn create_receipt(
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct TransferLineBody {
+    #[schema(required = true, minimum = 1)]
     pub product_id: i64,
-    #[schema(minimum = 1, maximum = 1_000_000)]
+    #[schema(required = true, minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     pub serials: Vec<String>,
 }
@@ -225,9 +230,12 @@ pub struct TransferLineBody {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateTransferBody {
+    #[schema(required = true, min_length = 1)]
     pub from_warehouse: String,
+    #[schema(required = true, min_length = 1)]
     pub to_warehouse: String,
     pub note: String,
+    #[schema(required = true, min_items = 1, max_items = 500)]
     pub lines: Vec<TransferLineBody>,
 }
 
@@ -286,6 +294,7 @@ pub async fn create_transfer(
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CountLineBody {
+    #[schema(required = true, minimum = 1)]
     pub product_id: i64,
     /// good (default) or damaged
     pub condition: String,
@@ -301,7 +310,9 @@ pub struct CountLineBody {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateCountBody {
+    #[schema(required = true, min_length = 1)]
     pub warehouse: String,
+    #[schema(required = true, min_items = 1, max_items = 500)]
     pub lines: Vec<CountLineBody>,
 }
 

@@ -83,21 +83,31 @@ impl From<pb::Product> for ProductBody {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateProductBody {
+    #[schema(required = true, min_length = 1)]
     pub model_code: String,
+    #[schema(required = true, min_length = 1)]
     pub name_vi: String,
     pub name_en: String,
+    #[schema(required = true, min_length = 1)]
     pub category: String,
+    #[schema(required = true, min_length = 1)]
     pub brand: String,
+    #[schema(required = true, min_length = 1)]
     pub brand_class: String,
+    #[schema(required = true, minimum = 1)]
     pub supplier_id: i64,
+    #[schema(required = true, min_length = 1)]
     pub unit: String,
+    #[schema(required = true, min_length = 1)]
     pub hs_code: String,
+    #[schema(minimum = 0, maximum = 120)]
     pub warranty_months: i32,
     pub serial_tracked: bool,
     /// VND, without VAT
-    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub list_price: i64,
     /// "0.10", "0.08" or "0.05"
+    #[schema(required = true, min_length = 1)]
     pub vat_rate: String,
 }
 
@@ -113,9 +123,11 @@ pub struct UpdateProductBody {
     pub supplier_id: Option<i64>,
     pub unit: Option<String>,
     pub hs_code: Option<String>,
+    #[schema(minimum = 0, maximum = 120)]
     pub warranty_months: Option<i32>,
     pub serial_tracked: Option<bool>,
-    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
+    /// VND, without VAT
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub list_price: Option<i64>,
     pub vat_rate: Option<String>,
     /// The version read; alternatively send If-Match with the ETag.

@@ -154,18 +154,20 @@ fn receipt_response(caller: &Caller, order: pb::PurchaseOrder) -> Response {
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct PurchaseLineIn {
+    #[schema(required = true, minimum = 1)]
     pub product_id: i64,
     /// Ignored with from_proposals (the proposal's quantity)
     #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     /// Per unit, in the supplier currency's minor unit (cents for USD)
-    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub unit_price: i64,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct PurchaseOrderIn {
+    #[schema(required = true, minimum = 1)]
     pub supplier_id: i64,
     /// HN, HCM (default) or DL
     pub warehouse: String,
@@ -258,6 +260,7 @@ pub async fn get_purchase_order(
 #[serde(default, deny_unknown_fields)]
 pub struct AdvanceIn {
     /// send, confirm, ship, clear or cancel
+    #[schema(required = true, min_length = 1)]
     pub action: String,
     /// YYYY-MM-DD the step happened (send, clear); today when absent
     pub on: Option<String>,
@@ -304,10 +307,12 @@ pub async fn advance_purchase_order(
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct ReceiveLineIn {
+    #[schema(required = true, minimum = 1)]
     pub line_no: i32,
     /// One per unit, for serial-tracked products
     pub serials: Vec<String>,
     /// Per unit, for charges allocated by weight
+    #[schema(minimum = 0, maximum = 1_000_000_000_i64)]
     pub unit_weight_grams: i64,
 }
 

@@ -63,9 +63,13 @@ impl From<pb::Supplier> for SupplierBody {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateSupplierBody {
+    #[schema(required = true, min_length = 1)]
     pub name: String,
+    #[schema(required = true, min_length = 1)]
     pub country: String,
+    #[schema(required = true, min_length = 1)]
     pub currency: String,
+    #[schema(required = true, minimum = 1, maximum = 365)]
     pub lead_time_days: i32,
     pub contact_name: String,
     pub contact_email: String,
@@ -78,6 +82,7 @@ pub struct UpdateSupplierBody {
     pub name: Option<String>,
     pub country: Option<String>,
     pub currency: Option<String>,
+    #[schema(minimum = 1, maximum = 365)]
     pub lead_time_days: Option<i32>,
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,

@@ -85,6 +85,7 @@ impl From<pb::Contact> for ContactBody {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateContactBody {
+    #[schema(required = true, min_length = 1)]
     pub name: String,
     pub position: String,
     /// 10 digits from 0, or +84; may be empty
@@ -301,12 +302,14 @@ impl From<pb::ProjectParty> for PartyBody {
 #[serde(default, deny_unknown_fields)]
 pub struct AddPartyBody {
     /// investor, contractor, consultant or other
+    #[schema(required = true, min_length = 1)]
     pub role: String,
     /// A customer record as the party; give this or `contact_id`.
     pub party_customer_id: Option<i64>,
     /// A contact person as the party; give this or `party_customer_id`.
     pub contact_id: Option<i64>,
     /// decision_maker, influencer or user
+    #[schema(required = true, min_length = 1)]
     pub influence: String,
     /// supporter, neutral, opponent or unknown (the default)
     pub stance: String,

@@ -130,7 +130,9 @@ fn contract_response(status: StatusCode, contract: pb::Contract) -> Response {
 pub struct CreateContractBody {
     /// An open opportunity of the same customer, which signing the contract wins
     pub opportunity_id: Option<i64>,
+    #[schema(required = true, min_length = 1)]
     pub name: String,
+    #[schema(required = true, minimum = 1)]
     pub customer_id: i64,
     /// A username; the caller when absent
     pub responsible: String,

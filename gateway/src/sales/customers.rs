@@ -78,12 +78,16 @@ impl From<pb::Customer> for CustomerBody {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateCustomerBody {
+    #[schema(required = true, min_length = 1)]
     pub name: String,
     /// individual, dealer or project
+    #[schema(required = true, min_length = 1)]
     pub group: String,
     /// 10 digits from 0, or +84
+    #[schema(required = true, min_length = 1)]
     pub phone: String,
     pub email: String,
+    #[schema(required = true, min_length = 1)]
     pub address: String,
     /// HN, HCM or DL; sales staff default to their own office
     pub office: String,

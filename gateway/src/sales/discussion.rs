@@ -74,7 +74,7 @@ impl From<pb::Comment> for CommentBody {
 #[serde(default, deny_unknown_fields)]
 pub struct NewCommentBody {
     /// At most 4,000 characters; `@username` mentions a colleague, who is notified
-    #[schema(max_length = 4000)]
+    #[schema(required = true, max_length = 4000, min_length = 1)]
     pub body: String,
 }
 

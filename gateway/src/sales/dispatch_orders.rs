@@ -124,8 +124,9 @@ fn dispatch_response(caller: &Caller, status: StatusCode, dispatch: pb::Dispatch
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct RequestDispatchLineBody {
+    #[schema(required = true, minimum = 1)]
     pub line_no: i32,
-    #[schema(minimum = 1, maximum = 1_000_000)]
+    #[schema(required = true, minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
 }
 

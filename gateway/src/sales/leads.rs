@@ -92,6 +92,7 @@ impl From<pb::Lead> for LeadBody {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateLeadBody {
+    #[schema(required = true, min_length = 1)]
     pub name: String,
     pub company: String,
     pub contact_name: String,
@@ -136,6 +137,7 @@ pub struct UpdateLeadBody {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct DisqualifyLeadBody {
+    #[schema(required = true, min_length = 1)]
     pub reason: String,
     pub version: Option<i64>,
 }

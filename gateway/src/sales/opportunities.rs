@@ -45,12 +45,15 @@ fn opportunity_response(status: StatusCode, opportunity: pb::Opportunity) -> Res
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateOpportunityBody {
+    #[schema(required = true, minimum = 1)]
     pub customer_id: i64,
+    #[schema(required = true, min_length = 1)]
     pub title: String,
     /// VND, 0 to 10^15
     #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub expected_value: i64,
     /// YYYY-MM-DD
+    #[schema(required = true, value_type = String, format = Date)]
     pub expected_close_on: Option<String>,
     /// Percent; the stage's default when absent
     pub probability: Option<i32>,
@@ -160,6 +163,7 @@ pub async fn update_opportunity(
 #[serde(default, deny_unknown_fields)]
 pub struct StageBody {
     /// prospecting, qualified, proposal, negotiation, won, lost
+    #[schema(required = true, min_length = 1)]
     pub stage: String,
     /// price, competitor, budget, timing, no_decision, other; required for lost
     pub lost_reason: String,

@@ -156,8 +156,9 @@ fn order_response(status: StatusCode, order: pb::Order) -> Response {
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateOrderLineBody {
+    #[schema(required = true, minimum = 1)]
     pub product_id: i64,
-    #[schema(minimum = 1, maximum = 1_000_000)]
+    #[schema(required = true, minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     /// VND per unit without VAT; the list price when absent
     #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
@@ -171,6 +172,7 @@ pub struct CreateOrderLineBody {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateOrderBody {
+    #[schema(required = true, minimum = 1)]
     pub customer_id: i64,
     /// HN, HCM or DL; the customer's office when absent
     pub warehouse: String,
@@ -178,8 +180,10 @@ pub struct CreateOrderBody {
     /// Leave empty when quote_id is given: the order takes the quote's lines and prices
     pub lines: Vec<CreateOrderLineBody>,
     /// An accepted quote of the same customer
+    #[schema(minimum = 0)]
     pub quote_id: i64,
     /// A signed contract of the same customer
+    #[schema(minimum = 0)]
     pub contract_id: i64,
 }
 

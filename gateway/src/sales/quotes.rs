@@ -144,8 +144,9 @@ fn quote_response(status: StatusCode, quote: pb::Quote) -> Response {
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateQuoteLineBody {
+    #[schema(required = true, minimum = 1)]
     pub product_id: i64,
-    #[schema(minimum = 1, maximum = 1_000_000)]
+    #[schema(required = true, minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     /// VND per unit without VAT; when absent, the customer group's price on the sheet in force,
     /// else the list price
@@ -160,12 +161,14 @@ pub struct CreateQuoteLineBody {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CreateQuoteBody {
+    #[schema(required = true, minimum = 1)]
     pub customer_id: i64,
     /// An open opportunity of the same customer; one in prospecting or qualified moves to proposal
     pub opportunity_id: Option<i64>,
     /// YYYY-MM-DD; 30 days from today when absent
     pub valid_until: Option<String>,
     pub note: String,
+    #[schema(required = true, min_items = 1, max_items = 200)]
     pub lines: Vec<CreateQuoteLineBody>,
 }
 

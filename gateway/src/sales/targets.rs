@@ -117,14 +117,18 @@ pub async fn list_targets(
 #[serde(default, deny_unknown_fields)]
 pub struct PutTargetBody {
     /// 2026-11, 2026-Q4 or 2026
+    #[schema(required = true, min_length = 1)]
     pub period: String,
     /// person or office
+    #[schema(required = true, min_length = 1)]
     pub scope: String,
     /// The salesperson's username for a person target; empty for an office.
     pub owner: String,
     /// HN, HCM or DL
+    #[schema(required = true, min_length = 1)]
     pub office: String,
     /// revenue, new_customers, visits or category_revenue
+    #[schema(required = true, min_length = 1)]
     pub metric: String,
     /// For category_revenue: physics, chemistry, biology, electrical, electronics_telecom, it,
     /// automation or environment.

@@ -68,8 +68,11 @@ impl From<&UserRecord> for UserAdminBody {
 #[serde(default, deny_unknown_fields)]
 pub struct CreateUserBody {
     /// letters, digits, `.`, `_`, `-`; 2 to 64
+    #[schema(required = true, min_length = 2)]
     pub username: String,
+    #[schema(required = true, min_length = 1)]
     pub display_name: String,
+    #[schema(required = true, min_length = 1)]
     pub role: String,
     /// HN, HCM or DL; required for sales staff
     pub office: String,

@@ -89,8 +89,10 @@ pub async fn update_me(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct ChangePasswordBody {
+    #[schema(required = true, min_length = 1)]
     pub current_password: String,
     /// At least 10 characters, not one of the most common passwords, not containing the username
+    #[schema(required = true, min_length = 10)]
     pub new_password: String,
 }
 

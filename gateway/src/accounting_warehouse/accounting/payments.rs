@@ -19,9 +19,10 @@ use crate::wire::{day_text, rfc3339};
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct PaymentBodyIn {
+    #[schema(required = true, minimum = 1)]
     pub customer_id: i64,
     /// VND
-    #[schema(minimum = 1, maximum = 1_000_000_000_000_000_i64)]
+    #[schema(required = true, minimum = 1, maximum = 1_000_000_000_000_000_i64)]
     pub amount: i64,
     /// YYYY-MM-DD; today when absent
     pub received_on: String,
@@ -29,6 +30,7 @@ pub struct PaymentBodyIn {
     /// bank (default) or cash
     pub method: String,
     /// Pay this invoice first; otherwise the oldest open invoices first.
+    #[schema(minimum = 0)]
     pub invoice_id: i64,
 }
 

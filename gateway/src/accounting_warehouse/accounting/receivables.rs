@@ -76,6 +76,7 @@ pub struct CreditTermsBody {
     /// VND; 0 = no limit
     #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub credit_limit: i64,
+    #[schema(minimum = 0, maximum = 365)]
     pub payment_terms_days: i32,
 }
 

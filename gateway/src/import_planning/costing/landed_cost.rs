@@ -20,12 +20,14 @@ use crate::wire::{day_text, optional_date, rate_bp_from_text, rate_text};
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct LandedLineIn {
+    #[schema(required = true, minimum = 1)]
     pub product_id: i64,
-    #[schema(minimum = 1, maximum = 1_000_000)]
+    #[schema(required = true, minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     /// Per unit in the shipment currency's minor unit (cents, yen)
     #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub unit_price: i64,
+    #[schema(minimum = 0, maximum = 1_000_000_000_i64)]
     pub unit_weight_grams: i64,
     /// "0.05"; from the HS code when absent
     pub duty_rate: Option<String>,
@@ -35,10 +37,12 @@ pub struct LandedLineIn {
 #[serde(default, deny_unknown_fields)]
 pub struct ChargeIn {
     /// freight, insurance, customs_fee, handling, domestic_transport, other
+    #[schema(required = true, min_length = 1)]
     pub kind: String,
     /// In the charge currency's minor unit
     #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub amount: i64,
+    #[schema(required = true, min_length = 1)]
     pub currency: String,
     /// value (default), quantity or weight
     pub allocation: String,
@@ -58,6 +62,7 @@ pub struct LandedCostIn {
     pub currency: String,
     /// YYYY-MM-DD: rates in force that day are used (today when absent)
     pub rate_date: Option<String>,
+    #[schema(required = true, min_items = 1, max_items = 500)]
     pub lines: Vec<LandedLineIn>,
     pub charges: Vec<ChargeIn>,
 }

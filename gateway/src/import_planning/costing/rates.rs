@@ -46,10 +46,13 @@ impl From<pb::ExchangeRate> for ExchangeRateBody {
 #[serde(default, deny_unknown_fields)]
 pub struct ExchangeRateIn {
     /// USD, EUR, JPY, GBP, CHF, CNY, KRW, SGD
+    #[schema(required = true, min_length = 1)]
     pub currency: String,
     /// YYYY-MM-DD
+    #[schema(required = true, format = Date)]
     pub effective_on: String,
     /// VND per unit, up to 4 decimal places
+    #[schema(required = true, min_length = 1)]
     pub rate: String,
     pub source: String,
 }
@@ -57,6 +60,7 @@ pub struct ExchangeRateIn {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct ExchangeRatesIn {
+    #[schema(required = true, min_items = 1, max_items = 5000)]
     pub rates: Vec<ExchangeRateIn>,
 }
 
@@ -145,8 +149,10 @@ pub async fn list_exchange_rates(
 #[serde(default, deny_unknown_fields)]
 pub struct DutyRateBody {
     /// An HS code or its first digits ("9027", "9027.80"); the longest match applies
+    #[schema(required = true, min_length = 1)]
     pub hs_code: String,
     /// "0.05" = 5%
+    #[schema(required = true, min_length = 1)]
     pub rate: String,
     pub note: String,
 }
@@ -154,6 +160,7 @@ pub struct DutyRateBody {
 #[derive(Serialize, Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct DutyRatesBody {
+    #[schema(required = true)]
     pub rates: Vec<DutyRateBody>,
 }
 

@@ -21,16 +21,20 @@ use crate::wire::{ListBody, date_text, office_from_text, office_text, optional_d
 #[serde(default, deny_unknown_fields)]
 pub struct MilestoneIn {
     /// YYYY-MM-DD: on site by then
+    #[schema(required = true, format = Date)]
     pub needed_by: String,
-    #[schema(minimum = 1, maximum = 1_000_000)]
+    #[schema(required = true, minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
 }
 
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct PlanLineIn {
+    #[schema(required = true, minimum = 1)]
     pub line_no: i32,
+    #[schema(required = true, minimum = 1)]
     pub product_id: i64,
+    #[schema(required = true, min_items = 1, max_items = 24)]
     pub milestones: Vec<MilestoneIn>,
 }
 
@@ -38,6 +42,7 @@ pub struct PlanLineIn {
 #[serde(default, deny_unknown_fields)]
 pub struct ImportPlanIn {
     /// The project contract or order (HD-2026-0003, DH-2026-0012); sending it again re-plans
+    #[schema(required = true, min_length = 1)]
     pub source_ref: String,
     /// The order whose reservation already covers part of it
     pub order_ref: String,
@@ -45,6 +50,7 @@ pub struct ImportPlanIn {
     pub customer_name: String,
     /// HN, HCM or DL
     pub office: String,
+    #[schema(required = true, min_items = 1, max_items = 500)]
     pub lines: Vec<PlanLineIn>,
 }
 

@@ -18,6 +18,7 @@ use crate::wire::ListBody;
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct SupplyTermsBody {
+    #[schema(required = true, minimum = 1)]
     pub product_id: i64,
     /// The supplier's minimum order quantity (1 when absent)
     #[schema(minimum = 1, maximum = 1_000_000)]
@@ -38,6 +39,7 @@ pub struct SupplyTermsBody {
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct SupplyTermsIn {
+    #[schema(required = true, min_items = 1, max_items = 5000)]
     pub terms: Vec<SupplyTermsBody>,
 }
 

@@ -25,9 +25,10 @@ use super::{PriceListBody, list_response, margin_bp_from_text};
 #[derive(Deserialize, Serialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CostIn {
+    #[schema(required = true, minimum = 1)]
     pub product_id: i64,
     /// VND per unit
-    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
+    #[schema(required = true, minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub unit_cost: i64,
 }
 
@@ -35,11 +36,14 @@ pub struct CostIn {
 #[serde(default, deny_unknown_fields)]
 pub struct PriceListIn {
     /// YYYY-MM-DD, local
+    #[schema(required = true, format = Date)]
     pub effective_on: String,
     /// Prices are rounded half up to a multiple of this, VND (e.g. 1000)
+    #[schema(required = true, minimum = 1, maximum = 10_000_000)]
     pub rounding_step: i64,
     /// One margin on top of cost per customer group: `{"individual": "0.35", "dealer": "0.20",
     /// "project": "0.25"}`
+    #[schema(required = true)]
     pub margins: BTreeMap<String, String>,
     /// Costs to use; for other products the warehouse's moving-average cost, else the list price
     pub costs: Vec<CostIn>,

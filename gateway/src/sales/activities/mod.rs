@@ -150,18 +150,24 @@ pub fn instant(v: &mut Violations, field: &str, text: Option<&str>) -> Option<pr
 #[serde(default, deny_unknown_fields)]
 pub struct CreateActivityBody {
     /// visit, call, meeting, email, task or note
+    #[schema(required = true, min_length = 1)]
     pub kind: String,
+    #[schema(required = true, min_length = 1)]
     pub subject: String,
+    #[schema(minimum = 0)]
     pub customer_id: i64,
+    #[schema(minimum = 0)]
     pub contact_id: i64,
+    #[schema(minimum = 0)]
     pub opportunity_id: i64,
     /// A username; the caller when absent. Managers and directors plan for colleagues.
     pub owner: String,
     /// HN, HCM or DL, for an activity with no customer; the owner's office when absent
     pub office: String,
     /// RFC 3339
+    #[schema(required = true, value_type = String, format = DateTime)]
     pub planned_at: Option<String>,
-    #[schema(minimum = 1, maximum = 1440)]
+    #[schema(required = true, minimum = 1, maximum = 1440)]
     pub duration_minutes: i32,
     pub notes: String,
 }
@@ -274,6 +280,7 @@ pub async fn update_activity(
 #[serde(default, deny_unknown_fields)]
 pub struct CompleteActivityBody {
     /// reached, no_answer, follow_up, not_interested, ordered or other
+    #[schema(required = true, min_length = 1)]
     pub outcome: String,
     pub notes: String,
     /// RFC 3339: when the salesperson checked in on a visit
@@ -340,6 +347,7 @@ pub async fn complete_activity(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CancelActivityBody {
+    #[schema(required = true, min_length = 1)]
     pub reason: String,
     pub version: Option<i64>,
 }

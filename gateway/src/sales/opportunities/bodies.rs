@@ -9,6 +9,7 @@ use crate::wire::{date_text, day_text, enum_text, office_text, rfc3339};
 #[derive(Serialize, Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct OpportunityProductBody {
+    #[schema(required = true, minimum = 1)]
     pub product_id: i64,
     /// Filled from the catalog
     pub model_code: String,

@@ -71,8 +71,9 @@ pub struct ReportFiguresBody {
 #[derive(Serialize, Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct EvaluationBody {
+    #[schema(required = true, minimum = 1)]
     pub customer_id: i64,
-    #[schema(minimum = 1, maximum = 5)]
+    #[schema(required = true, minimum = 1, maximum = 5)]
     pub rating: i32,
     pub remark: String,
 }
@@ -90,8 +91,10 @@ pub struct EvaluationView {
 #[derive(Serialize, Deserialize, ToSchema, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct CompetitorBody {
+    #[schema(required = true, min_length = 1)]
     pub competitor: String,
     /// The product as the salesperson names it (model, or our product code)
+    #[schema(required = true, min_length = 1)]
     pub product: String,
     /// VND; 0 when unknown
     #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
