@@ -7,6 +7,7 @@ mod price_lists;
 mod products;
 mod purchase_orders;
 mod suppliers;
+mod warranty;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -20,4 +21,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(price_lists::router())
         .merge(import_plans::router())
         .merge(purchase_orders::router())
+        .merge(warranty::router())
 }

@@ -30,6 +30,9 @@ pub mod returns;
 mod returns_api;
 pub mod sales_customers;
 mod sales_feed;
+pub mod serial_history;
+mod serial_history_api;
+pub mod serial_history_store;
 pub mod serial_store;
 pub mod stock;
 pub mod stock_document_store;
@@ -40,6 +43,10 @@ pub mod stock_value;
 pub mod stocktakes;
 pub mod transfers;
 mod warehouse_api;
+pub mod warranty_moves;
+mod warranty_moves_api;
+pub mod warranty_moves_store;
+mod warranty_moves_supplier;
 
 use std::sync::Arc;
 
@@ -49,7 +56,9 @@ use atq_platform::settings::ServiceSettings;
 use atq_platform::{CancellationToken, Db, grpc_server};
 use atq_proto::accountingwarehouse::v1::accounting_server::AccountingServer;
 use atq_proto::accountingwarehouse::v1::returns_server::ReturnsServer;
+use atq_proto::accountingwarehouse::v1::serial_history_server::SerialHistoryServer;
 use atq_proto::accountingwarehouse::v1::warehouse_server::WarehouseServer;
+use atq_proto::accountingwarehouse::v1::warranty_moves_server::WarrantyMovesServer;
 use include_dir::{Dir, include_dir};
 use tokio::net::TcpListener;
 use tonic::service::Routes;
@@ -87,6 +96,14 @@ pub async fn serve(
         returns_api::ReturnsApi { db: db.clone() },
         authenticate(settings.internal_key.clone()),
     );
+    let serials = SerialHistoryServer::with_interceptor(
+        serial_history_api::SerialHistoryApi { db: db.clone() },
+        authenticate(settings.internal_key.clone()),
+    );
+    let moves = WarrantyMovesServer::with_interceptor(
+        warranty_moves_api::WarrantyMovesApi { db: db.clone() },
+        authenticate(settings.internal_key.clone()),
+    );
     let shipments = FeedConsumer {
         feed: SALES_FEED.to_owned(),
         address: settings.peers.sales.clone(),
@@ -101,7 +118,7 @@ pub async fn serve(
         listener,
         db.clone(),
         settings.internal_key,
-        Routes::new(warehouse).add_service(accounting).add_service(returns),
+        Routes::new(warehouse).add_service(accounting).add_service(returns).add_service(serials).add_service(moves),
         shutdown.clone(),
     )
     .await;

@@ -32,6 +32,7 @@ mod stock_feed;
 pub mod supplier_store;
 pub mod supply_terms;
 pub mod warehouse;
+pub mod warranty;
 
 use atq_platform::caller::authenticate;
 use atq_platform::settings::ServiceSettings;
@@ -45,6 +46,7 @@ use atq_proto::importplanning::v1::costing_server::CostingServer;
 use atq_proto::importplanning::v1::import_plans_server::ImportPlansServer;
 use atq_proto::importplanning::v1::price_lists_server::PriceListsServer;
 use atq_proto::importplanning::v1::purchase_orders_server::PurchaseOrdersServer;
+use atq_proto::importplanning::v1::warranty_server::WarrantyServer;
 use include_dir::{Dir, include_dir};
 use tokio::net::TcpListener;
 use tonic::service::Routes;
@@ -109,7 +111,8 @@ fn routes(settings: &ServiceSettings, db: &Db, planning: &Planning) -> anyhow::R
         .add_service(costing)
         .add_service(price_lists)
         .add_service(import_plans)
-        .add_service(purchase_orders))
+        .add_service(purchase_orders)
+        .add_service(WarrantyServer::with_interceptor(warranty::api(settings, db)?, auth())))
 }
 
 pub async fn serve(
