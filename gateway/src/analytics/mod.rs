@@ -1,11 +1,13 @@
 //! The analytics department's routes: the reports for the directors.
 
+mod customer_value;
 mod reports;
+mod summary;
 
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    reports::router()
+    reports::router().merge(summary::router()).merge(customer_value::router())
 }

@@ -7,6 +7,9 @@
 
 mod customer_facts;
 mod customer_facts_store;
+mod customer_value;
+mod customer_value_store;
+mod periods;
 mod product_facts;
 mod product_facts_store;
 mod reports_api;
@@ -14,6 +17,11 @@ mod return_facts;
 mod return_facts_store;
 mod sales_facts;
 mod sales_facts_store;
+mod summary;
+mod summary_api;
+mod summary_cells;
+mod summary_facts;
+mod summary_facts_store;
 mod supplier_facts;
 mod supplier_facts_store;
 
@@ -85,9 +93,8 @@ pub async fn serve(
         reports_api::ReportsApi { db: db.clone() },
         authenticate(settings.internal_key.clone()),
     );
-    let outcome =
-        grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, Routes::new(reports), shutdown.clone())
-            .await;
+    let routes = Routes::new(reports).add_service(summary_api::server(db.clone(), settings.internal_key.clone()));
+    let outcome = grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, routes, shutdown.clone()).await;
     shutdown.cancel();
     for consumer in consuming {
         let _ = consumer.await;

@@ -21,6 +21,8 @@ pub struct ReturnFacts;
 #[tonic::async_trait]
 impl Projection for ReturnFacts {
     async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<()> {
+        // Invoices and payments of the same feed, for the accounting summary.
+        crate::summary_facts::AccountingFacts.apply(tx, event).await?;
         if !outbox::is::<wh::SalesReturned>(event) {
             return Ok(());
         }
@@ -37,7 +39,8 @@ impl Projection for ReturnFacts {
             .unwrap_or_else(|| local_date(occurred_at));
         let office = Office::from_proto(sales_return.office).map(Office::code).unwrap_or(UNKNOWN);
         // Replayed events change nothing: a return line is kept once.
-        return_facts_store::record(tx, &sales_return, returned_on, office).await
+        return_facts_store::record(tx, &sales_return, returned_on, office).await?;
+        crate::customer_value_store::refresh_returns(tx, sales_return.customer_id).await
     }
 }
 

@@ -69,6 +69,7 @@ async fn confirmed(tx: &mut Tx, order: &sales::Order, position: i64, occurred_at
     // Lines are rewritten only with a newer head: a replayed or older event changes nothing.
     if sales_facts_store::record_confirmed(tx, &fact).await? {
         sales_facts_store::replace_lines(tx, order).await?;
+        crate::customer_value_store::refresh_orders(tx, order.customer_id).await?;
     }
     Ok(())
 }
@@ -77,7 +78,8 @@ async fn confirmed(tx: &mut Tx, order: &sales::Order, position: i64, occurred_at
 /// them: there is no row to change.
 async fn cancelled(tx: &mut Tx, order: &sales::Order, position: i64, occurred_at: i64) -> Result<()> {
     let at = order.updated_at.as_ref().map(timestamp_micros).unwrap_or(occurred_at).max(1);
-    sales_facts_store::record_cancelled(tx, order.id, at, position).await
+    sales_facts_store::record_cancelled(tx, order.id, at, position).await?;
+    crate::customer_value_store::refresh_orders(tx, order.customer_id).await
 }
 
 /// Exact sums in VND.
@@ -141,13 +143,13 @@ impl Summary {
 }
 
 #[derive(Default)]
-struct SummaryTally {
+pub(crate) struct SummaryTally {
     total: Tally,
     by: BTreeMap<(Dimension, String), Tally>,
 }
 
 impl SummaryTally {
-    fn add(&mut self, line: &LineRow) {
+    pub(crate) fn add(&mut self, line: &LineRow) {
         self.total.add(line);
         for dimension in Dimension::ALL {
             let key = match dimension {
@@ -161,7 +163,7 @@ impl SummaryTally {
         }
     }
 
-    fn finish(self) -> Summary {
+    pub(crate) fn finish(self) -> Summary {
         let mut by: BTreeMap<Dimension, Vec<(String, Figures)>> =
             Dimension::ALL.into_iter().map(|d| (d, Vec::new())).collect();
         // BTreeMap order: by dimension, then by key.

@@ -28,9 +28,10 @@ pub async fn record_confirmed(tx: &mut Tx, fact: &OrderFact<'_>) -> Result<bool>
     let order = fact.order;
     let written = sqlx::query(
         "INSERT INTO sales_orders (order_id, number, office, customer_group, salesperson, confirmed_at, confirmed_on, \
-         month, cancelled_at, total_net, total_vat, total_gross, position) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12) \
+         month, cancelled_at, total_net, total_vat, total_gross, position, customer_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12, $13) \
          ON CONFLICT (order_id) DO UPDATE SET number = excluded.number, office = excluded.office, \
+         customer_id = excluded.customer_id, \
          customer_group = excluded.customer_group, salesperson = excluded.salesperson, \
          confirmed_at = excluded.confirmed_at, confirmed_on = excluded.confirmed_on, month = excluded.month, \
          cancelled_at = 0, total_net = excluded.total_net, total_vat = excluded.total_vat, \
@@ -49,6 +50,7 @@ pub async fn record_confirmed(tx: &mut Tx, fact: &OrderFact<'_>) -> Result<bool>
     .bind(order.total_vat)
     .bind(order.total_gross)
     .bind(fact.position)
+    .bind(order.customer_id)
     .execute(&mut **tx)
     .await?
     .rows_affected();

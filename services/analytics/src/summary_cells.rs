@@ -1,0 +1,140 @@
+//! Each department's summary layout, and its figures per period tallied from the facts.
+//!
+//! Sales: confirmed orders not cancelled, in the local month of confirmation, less returns in the
+//! month of their return (the monthly sales report's rule), and customers created. Accounting and
+//! warehouse: invoices issued and payments received (collections), on their local dates, under
+//! the customer's office.
+
+use std::collections::BTreeMap;
+
+use atq_platform::error::Result;
+use atq_platform::{Db, Office};
+use chrono::NaiveDate;
+
+use crate::periods::Period;
+use crate::sales_facts::{Dimension, Figures, Summary, SummaryTally};
+use crate::sales_facts_store::{self, LineRow};
+use crate::summary::{Cells, Layout};
+use crate::summary_facts_store::{self, DayRow};
+
+/// The key of the total section's one row.
+pub const TOTAL_KEY: &str = "all";
+
+const SALES_MEASURES: &[&str] = &["net", "vat", "gross", "quantity", "orders", "new_customers"];
+
+pub const SALES: Layout = Layout {
+    sections: &[
+        ("total", SALES_MEASURES),
+        ("by_office", SALES_MEASURES),
+        ("by_customer_group", SALES_MEASURES),
+        // Customers have no salesperson of their own: no new customers here.
+        ("by_salesperson", &["net", "vat", "gross", "quantity", "orders"]),
+    ],
+};
+
+const ACCOUNTING_MEASURES: &[&str] =
+    &["invoices", "invoiced_net", "invoiced_vat", "invoiced_gross", "payments", "collected"];
+
+pub const ACCOUNTING: Layout =
+    Layout { sections: &[("total", ACCOUNTING_MEASURES), ("by_office", ACCOUNTING_MEASURES)] };
+
+/// Adds `amount` to a cell.
+fn add(cells: &mut Cells, section: usize, key: &str, measure: usize, amount: i64) {
+    let cell = cells.entry((section, key.to_owned(), measure)).or_default();
+    *cell = cell.saturating_add(amount);
+}
+
+fn put_figures(cells: &mut Cells, section: usize, key: &str, f: &Figures) {
+    for (measure, amount) in [f.net, f.vat, f.gross, f.quantity, f.orders].into_iter().enumerate() {
+        add(cells, section, key, measure, amount);
+    }
+}
+
+fn sales_cells(summary: &Summary) -> Cells {
+    let mut cells = Cells::new();
+    put_figures(&mut cells, 0, TOTAL_KEY, &summary.total);
+    for (section, dimension) in [(1, Dimension::Office), (2, Dimension::CustomerGroup), (3, Dimension::Salesperson)] {
+        for (key, figures) in summary.breakdown(dimension) {
+            put_figures(&mut cells, section, key, figures);
+        }
+    }
+    cells
+}
+
+/// Sales figures of each period over the facts between two local dates.
+pub async fn sales(
+    db: &Db,
+    periods: &[Period],
+    from: NaiveDate,
+    to: NaiveDate,
+    office: Option<Office>,
+) -> Result<BTreeMap<Period, Cells>> {
+    let mut lines = sales_facts_store::report_lines(db, from, to, office).await?;
+    lines.extend(crate::return_facts::report_lines(db, from, to, office).await?);
+    let mut by_month: BTreeMap<&str, Vec<&LineRow>> = BTreeMap::new();
+    for line in &lines {
+        by_month.entry(line.month.as_str()).or_default().push(line);
+    }
+    let customers = summary_facts_store::new_customers(db, from, to, office).await?;
+    let new_customers = SALES_MEASURES.len() - 1;
+    let mut tallied = BTreeMap::new();
+    for period in periods {
+        let mut tally = SummaryTally::default();
+        let (first, last) =
+            (period.first_day.format("%Y-%m").to_string(), period.last_day().format("%Y-%m").to_string());
+        // Lines stay grouped by order within a month, as the tally needs.
+        for month_lines in by_month.range(first.as_str()..=last.as_str()).map(|(_, lines)| lines) {
+            month_lines.iter().for_each(|line| tally.add(line));
+        }
+        let mut cells = sales_cells(&tally.finish());
+        for customer in customers.iter().filter(|c| in_period(period, c)) {
+            add(&mut cells, 0, TOTAL_KEY, new_customers, 1);
+            add(&mut cells, 1, &customer.office, new_customers, 1);
+            add(&mut cells, 2, &customer.group, new_customers, 1);
+        }
+        tallied.insert(*period, cells);
+    }
+    Ok(tallied)
+}
+
+fn in_period(period: &Period, row: &DayRow) -> bool {
+    row.day.parse::<NaiveDate>().is_ok_and(|day| period.holds(day))
+}
+
+/// Invoicing and collection figures of each period between two local dates. A document of a
+/// customer analytics has not heard of yet counts under office `unknown`.
+pub async fn accounting(
+    db: &Db,
+    periods: &[Period],
+    from: NaiveDate,
+    to: NaiveDate,
+    office: Option<Office>,
+) -> Result<BTreeMap<Period, Cells>> {
+    let invoices = summary_facts_store::invoices(db, from, to, office).await?;
+    let payments = summary_facts_store::payments(db, from, to, office).await?;
+    let mut tallied = BTreeMap::new();
+    for period in periods {
+        let mut cells = Cells::new();
+        for invoice in invoices.iter().filter(|i| in_period(period, i)) {
+            let office = office_key(&invoice.office);
+            for (section, key) in [(0, TOTAL_KEY), (1, office)] {
+                add(&mut cells, section, key, 0, 1);
+                for (measure, amount) in invoice.amounts.iter().enumerate() {
+                    add(&mut cells, section, key, measure + 1, *amount);
+                }
+            }
+        }
+        for payment in payments.iter().filter(|p| in_period(period, p)) {
+            for (section, key) in [(0, TOTAL_KEY), (1, office_key(&payment.office))] {
+                add(&mut cells, section, key, 4, 1);
+                add(&mut cells, section, key, 5, payment.amounts[0]);
+            }
+        }
+        tallied.insert(*period, cells);
+    }
+    Ok(tallied)
+}
+
+fn office_key(office: &str) -> &str {
+    if office.is_empty() { crate::product_facts::UNKNOWN } else { office }
+}

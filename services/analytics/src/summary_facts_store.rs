@@ -1,0 +1,111 @@
+//! The tables of invoices and payments, and what the summaries read of them and of customers.
+
+use atq_platform::error::Result;
+use atq_platform::{Db, Office, Tx};
+use chrono::NaiveDate;
+
+pub struct InvoiceFact {
+    pub invoice_id: i64,
+    pub customer_id: i64,
+    pub issued_on: NaiveDate,
+    pub total_net: i64,
+    pub total_vat: i64,
+    pub total_gross: i64,
+}
+
+pub struct PaymentFact {
+    pub payment_id: i64,
+    pub customer_id: i64,
+    pub received_on: NaiveDate,
+    pub amount: i64,
+}
+
+/// Keeps an issued invoice once: a replayed event changes nothing.
+#[tracing::instrument(level = "debug", skip_all, fields(invoice_id = fact.invoice_id))]
+pub async fn record_invoice(tx: &mut Tx, fact: &InvoiceFact) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO invoice_facts (invoice_id, customer_id, issued_on, total_net, total_vat, total_gross) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (invoice_id) DO NOTHING",
+    )
+    .bind(fact.invoice_id)
+    .bind(fact.customer_id)
+    .bind(fact.issued_on.to_string())
+    .bind(fact.total_net)
+    .bind(fact.total_vat)
+    .bind(fact.total_gross)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Keeps a recorded payment once.
+#[tracing::instrument(level = "debug", skip_all, fields(payment_id = fact.payment_id))]
+pub async fn record_payment(tx: &mut Tx, fact: &PaymentFact) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO payment_facts (payment_id, customer_id, received_on, amount) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (payment_id) DO NOTHING",
+    )
+    .bind(fact.payment_id)
+    .bind(fact.customer_id)
+    .bind(fact.received_on.to_string())
+    .bind(fact.amount)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A document on a local day: its ISO date, the customer's office and group ('' when analytics
+/// has not heard of the customer) and up to three amounts.
+pub struct DayRow {
+    pub day: String,
+    pub office: String,
+    pub group: String,
+    pub amounts: [i64; 3],
+}
+
+/// Runs one of the day queries below over two local dates (inclusive), of one office when given.
+async fn day_rows(db: &Db, sql: &str, from: NaiveDate, to: NaiveDate, office: Option<Office>) -> Result<Vec<DayRow>> {
+    let mut sql = sql.to_owned();
+    if office.is_some() {
+        sql.push_str(" AND c.office = $3");
+    }
+    let mut query =
+        sqlx::query_as::<_, (String, Option<String>, Option<String>, i64, i64, i64)>(&sql).bind(from.to_string());
+    query = query.bind(to.to_string());
+    if let Some(office) = office {
+        query = query.bind(office.code());
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(day, office, group, a, b, c)| DayRow {
+            day,
+            office: office.unwrap_or_default(),
+            group: group.unwrap_or_default(),
+            amounts: [a, b, c],
+        })
+        .collect())
+}
+
+/// Customers created in the span: amounts unused.
+pub async fn new_customers(db: &Db, from: NaiveDate, to: NaiveDate, office: Option<Office>) -> Result<Vec<DayRow>> {
+    let sql = "SELECT c.created_on, c.office, c.customer_group, CAST(0 AS BIGINT), CAST(0 AS BIGINT), \
+               CAST(0 AS BIGINT) FROM customer_facts c WHERE c.created_on >= $1 AND c.created_on <= $2";
+    day_rows(db, sql, from, to, office).await
+}
+
+/// Invoices issued in the span: net, VAT, gross.
+pub async fn invoices(db: &Db, from: NaiveDate, to: NaiveDate, office: Option<Office>) -> Result<Vec<DayRow>> {
+    let sql = "SELECT i.issued_on, c.office, c.customer_group, i.total_net, i.total_vat, i.total_gross \
+               FROM invoice_facts i LEFT JOIN customer_facts c ON c.customer_id = i.customer_id \
+               WHERE i.issued_on >= $1 AND i.issued_on <= $2";
+    day_rows(db, sql, from, to, office).await
+}
+
+/// Payments received in the span: the amount.
+pub async fn payments(db: &Db, from: NaiveDate, to: NaiveDate, office: Option<Office>) -> Result<Vec<DayRow>> {
+    let sql = "SELECT p.received_on, c.office, c.customer_group, p.amount, CAST(0 AS BIGINT), CAST(0 AS BIGINT) \
+               FROM payment_facts p LEFT JOIN customer_facts c ON c.customer_id = p.customer_id \
+               WHERE p.received_on >= $1 AND p.received_on <= $2";
+    day_rows(db, sql, from, to, office).await
+}
