@@ -3,6 +3,7 @@
 //! add or change one with errors beside each field. The contact and party forms are in `contacts`.
 
 mod contacts;
+mod import;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -32,6 +33,7 @@ pub fn router() -> Router<UiState> {
         .route("/customers/{id}/contacts", post(contacts::save_contact))
         .route("/customers/{id}/parties", post(contacts::add_party))
         .route("/customers/{id}/parties/{party_id}/remove", post(contacts::remove_party))
+        .merge(import::router())
 }
 
 pub const GROUPS: [&str; 3] = ["individual", "dealer", "project"];

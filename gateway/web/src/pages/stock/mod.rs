@@ -2,7 +2,9 @@
 //! with the moving-average cost for those the API shows it to; the serial numbers of a product;
 //! and the warehouse keeper's goods receipt (in `receipt`).
 
+mod counts;
 mod receipt;
+mod transfers;
 
 use std::collections::HashMap;
 
@@ -29,6 +31,10 @@ pub fn router() -> Router<UiState> {
         .route("/stock/serials", get(serials))
         .route("/stock/receipts/new", get(receipt::new_form))
         .route("/stock/receipts", axum::routing::post(receipt::create))
+        .route("/stock/transfers", get(transfers::list).post(transfers::create))
+        .route("/stock/transfers/new", get(transfers::new_form))
+        .route("/stock/counts", get(counts::list).post(counts::create))
+        .route("/stock/counts/new", get(counts::new_sheet))
 }
 
 /// How many products one read of the catalog names; a bigger catalog is read product by product.
