@@ -12,6 +12,7 @@ mod admin_backups;
 mod analytics;
 pub mod auth;
 mod costs;
+mod dashboard;
 mod import_planning;
 mod imports;
 mod json_body;
@@ -133,6 +134,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(import_planning::router())
         .merge(accounting_warehouse::router())
         .merge(analytics::router())
+        .merge(dashboard::router())
         .merge(printing::router())
 }
 

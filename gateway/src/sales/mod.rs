@@ -5,13 +5,16 @@ mod calendar;
 mod contacts;
 mod contracts;
 mod customers;
+mod dealers;
 mod discussion;
 mod dispatch_orders;
+mod holidays;
 mod leads;
 mod opportunities;
 mod orders;
 mod pipeline;
 mod quotes;
+mod requests;
 mod sales_reports;
 mod targets;
 
@@ -26,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(customers::router())
         .merge(contacts::router())
         .merge(leads::router())
+        .merge(dealers::router())
         .merge(quotes::router())
         .merge(contracts::router())
         .merge(orders::router())
@@ -36,4 +40,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(targets::router())
         .merge(sales_reports::router())
         .merge(discussion::router())
+        .merge(requests::router())
+        .merge(holidays::router())
 }

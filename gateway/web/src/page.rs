@@ -25,11 +25,13 @@ const MENU: &[(&str, &str, Option<Action>)] = &[
     ("/", "nav.home", None),
     ("/customers", "nav.customers", Some(Action::ReadCustomers)),
     ("/leads", "leads.nav", Some(Action::WriteCustomers)),
+    ("/dealers", "dealers.nav", Some(Action::WriteCustomers)),
     ("/activities", "nav.activities", Some(Action::WriteCustomers)),
     ("/opportunities", "opportunities.nav", Some(Action::WriteCustomers)),
     ("/targets", "targets.nav", Some(Action::ReadCustomers)),
     ("/sales-reports", "sales_reports.nav", Some(Action::ReadCustomers)),
     ("/calendar", "nav.calendar", Some(Action::ReadCustomers)),
+    ("/requests", "requests.nav", Some(Action::WriteRequests)),
     ("/quotes", "nav.quotes", Some(Action::ReadOrders)),
     ("/contracts", "nav.contracts", Some(Action::ReadOrders)),
     ("/orders", "nav.orders", Some(Action::ReadOrders)),
@@ -39,6 +41,7 @@ const MENU: &[(&str, &str, Option<Action>)] = &[
     ("/products", "nav.products", Some(Action::ReadCatalog)),
     ("/price-sheet", "nav.price_sheet", Some(Action::ReadCatalog)),
     ("/import-plans", "nav.import_plans", Some(Action::ReadOrders)),
+    ("/warranty", "warranty.nav", Some(Action::ReadCustomers)),
     ("/returns", "nav.returns", Some(Action::ReadAccounts)),
     ("/receivables", "nav.receivables", Some(Action::ReadAccounts)),
     ("/bank-statements", "nav.bank_statements", Some(Action::WriteAccounts)),
@@ -66,7 +69,13 @@ fn in_menu(role: Role, href: &str) -> bool {
         "/targets" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
         "/leads" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
         "/sales-reports" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
+        // Requests are answered by sales, import-export and accounting; the warehouse only reads them.
+        "/requests" => !matches!(role, Role::WarehouseKeeper | Role::Admin),
         "/bank-statements" => matches!(role, Role::Accountant | Role::Director),
+        // Import-export handles warranty; sales look their customers' units and cases up.
+        "/warranty" => {
+            matches!(role, Role::ImportOfficer | Role::Director | Role::Admin | Role::SalesRep | Role::SalesManager)
+        }
         "/exchange-rates" => matches!(role, Role::ImportOfficer | Role::Accountant | Role::Director),
         _ => true,
     }

@@ -24,6 +24,12 @@ pub mod customer_import;
 mod customer_import_api;
 pub mod customer_import_store;
 pub mod customer_store;
+mod dealer_api;
+pub mod dealer_application;
+pub mod dealer_application_store;
+pub mod dealer_decision;
+pub mod dealer_re_evaluation;
+pub mod dealer_re_evaluation_store;
 pub mod discussion;
 mod discussion_api;
 pub mod discussion_store;
@@ -46,15 +52,26 @@ mod quote_api;
 pub mod quote_store;
 pub mod record_files;
 pub mod record_files_store;
+pub mod request;
+mod request_api;
+pub mod request_calendar;
+pub mod request_calendar_store;
+pub mod request_flow;
+pub mod request_sla;
+pub mod request_store;
+pub mod request_warnings;
 mod reservation_feed;
 pub mod sales_report;
 mod sales_report_api;
 pub mod sales_report_figures;
 pub mod sales_report_store;
+pub mod sla;
 pub mod target;
 mod target_api;
 pub mod target_results;
 pub mod target_store;
+pub mod tier_rules;
+pub mod tier_rules_store;
 pub mod warehouse;
 
 use std::sync::Arc;
@@ -167,8 +184,16 @@ fn routes(db: &Db, settings: &ServiceSettings) -> anyhow::Result<Routes> {
             .max_encoding_message_size(customer_import::MAX_MESSAGE_BYTES),
             authenticate(key.clone()),
         ))
+        .add_service(atq_proto::sales::v1::dealers_server::DealersServer::with_interceptor(
+            dealer_api::DealerApi { db: db.clone() },
+            authenticate(key.clone()),
+        ))
         .add_service(atq_proto::sales::v1::targets_server::TargetsServer::with_interceptor(
             target_api::TargetApi { db: db.clone(), catalog: catalog()? },
+            authenticate(key.clone()),
+        ))
+        .add_service(atq_proto::sales::v1::service_requests_server::ServiceRequestsServer::with_interceptor(
+            request_api::ServiceRequestApi { db: db.clone() },
             authenticate(key.clone()),
         ))
         .add_service(atq_proto::sales::v1::contacts_server::ContactsServer::with_interceptor(

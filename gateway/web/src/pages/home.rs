@@ -107,6 +107,9 @@ async fn home(State(ui): State<UiState>, session: Session) -> Result<Response, P
             .collect();
         cards.push(Card { title: spec.title, list: spec.list, rows });
     }
+    if let Some(figures) = super::dashboard::home_card(&ui, &session).await {
+        cards.insert(0, figures);
+    }
     let c = Chrome::new(&session, "/", t.get("nav.home").to_owned(), "/");
     let greeting = format!("{} {}", t.get("home.hello"), c.user);
     Ok(html(&HomePage { c, greeting, cards }))

@@ -7,6 +7,8 @@ mod catalog;
 mod contracts;
 mod costing;
 mod customers;
+mod dashboard;
+mod dealers;
 mod discussion;
 mod dispatch;
 mod documents;
@@ -21,6 +23,8 @@ mod price_sheet;
 mod quotes;
 mod receivables;
 mod reports;
+mod requests;
+mod requests_form;
 mod return_form;
 mod returns;
 mod sales_reports;
@@ -28,6 +32,7 @@ mod sign_in;
 mod stock;
 mod targets;
 mod users;
+mod warranty;
 
 use axum::Router;
 
@@ -37,8 +42,10 @@ pub fn router() -> Router<UiState> {
     Router::new()
         .merge(sign_in::router())
         .merge(home::router())
+        .merge(dashboard::router())
         .merge(customers::router())
         .merge(leads::router())
+        .merge(dealers::router())
         .merge(quotes::router())
         .merge(orders::router())
         .merge(dispatch::router())
@@ -60,6 +67,8 @@ pub fn router() -> Router<UiState> {
         .merge(targets::router())
         .merge(sales_reports::router())
         .merge(discussion::router())
+        .merge(requests::router())
+        .merge(warranty::router())
 }
 
 /// Every template and page source, for the test that each label they name is in the catalogs.
@@ -67,6 +76,8 @@ pub fn router() -> Router<UiState> {
 pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("../page.rs"),
     include_str!("home.rs"),
+    include_str!("dashboard.rs"),
+    include_str!("../../templates/dashboard.html"),
     include_str!("sales_reports.rs"),
     include_str!("../../templates/sales_report.html"),
     include_str!("../../templates/sales_reports.html"),
@@ -163,10 +174,23 @@ pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("../../templates/leads.html"),
     include_str!("../../templates/lead.html"),
     include_str!("../../templates/lead_form.html"),
+    include_str!("dealers/mod.rs"),
+    include_str!("dealers/form.rs"),
+    include_str!("../../templates/dealers.html"),
+    include_str!("../../templates/dealer.html"),
+    include_str!("../../templates/dealer_form.html"),
     include_str!("discussion/mod.rs"),
     include_str!("discussion/notifications.rs"),
     include_str!("discussion/record_files.rs"),
     include_str!("../../templates/discussion.html"),
     include_str!("../../templates/record_files.html"),
     include_str!("../../templates/notifications.html"),
+    include_str!("warranty/mod.rs"),
+    include_str!("warranty/case.rs"),
+    include_str!("warranty/open.rs"),
+    include_str!("warranty/views.rs"),
+    include_str!("../../templates/warranty.html"),
+    include_str!("../../templates/warranty_case.html"),
+    include_str!("../../templates/warranty_case_form.html"),
+    include_str!("../../templates/warranty_macros.html"),
 ];

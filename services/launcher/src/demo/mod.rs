@@ -8,6 +8,7 @@ mod catalog;
 mod costing;
 mod crm_contacts;
 mod customers;
+mod dealers;
 mod discussion;
 mod money;
 mod opportunities;
@@ -17,8 +18,10 @@ mod prices;
 mod returns;
 mod sales;
 mod sales_reports;
+mod service_requests;
 mod stock;
 mod targets;
+mod warranty;
 
 use std::time::{Duration, Instant};
 
@@ -131,12 +134,15 @@ pub async fn load(peers: &Peers, key: &InternalKey) -> anyhow::Result<()> {
     let shipped = orders::load(&services, &catalog, &customers, &contracts, &quotes).await?;
     money::load(&services, &shipped).await?;
     returns::load(&services, &catalog, &shipped).await?;
+    warranty::load(&services, &catalog).await?;
     crm_contacts::load(&services, &customers).await?;
     opportunities::load(&services, &catalog, &customers).await?;
     discussion::load(&services, &customers).await?;
     activities::load(&services, &customers).await?;
     sales_reports::load(&services, &customers).await?;
     targets::load(&services).await?;
+    dealers::load(&services, &customers).await?;
+    service_requests::load(&services, &customers).await?;
     tracing::info!(
         customers = customers.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,
