@@ -58,20 +58,12 @@ async fn main() -> anyhow::Result<()> {
     let data_dir = scratch.path().join("data");
     println!("backup benchmark on SQLite: {} orders over {} customers", args.orders, args.customers);
     let system = TestSystem::start_in_data_dir(&data_dir).await?;
-    let staff = Arc::new(Staff {
-        reps: vec![
-            system.try_login("sales.hn").await?,
-            system.try_login("sales.hcm").await?,
-            system.try_login("sales.dl").await?,
-        ],
-        accountant: system.try_login("accountant").await?,
-        keeper: system.try_login("warehouse").await?,
-    });
+    let staff = sign_in(&system).await?;
     let product = seed_products(&system).await.filter_press;
     let started = Instant::now();
     let customers = Arc::new(seed_customers(&staff, args.customers).await?);
     receive_stock(&staff, product, args.orders).await?;
-    let made = make_orders(&staff, &customers, product, &args).await?;
+    let made = make_orders(&system, &customers, product, &args).await?;
     println!(
         "data set: {} customers and {made} confirmed orders made in {:.0} s ({:.0} orders/s)",
         customers.len(),
@@ -82,7 +74,9 @@ async fn main() -> anyhow::Result<()> {
     let data_bytes = database_bytes(&data_dir)?;
     let copy = plain_copy(&data_dir, &scratch.path().join("copy"))?;
     let idle = backup_once(&data_dir, &scratch.path().join("idle.tar.gz"), None).await?;
-    let loaded = backup_once(&data_dir, &scratch.path().join("loaded.tar.gz"), Some(&staff.reps[0])).await?;
+    // Access tokens last 15 minutes: the writer signs in afresh.
+    let writer = system.try_login("sales.hn").await?;
+    let loaded = backup_once(&data_dir, &scratch.path().join("loaded.tar.gz"), Some(&writer)).await?;
     system.stop().await;
     let restore_began = Instant::now();
     restore::restore(&scratch.path().join("idle.tar.gz"), &scratch.path().join("restored"))
@@ -172,22 +166,53 @@ async fn receive_stock(staff: &Staff, product: i64, orders: usize) -> anyhow::Re
     Ok(())
 }
 
+/// The staff who build the data set, freshly signed in.
+async fn sign_in(system: &TestSystem) -> anyhow::Result<Staff> {
+    Ok(Staff {
+        reps: vec![
+            system.try_login("sales.hn").await?,
+            system.try_login("sales.hcm").await?,
+            system.try_login("sales.dl").await?,
+        ],
+        accountant: system.try_login("accountant").await?,
+        keeper: system.try_login("warehouse").await?,
+    })
+}
+
+/// Orders made between two sign-ins: well inside the 15-minute life of an access token.
+const ORDERS_PER_SIGN_IN: usize = 10_000;
+
 /// `args.orders` orders of one unit, created and confirmed by the customer's office's rep,
 /// `args.concurrency` at a time; the number made.
 async fn make_orders(
-    staff: &Arc<Staff>,
+    system: &TestSystem,
     customers: &Arc<Vec<(i64, usize)>>,
     product: i64,
     args: &Args,
 ) -> anyhow::Result<usize> {
-    let next = Arc::new(AtomicUsize::new(0));
+    for first in (0..args.orders).step_by(ORDERS_PER_SIGN_IN) {
+        let staff = Arc::new(sign_in(system).await?);
+        let last = (first + ORDERS_PER_SIGN_IN).min(args.orders);
+        make_order_range(&staff, customers, product, first..last, args.concurrency).await?;
+    }
+    Ok(args.orders)
+}
+
+async fn make_order_range(
+    staff: &Arc<Staff>,
+    customers: &Arc<Vec<(i64, usize)>>,
+    product: i64,
+    range: std::ops::Range<usize>,
+    concurrency: usize,
+) -> anyhow::Result<()> {
+    let next = Arc::new(AtomicUsize::new(range.start));
     let mut workers = Vec::new();
-    for _ in 0..args.concurrency {
-        let (staff, customers, next, total) = (staff.clone(), customers.clone(), next.clone(), args.orders);
+    for _ in 0..concurrency {
+        let (staff, customers, next, end) = (staff.clone(), customers.clone(), next.clone(), range.end);
         workers.push(tokio::spawn(async move {
             loop {
                 let n = next.fetch_add(1, Ordering::Relaxed);
-                if n >= total {
+                if n >= end {
                     return anyhow::Ok(());
                 }
                 let (customer_id, office) = customers[n % customers.len()];
@@ -205,7 +230,7 @@ async fn make_orders(
     for worker in workers {
         worker.await.context("an order worker panicked")??;
     }
-    Ok(args.orders)
+    Ok(())
 }
 
 /// The bytes of every database file (with its write-ahead log) in `data_dir`.
