@@ -112,4 +112,11 @@ impl AppState {
             openapi_json: Arc::new(String::new()),
         })
     }
+
+    /// The channel to a service by name (`sales`, `import-planning`, `accounting-warehouse`,
+    /// `analytics`), for the clients a handler makes on it.
+    pub fn channel(&self, service: &str) -> Result<Channel, crate::problem::Problem> {
+        let found = self.services.iter().find(|(name, _)| *name == service).map(|(_, channel)| channel.clone());
+        found.ok_or_else(|| crate::problem::Problem::busy(format!("the {service} service is not configured")))
+    }
 }

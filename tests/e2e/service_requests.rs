@@ -212,6 +212,15 @@ async fn another_office_sees_nothing_and_bad_input_names_its_fields() {
         )
         .await;
     assert_eq!(assignee.error_fields(), ["assignee"], "{}", assignee.body);
+    // A NUL cannot reach the database (PostgreSQL refuses it in text): a field error, not a 500.
+    let control = rep
+        .post(
+            "/api/v1/requests",
+            json!({"customer_id": client["id"], "channel": "phone",
+        "kind": "price", "subject": "Hỏi giá", "assignee": "sales\u{0}.hn"}),
+        )
+        .await;
+    assert_eq!((control.status, control.error_fields()), (StatusCode::BAD_REQUEST, vec!["assignee".to_owned()]));
     let warehouse = system.login("warehouse").await;
     let refused = warehouse
         .post(

@@ -7,10 +7,12 @@
 //! Callers hand in amounts as integer VND and dates already formatted (dd/mm/yyyy).
 
 mod adjustment;
+mod contract;
 mod dispatch;
 mod document;
 mod fonts;
 mod format;
+mod goods_issue;
 mod invoice;
 mod layout;
 mod pdf;
@@ -23,9 +25,11 @@ mod words;
 use std::fmt;
 
 pub use adjustment::{AdjustmentDoc, adjustment_pdf};
+pub use contract::{ContractDoc, contract_pdf};
 pub use dispatch::{DispatchLine, DispatchOrderDoc, dispatch_order_pdf};
 pub use document::{Block, BusinessDocument, CompanyHeader, Field, Party, Signature, TotalRow, render_document};
 pub use format::{format_integer, format_money, format_rate_bp};
+pub use goods_issue::{GoodsIssueDoc, GoodsIssueLine, IssueCost, goods_issue_pdf};
 pub use invoice::{InvoiceDoc, InvoiceLine, VatSummaryRow, invoice_pdf, summarise_vat};
 pub use layout::Align;
 pub use quote::{QuoteDoc, QuoteLine, quote_pdf};

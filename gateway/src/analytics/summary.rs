@@ -29,9 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The analytics summaries client, on the channel the gateway already keeps to analytics.
 pub(super) fn summaries_client(state: &AppState) -> Result<SummariesClient<Channel>, Problem> {
-    let channel = state.services.iter().find(|(name, _)| *name == "analytics").map(|(_, channel)| channel.clone());
-    let channel = channel.ok_or_else(|| atq_platform::Error::Internal(anyhow::anyhow!("no analytics channel")))?;
-    Ok(SummariesClient::new(channel))
+    Ok(SummariesClient::new(state.channel("analytics")?))
 }
 
 #[derive(Deserialize, IntoParams, Default)]

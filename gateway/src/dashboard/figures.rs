@@ -184,8 +184,7 @@ fn count(items: usize) -> i64 {
 }
 
 fn channel(ctx: &CallContext<'_>, service: &str) -> Result<Channel, Problem> {
-    let found = ctx.state.services.iter().find(|(name, _)| *name == service).map(|(_, c)| c.clone());
-    found.ok_or_else(|| Problem::busy(format!("the {service} service is not configured")))
+    ctx.state.channel(service)
 }
 
 async fn sales_between(ctx: &CallContext<'_>, from: NaiveDate, to: NaiveDate) -> Result<SamePeriodFigures, Problem> {

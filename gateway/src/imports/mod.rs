@@ -2,6 +2,7 @@
 //! checks every row and writes nothing, and the template to fill in.
 
 pub mod customers;
+pub mod products;
 pub mod sheet;
 
 use atq_platform::caller::Action;
@@ -21,7 +22,11 @@ use crate::wire::{CsvLayout, CsvSheet};
 use crate::xlsx::{Cell, Column, Kind, Table};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(customers::import_customers)).routes(routes!(customer_template))
+    OpenApiRouter::new()
+        .routes(routes!(customers::import_customers))
+        .routes(routes!(customer_template))
+        .routes(routes!(products::import_products))
+        .routes(routes!(products::product_template))
 }
 
 /// One example row under the template's header, in the columns' order.
@@ -53,33 +58,85 @@ pub async fn customer_template(
 ) -> Result<Response, Problem> {
     caller.require(Action::WriteCustomers)?;
     let headers: Vec<&'static str> = customers::COLUMNS.iter().map(|c| c.headers[0]).collect();
-    match query.format.as_deref().map(str::trim).unwrap_or("csv") {
-        "" | "csv" => {
-            let mut sheet = CsvSheet::new(CsvLayout::Excel, &headers)?;
-            sheet.row(EXAMPLE)?;
-            sheet.attachment("mau-nhap-khach-hang.csv")
+    CUSTOMER_TEMPLATE.answer(query.format.as_deref(), &headers, &EXAMPLE)
+}
+
+const CUSTOMER_TEMPLATE: SheetTemplate = SheetTemplate {
+    file_stem: "mau-nhap-khach-hang",
+    sheet_name: "Khach hang",
+    title: "Mẫu nhập khách hàng",
+    subject: "Một dòng cho mỗi khách hàng",
+};
+
+/// An import's template file: a header row in Vietnamese and one example row, as CSV (laid out
+/// for Excel) or XLSX; what sets one import's file apart is named here.
+pub struct SheetTemplate {
+    /// The downloaded file's name without its extension.
+    pub file_stem: &'static str,
+    /// The XLSX sheet's name (Excel forbids some characters; kept plain ASCII).
+    pub sheet_name: &'static str,
+    pub title: &'static str,
+    pub subject: &'static str,
+}
+
+impl SheetTemplate {
+    /// The template in the asked `format` (csv when none is asked).
+    pub fn answer(
+        &self,
+        format: Option<&str>,
+        headers: &[&'static str],
+        example: &[&str],
+    ) -> Result<Response, Problem> {
+        match format.map(str::trim).unwrap_or("csv") {
+            "" | "csv" => {
+                let mut sheet = CsvSheet::new(CsvLayout::Excel, headers)?;
+                sheet.row(example)?;
+                sheet.attachment(&format!("{}.csv", self.file_stem))
+            }
+            "xlsx" => self.xlsx(headers, example),
+            _ => Err(Problem::field("format", "must be csv or xlsx")),
         }
-        "xlsx" => template_xlsx(&headers),
-        _ => Err(Problem::field("format", "must be csv or xlsx")),
+    }
+
+    fn xlsx(&self, headers: &[&'static str], example: &[&str]) -> Result<Response, Problem> {
+        let columns: Vec<Column> = headers.iter().map(|&header| Column { header, kind: Kind::Text }).collect();
+        let rows = vec![example.iter().map(|text| Cell::Text((*text).to_owned())).collect()];
+        let table = Table {
+            sheet_name: self.sheet_name,
+            title: self.title,
+            subject: self.subject,
+            columns: &columns,
+            rows: &rows,
+        };
+        let bytes = crate::xlsx::workbook_bytes(&table).map_err(|e| {
+            Problem::from(atq_platform::Error::Internal(anyhow::Error::new(e).context("writing the import template")))
+        })?;
+        let headers = [
+            (header::CONTENT_TYPE, crate::xlsx::CONTENT_TYPE.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.xlsx\"", self.file_stem)),
+        ];
+        Ok((StatusCode::OK, headers, bytes).into_response())
     }
 }
 
-fn template_xlsx(headers: &[&'static str]) -> Result<Response, Problem> {
-    let columns: Vec<Column> = headers.iter().map(|&header| Column { header, kind: Kind::Text }).collect();
-    let rows = vec![EXAMPLE.iter().map(|text| Cell::Text((*text).to_owned())).collect()];
-    let table = Table {
-        sheet_name: "Khach hang",
-        title: "Mẫu nhập khách hàng",
-        subject: "Một dòng cho mỗi khách hàng",
-        columns: &columns,
-        rows: &rows,
-    };
-    let bytes = crate::xlsx::workbook_bytes(&table).map_err(|e| {
-        Problem::from(atq_platform::Error::Internal(anyhow::Error::new(e).context("writing the import template")))
-    })?;
-    let headers = [
-        (header::CONTENT_TYPE, crate::xlsx::CONTENT_TYPE.to_owned()),
-        (header::CONTENT_DISPOSITION, "attachment; filename=\"mau-nhap-khach-hang.xlsx\"".to_owned()),
-    ];
-    Ok((StatusCode::OK, headers, bytes).into_response())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn disposition(answer: &Response) -> &str {
+        answer.headers().get(header::CONTENT_DISPOSITION).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_template_is_named_by_its_import_in_either_format() {
+        let headers = ["ten", "dien_thoai"];
+        let csv = CUSTOMER_TEMPLATE.answer(None, &headers, &["An Phát", "024"]).unwrap();
+        assert_eq!(disposition(&csv), "attachment; filename=\"mau-nhap-khach-hang.csv\"");
+        let xlsx = CUSTOMER_TEMPLATE.answer(Some(" xlsx "), &headers, &["An Phát", "024"]).unwrap();
+        assert_eq!(disposition(&xlsx), "attachment; filename=\"mau-nhap-khach-hang.xlsx\"");
+        let content_type = xlsx.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        assert_eq!(content_type, Some(crate::xlsx::CONTENT_TYPE));
+        let refused = CUSTOMER_TEMPLATE.answer(Some("pdf"), &headers, &[]).unwrap_err();
+        assert_eq!((refused.status, refused.errors[0].field.as_str()), (StatusCode::BAD_REQUEST, "format"));
+    }
 }

@@ -3,7 +3,9 @@
 //! its JSON route does (same action, same office check) and lays it out with `atq_documents`.
 
 mod adjustment;
+mod contract;
 mod dispatch;
+mod goods_issue;
 mod invoice;
 mod order;
 mod quote;
@@ -29,6 +31,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(dispatch::dispatch_order_pdf))
         .routes(routes!(adjustment::return_pdf))
         .routes(routes!(order::order_pdf))
+        .routes(routes!(goods_issue::goods_issue_pdf))
+        .routes(routes!(contract::contract_pdf))
 }
 
 #[derive(Deserialize, IntoParams, Default)]

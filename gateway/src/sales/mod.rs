@@ -2,6 +2,7 @@
 
 mod activities;
 mod calendar;
+mod campaigns;
 mod contacts;
 mod contracts;
 mod customers;
@@ -38,6 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(activities::router())
         .merge(calendar::router())
         .merge(targets::router())
+        .merge(campaigns::router())
         .merge(sales_reports::router())
         .merge(discussion::router())
         .merge(requests::router())

@@ -52,6 +52,10 @@ pub async fn named_colleague(db: &Db, field: &str, username: &str) -> Result<Opt
     if username.trim().is_empty() {
         return Ok(None);
     }
+    // No username holds a control character, and PostgreSQL refuses a NUL in a query's text.
+    if username.chars().any(char::is_control) {
+        return Err(crate::problem::Problem::field(field, "no active user has this username"));
+    }
     match find_active(db, username.trim()).await {
         Ok(Some((user, _))) => Ok(Some(user)),
         Ok(None) => Err(crate::problem::Problem::field(field, "no active user has this username")),

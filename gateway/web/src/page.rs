@@ -29,6 +29,7 @@ const MENU: &[(&str, &str, Option<Action>)] = &[
     ("/activities", "nav.activities", Some(Action::WriteCustomers)),
     ("/opportunities", "opportunities.nav", Some(Action::WriteCustomers)),
     ("/targets", "targets.nav", Some(Action::ReadCustomers)),
+    ("/campaigns", "campaigns.nav", Some(Action::WriteCustomers)),
     ("/sales-reports", "sales_reports.nav", Some(Action::ReadCustomers)),
     ("/calendar", "nav.calendar", Some(Action::ReadCustomers)),
     ("/requests", "requests.nav", Some(Action::WriteRequests)),
@@ -67,6 +68,7 @@ fn in_menu(role: Role, href: &str) -> bool {
         "/activities" | "/calendar" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
         "/opportunities" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
         "/targets" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
+        "/campaigns" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
         "/leads" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
         "/sales-reports" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
         // Requests are answered by sales, import-export and accounting; the warehouse only reads them.

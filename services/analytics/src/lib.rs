@@ -9,6 +9,10 @@ mod customer_facts;
 mod customer_facts_store;
 mod customer_value;
 mod customer_value_store;
+mod margin;
+mod margin_api;
+mod margin_facts;
+mod margin_store;
 mod periods;
 mod product_facts;
 mod product_facts_store;
@@ -93,7 +97,9 @@ pub async fn serve(
         reports_api::ReportsApi { db: db.clone() },
         authenticate(settings.internal_key.clone()),
     );
-    let routes = Routes::new(reports).add_service(summary_api::server(db.clone(), settings.internal_key.clone()));
+    let routes = Routes::new(reports)
+        .add_service(summary_api::server(db.clone(), settings.internal_key.clone()))
+        .add_service(margin_api::server(db.clone(), settings.internal_key.clone()));
     let outcome = grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, routes, shutdown.clone()).await;
     shutdown.cancel();
     for consumer in consuming {

@@ -23,6 +23,8 @@ impl Projection for ReturnFacts {
     async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<()> {
         // Invoices and payments of the same feed, for the accounting summary.
         crate::summary_facts::AccountingFacts.apply(tx, event).await?;
+        // Goods issued and returned at cost, for the margin reports.
+        crate::margin_facts::MarginFacts.apply(tx, event).await?;
         if !outbox::is::<wh::SalesReturned>(event) {
             return Ok(());
         }

@@ -18,6 +18,9 @@ pub mod planner;
 pub mod price_list;
 mod price_list_api;
 pub mod price_list_store;
+pub mod product_import;
+mod product_import_api;
+pub mod product_import_store;
 pub mod product_store;
 pub mod purchase_order;
 mod purchase_order_api;
@@ -112,6 +115,7 @@ fn routes(settings: &ServiceSettings, db: &Db, planning: &Planning) -> anyhow::R
         .add_service(price_lists)
         .add_service(import_plans)
         .add_service(purchase_orders)
+        .add_service(product_import_api::server(db.clone(), settings.internal_key.clone()))
         .add_service(WarrantyServer::with_interceptor(warranty::api(settings, db)?, auth())))
 }
 

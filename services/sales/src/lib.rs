@@ -12,6 +12,13 @@ pub mod activity_store;
 pub mod calendar;
 mod calendar_api;
 pub mod calendar_store;
+pub mod campaign;
+mod campaign_api;
+pub mod campaign_flow;
+pub mod campaign_members;
+pub mod campaign_reminder_store;
+pub mod campaign_reminders;
+pub mod campaign_store;
 pub mod contact;
 mod contact_api;
 pub mod contact_store;
@@ -186,6 +193,10 @@ fn routes(db: &Db, settings: &ServiceSettings) -> anyhow::Result<Routes> {
         ))
         .add_service(atq_proto::sales::v1::dealers_server::DealersServer::with_interceptor(
             dealer_api::DealerApi { db: db.clone() },
+            authenticate(key.clone()),
+        ))
+        .add_service(atq_proto::sales::v1::campaigns_server::CampaignsServer::with_interceptor(
+            campaign_api::CampaignApi { db: db.clone() },
             authenticate(key.clone()),
         ))
         .add_service(atq_proto::sales::v1::targets_server::TargetsServer::with_interceptor(

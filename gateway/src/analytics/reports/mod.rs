@@ -2,6 +2,7 @@
 
 mod new_customers;
 mod sales;
+mod sales_xlsx;
 mod suppliers;
 
 use utoipa_axum::router::OpenApiRouter;

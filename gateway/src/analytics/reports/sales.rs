@@ -28,7 +28,7 @@ pub struct SalesQuery {
     /// Last local month `YYYY-MM` (to its last day) or local date `YYYY-MM-DD`. Default: the
     /// current month in Asia/Ho_Chi_Minh.
     pub to: Option<String>,
-    /// json (default) or csv
+    /// json (default), csv or xlsx
     pub format: Option<String>,
 }
 
@@ -202,7 +202,8 @@ fn parse_period(v: &mut Violations, text: Option<&str>) -> pb::ReportPeriod {
 /// manager their own office. `?format=csv` gives one row per month, dimension and key.
 #[utoipa::path(get, path = "/api/v1/reports/sales", tag = "reports", params(SalesQuery),
     responses((status = 200, description = "The report; with `format=csv`, columns month, dimension, key, net, vat, gross, quantity, orders",
-            content((SalesReportBody = "application/json"), (String = "text/csv"))),
+            content((SalesReportBody = "application/json"), (String = "text/csv"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         BadRequest, Unauthorized, Forbidden))]
 pub async fn sales(
     State(state): State<AppState>,
@@ -216,11 +217,15 @@ pub async fn sales(
         from: optional_month_or_date(&mut v, "from", query.from.as_deref(), false),
         to: optional_month_or_date(&mut v, "to", query.to.as_deref(), true),
     };
-    let csv = wants_csv(&mut v, query.format.as_deref());
+    let xlsx = super::sales_xlsx::wants_xlsx(query.format.as_deref());
+    let csv = !xlsx && wants_csv(&mut v, query.format.as_deref());
     v.finish()?;
     let ctx = CallContext::read(&state, &caller);
     let report = ctx.call(&state.reports, message, |mut c, r| async move { c.sales_report(r).await }).await?;
     let body = report_body(report);
+    if xlsx {
+        return super::sales_xlsx::sales_xlsx(&body);
+    }
     if csv {
         return sales_csv(&body);
     }

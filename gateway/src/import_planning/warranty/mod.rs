@@ -47,8 +47,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The warranty service rides import planning's channel.
 fn client(state: &AppState) -> Result<WarrantyClient<Channel>, Problem> {
-    let channel = state.services.iter().find(|(name, _)| *name == "import-planning").map(|(_, c)| c.clone());
-    channel.map(WarrantyClient::new).ok_or_else(|| Problem::busy("import planning is not configured"))
+    Ok(WarrantyClient::new(state.channel("import-planning")?))
 }
 
 fn case_response(status: StatusCode, case: pb::WarrantyCase) -> Response {

@@ -33,10 +33,5 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// A client of the sales service's dealer calls, on the channel the gateway already keeps open.
 fn dealers(state: &AppState) -> Result<DealersClient<Channel>, Problem> {
-    state
-        .services
-        .iter()
-        .find(|(name, _)| *name == "sales")
-        .map(|(_, channel)| DealersClient::new(channel.clone()))
-        .ok_or_else(|| Problem::busy("the sales service is not configured"))
+    Ok(DealersClient::new(state.channel("sales")?))
 }

@@ -41,12 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The sales service's client for requests, on the channel every sales client shares.
 pub fn client(state: &AppState) -> Result<ServiceRequestsClient<Channel>, Problem> {
-    state
-        .services
-        .iter()
-        .find(|(name, _)| *name == "sales")
-        .map(|(_, channel)| ServiceRequestsClient::new(channel.clone()))
-        .ok_or_else(|| Problem::from(atq_platform::Error::Unavailable("the sales service is not configured".into())))
+    Ok(ServiceRequestsClient::new(state.channel("sales")?))
 }
 
 fn request_response(status: StatusCode, request: pb::ServiceRequest) -> Response {

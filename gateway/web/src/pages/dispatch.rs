@@ -31,6 +31,7 @@ pub fn router() -> Router<UiState> {
         .route("/dispatch-orders/{id}/ship", post(ship::ship))
         .route("/dispatch-orders/{id}/deliver", post(deliver))
         .route("/dispatch-orders/{id}/pdf", get(pdf))
+        .route("/dispatch-orders/{id}/goods-issue/pdf", get(goods_issue_pdf))
 }
 
 pub const STATUSES: [&str; 6] = ["requested", "approved", "rejected", "shipping", "shipped", "delivered"];
@@ -219,4 +220,13 @@ async fn deliver(
 
 async fn pdf(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {
     documents::printed(&ui, &session, &format!("/api/v1/dispatch-orders/{id}/pdf")).await
+}
+
+/// The warehouse's goods issue slip (phiếu xuất kho), once the order has shipped.
+async fn goods_issue_pdf(
+    State(ui): State<UiState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    documents::printed(&ui, &session, &format!("/api/v1/dispatch-orders/{id}/goods-issue/pdf")).await
 }

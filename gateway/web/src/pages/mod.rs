@@ -3,7 +3,9 @@
 mod account;
 mod activities;
 mod bank_statements;
+mod campaigns;
 mod catalog;
+mod catalog_import;
 mod contracts;
 mod costing;
 mod customers;
@@ -28,6 +30,7 @@ mod requests_form;
 mod return_form;
 mod returns;
 mod sales_reports;
+mod sheet_import;
 mod sign_in;
 mod stock;
 mod targets;
@@ -54,6 +57,7 @@ pub fn router() -> Router<UiState> {
         .merge(users::router())
         .merge(stock::router())
         .merge(catalog::router())
+        .merge(catalog_import::router())
         .merge(price_sheet::router())
         .merge(import_plans::router())
         .merge(receivables::router())
@@ -65,6 +69,7 @@ pub fn router() -> Router<UiState> {
         .merge(opportunities::router())
         .merge(returns::router())
         .merge(targets::router())
+        .merge(campaigns::router())
         .merge(sales_reports::router())
         .merge(discussion::router())
         .merge(requests::router())
@@ -171,6 +176,11 @@ pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("leads.rs"),
     include_str!("targets.rs"),
     include_str!("../../templates/targets.html"),
+    include_str!("campaigns/mod.rs"),
+    include_str!("campaigns/detail.rs"),
+    include_str!("../../templates/campaigns.html"),
+    include_str!("../../templates/campaign.html"),
+    include_str!("../../templates/campaign_form.html"),
     include_str!("../../templates/leads.html"),
     include_str!("../../templates/lead.html"),
     include_str!("../../templates/lead_form.html"),

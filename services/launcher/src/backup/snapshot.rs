@@ -53,8 +53,9 @@ pub async fn take(data_dir: &Path, modules: &[&'static str], into: &Path) -> any
     }
     let mut locks = Vec::new();
     let mut copiers = Vec::new();
-    for (_, path) in &sources {
-        locks.push(Lock { connection: connect(path).await?, gate: write_gate::for_file(path), closed: None });
+    for (module, path) in &sources {
+        let (connection, gate) = (connect(path).await?, write_gate::for_file(path));
+        locks.push(Lock { module, connection, gate, closed: None });
         copiers.push(connect(path).await?);
     }
     let paused = pause_writes(&mut locks).await?;
@@ -73,6 +74,7 @@ async fn connect(path: &Path) -> anyhow::Result<SqliteConnection> {
 
 /// What holds one file's writes: its write gate in this process and its SQLite write lock.
 struct Lock {
+    module: &'static str,
     connection: SqliteConnection,
     gate: write_gate::Gate,
     closed: Option<OwnedRwLockWriteGuard<()>>,
@@ -104,11 +106,18 @@ async fn lock_all(locks: &mut [Lock], wait: Duration) -> anyhow::Result<()> {
     for lock in locks.iter_mut() {
         // Closing the gate waits only for writers already opening a transaction.
         let closing = lock.gate.clone().write_owned();
-        let closed = tokio::time::timeout(wait, closing).await.context("a writer stayed at the gate")?;
+        let module = lock.module;
+        let closed = tokio::time::timeout(wait, closing)
+            .await
+            .with_context(|| format!("{module}: a writer stayed at the gate"))?;
         lock.closed = Some(closed);
         let connection = &mut lock.connection;
         sqlx::query(&format!("PRAGMA busy_timeout = {}", wait.as_millis())).execute(&mut *connection).await?;
-        sqlx::query("BEGIN IMMEDIATE").execute(&mut *connection).await?;
+        // The module is named: an operator can tell which service held its write lock so long.
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *connection)
+            .await
+            .with_context(|| format!("{module} stayed busy"))?;
     }
     Ok(())
 }

@@ -31,6 +31,7 @@ pub fn router() -> Router<UiState> {
         .route("/contracts", get(list).post(form::create))
         .route("/contracts/new", get(form::new_form))
         .route("/contracts/{id}", get(show))
+        .route("/contracts/{id}/pdf", get(pdf))
         .route("/contracts/{id}/status", post(change_status))
         .route("/contracts/{id}/files", post(files::upload).layer(DefaultBodyLimit::max(files::MAX_UPLOAD_BYTES)))
         .route("/contracts/{id}/files/{file_id}", get(files::download))
@@ -195,6 +196,11 @@ pub(in crate::pages) async fn show_page(
         talk: discussion::load(ui, session, Subject::Contract(id), draft).await?,
         contract,
     }))
+}
+
+/// The contract as printed for both parties to sign.
+async fn pdf(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {
+    super::documents::printed(&ui, &session, &format!("/api/v1/contracts/{id}/pdf")).await
 }
 
 async fn show(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {
