@@ -264,3 +264,21 @@ async fn json_bodies_are_recognised_in_any_case_and_must_end_where_the_value_end
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
     assert_eq!(refused.error_fields(), ["body"]);
 }
+
+#[tokio::test]
+async fn a_long_list_of_field_problems_comes_whole_in_vietnamese() {
+    let system = TestSystem::start().await;
+    let director = system.login("director").await;
+    let bad = json!({"rate": "abc", "currency": "USD", "effective_on": "3729-12-13"});
+    let rates: Vec<Value> = std::iter::repeat_n(bad, 4_000).collect();
+    // Over a megabyte of field messages: the translation once dropped such an answer's body.
+    let vietnamese = [("Accept-Language", "vi")];
+    let refused =
+        director.send(Method::POST, "/api/v1/exchange-rates", Some(json!({"rates": rates})), &vietnamese).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let errors = refused.body["errors"].as_array().expect("the field problems");
+    assert_eq!(errors.len(), 8_000, "two problems on each of the 4,000 rows");
+    assert_eq!(errors[7_999]["field"], "rates[3999].rate");
+    assert_eq!(refused.header("content-language"), Some("vi"));
+    system.stop().await;
+}

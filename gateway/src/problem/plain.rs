@@ -12,6 +12,8 @@ use super::Problem;
 
 /// The most of a plain-text error kept as the problem's detail.
 const MAX_DETAIL: usize = 300;
+/// The largest problem translated (a problem larger still is answered without its field list).
+const MAX_PROBLEM_BYTES: usize = 64 * 1024 * 1024;
 
 pub async fn every_error_as_problem(request: Request, next: Next) -> Response {
     let english = crate::messages::prefers_english(request.headers());
@@ -32,7 +34,12 @@ pub async fn every_error_as_problem(request: Request, next: Next) -> Response {
 /// type stay as they are, so a program reads the same answer in either language.
 async fn in_vietnamese(response: Response) -> Response {
     let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, 1024 * 1024).await.unwrap_or_default();
+    // The problem is this gateway's own answer, at most a few times the size of the body it
+    // refuses (one message per bad field); a smaller limit here once emptied a large one.
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_PROBLEM_BYTES).await else {
+        let refused = Problem::for_status(parts.status, "the request was refused; its list of problems is too long");
+        return refused.into_response();
+    };
     let Ok(mut problem) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
         return Response::from_parts(parts, axum::body::Body::from(bytes));
     };
