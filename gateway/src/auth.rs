@@ -187,14 +187,17 @@ fn issue_token(keys: &TokenKeys, user: &users::User) -> Result<String, Problem> 
         .map_err(|error| Problem::from(atq_platform::Error::internal(error)))
 }
 
-/// The address the request came from (the TCP peer; a proxy in front hides the client's).
+/// The address the request came from: the TCP peer, or the client a trusted proxy forwards for
+/// (see [`crate::login_guard::trusted_proxies`]).
 pub struct ClientAddress(pub IpAddr);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let forwarded = parts.extensions.get::<crate::login_guard::trusted_proxies::ForwardedClient>();
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip());
+        let peer = forwarded.map(|client| client.0).or(peer);
         Ok(ClientAddress(peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))))
     }
 }

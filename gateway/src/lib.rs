@@ -24,6 +24,7 @@ mod openapi_answers;
 #[cfg(test)]
 mod openapi_required;
 mod ops;
+pub mod policy;
 mod printing;
 pub mod problem;
 mod rpc;
@@ -65,6 +66,8 @@ pub struct GatewaySettings {
     pub demo_users: bool,
     /// Creates `admin` with this password when there is no user at all.
     pub admin_password: Option<String>,
+    /// Proxies (addresses and networks, comma-separated) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: String,
 }
 
 #[derive(OpenApi)]
@@ -98,6 +101,8 @@ pub async fn open_database(url: &str) -> anyhow::Result<Db> {
 /// The whole HTTP application: API routes, operations routes, observability.
 pub fn router(mut state: AppState) -> Router {
     let (api, openapi) = api_document();
+    // Every API route passes the role x operation table first (`policy`).
+    let api = api.route_layer(axum::middleware::from_fn_with_state(state.clone(), policy::enforce));
     state.openapi_json = Arc::new(openapi.to_pretty_json().unwrap_or_default());
     api.route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
@@ -185,7 +190,8 @@ pub async fn serve_with(
     tokio::spawn(sample_pool(db.clone(), shutdown.clone()));
     let state =
         AppState::new(db.clone(), settings.internal_key, auth::TokenKeys::new(&settings.token_key), &settings.peers)?;
-    let app = add_routes(router(state.clone()), &state);
+    let trusted = login_guard::trusted_proxies::TrustedProxies::parse(&settings.trusted_proxies)?;
+    let app = login_guard::trusted_proxies::layer(add_routes(router(state.clone()), &state), trusted);
     tracing::info!(address = %listener.local_addr()?, ?limits, "gateway listening");
     listen::serve_http(listener, app, limits, shutdown).await;
     db.close().await;

@@ -5,10 +5,14 @@
 //! account; a looser cap, so a guesser cannot cheaply block a user who signs in from elsewhere).
 //! Past a few free failures a key must wait a delay that doubles with each further failure, up
 //! to a quarter of an hour; a success forgets its pair's failures, and a key quiet for a quarter
-//! of an hour is forgotten. The counts live in this replica's memory, bounded in size.
+//! of an hour is forgotten. The counts live in this replica's memory, bounded in size. Behind a
+//! proxy the client's address comes from `X-Forwarded-For` when the proxy is trusted
+//! ([`trusted_proxies`]).
 //!
 //! Password hashes run a bounded number at a time: argon2id takes about 19 MiB and a core for
 //! each, so a burst of sign-ins waits briefly and is then refused rather than exhausting memory.
+
+pub mod trusted_proxies;
 
 use std::collections::HashMap;
 use std::net::IpAddr;

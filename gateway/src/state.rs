@@ -24,8 +24,25 @@ use tonic::transport::Channel;
 use crate::auth::TokenKeys;
 use crate::login_guard::LoginGuard;
 
+/// Cloned for every request (axum hands each extractor its own copy): two reference counts, where
+/// copying the two dozen service clients one by one cost a tenth of a read's time.
 #[derive(Clone)]
 pub struct AppState {
+    shared: Arc<Shared>,
+    /// The OpenAPI document as served, set once the routes are assembled.
+    pub openapi_json: Arc<String>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.shared
+    }
+}
+
+/// What every handler reads through [`AppState`].
+pub struct Shared {
     pub db: Db,
     pub internal_key: InternalKey,
     pub token_keys: TokenKeys,
@@ -56,7 +73,6 @@ pub struct AppState {
     pub returns: ReturnsClient<Channel>,
     /// Each service's channel, by name, for readiness.
     pub services: Arc<Vec<(&'static str, Channel)>>,
-    pub openapi_json: Arc<String>,
 }
 
 impl AppState {
@@ -71,7 +87,7 @@ impl AppState {
             ("accounting-warehouse", accounting_warehouse.clone()),
             ("analytics", analytics.clone()),
         ];
-        Ok(AppState {
+        let shared = Shared {
             db,
             internal_key,
             token_keys,
@@ -109,8 +125,8 @@ impl AppState {
             returns: ReturnsClient::new(accounting_warehouse.clone()),
             accounting: AccountingClient::new(accounting_warehouse),
             services: Arc::new(services),
-            openapi_json: Arc::new(String::new()),
-        })
+        };
+        Ok(AppState { shared: Arc::new(shared), openapi_json: Arc::new(String::new()) })
     }
 
     /// The channel to a service by name (`sales`, `import-planning`, `accounting-warehouse`,

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, ensure};
-use atq_launcher::backup::{self, restore};
+use atq_launcher::backup::{self, manifest, restore};
 use atq_tests::{Session, TestSystem, customer, seed_products};
 use clap::Parser;
 use reqwest::{Method, StatusCode};
@@ -70,7 +70,7 @@ async fn main() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64(),
         made as f64 / started.elapsed().as_secs_f64()
     );
-    settle(&system, made).await?;
+    settle(&system, &data_dir, made).await?;
     let data_bytes = database_bytes(&data_dir)?;
     let copy = plain_copy(&data_dir, &scratch.path().join("copy"))?;
     let idle = backup_once(&data_dir, &scratch.path().join("idle.tar.gz"), None).await?;
@@ -106,20 +106,48 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Waits until analytics has taken in every order, so "idle" means the feeds are done: a backup
-/// taken while they still catch up competes with their writes (measured apart, under writes).
-async fn settle(system: &TestSystem, orders: usize) -> anyhow::Result<()> {
+/// Waits until analytics has taken in every order and every consumer has read its feeds to the
+/// end, so "idle" means nothing is left to catch up: a backup taken while a feed still catches up
+/// competes with its writes (measured apart, under writes).
+async fn settle(system: &TestSystem, data_dir: &Path, orders: usize) -> anyhow::Result<()> {
     let director = system.try_login("director").await?;
     let began = Instant::now();
+    let mut reported = Instant::now();
     loop {
         let report = director.get("/api/v1/reports/sales?period=month").await.body;
-        if report["total"]["orders"].as_u64() == Some(orders as u64) {
+        let counted = report["total"]["orders"].as_u64() == Some(orders as u64);
+        let behind = feeds_behind(data_dir).await?;
+        if counted && behind.is_empty() {
             println!("feeds caught up {:.0} s after the last order", began.elapsed().as_secs_f64());
             return Ok(());
         }
-        ensure!(began.elapsed() < Duration::from_secs(1800), "the feeds did not catch up: {report}");
+        ensure!(began.elapsed() < Duration::from_secs(1800), "the feeds did not catch up: {behind:?}");
+        if reported.elapsed() >= Duration::from_secs(30) {
+            println!("  {:.0} s: still behind {behind:?}", began.elapsed().as_secs_f64());
+            reported = Instant::now();
+        }
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
+}
+
+/// Per consumer and feed it has not read to the end: how many positions it is behind.
+async fn feeds_behind(data_dir: &Path) -> anyhow::Result<Vec<(String, String, i64)>> {
+    let mut facts = std::collections::BTreeMap::new();
+    for module in backup::module_names() {
+        let url = manifest::read_only_url(&backup::snapshot::database_file(data_dir, module));
+        let mut conn = manifest::connect(&url).await?;
+        facts.insert(module.to_owned(), manifest::read_facts(&mut conn).await?);
+    }
+    let mut behind = Vec::new();
+    for (consumer, consumer_facts) in &facts {
+        for (feed, cursor) in &consumer_facts.feed_cursors {
+            let head = facts.get(feed).map_or(0, |producer| producer.outbox_head);
+            if head > *cursor {
+                behind.push((consumer.clone(), feed.clone(), head - cursor));
+            }
+        }
+    }
+    Ok(behind)
 }
 
 fn ms(duration: Duration) -> f64 {

@@ -179,6 +179,13 @@ impl Browser {
         self.client.execute(script, args).await.context("running a script in the page")
     }
 
+    /// Sets the browser window to `width` x `height` and returns the size it had.
+    pub async fn resize(&self, width: u32, height: u32) -> anyhow::Result<(u64, u64)> {
+        let before = self.client.get_window_size().await.context("reading the window size")?;
+        self.client.set_window_size(width, height).await.context("resizing the window")?;
+        Ok(before)
+    }
+
     /// Keeps a screenshot of the step and fails on any error in the browser console since the last
     /// step.
     pub async fn step(&mut self, name: &str) -> anyhow::Result<()> {

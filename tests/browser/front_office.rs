@@ -99,3 +99,29 @@ pub async fn act(browser: &mut Browser, button: &str, status: &str, step: &str) 
     browser.wait_for_text("main", status).await?;
     browser.step(step).await
 }
+
+/// The page's width in CSS pixels as the browser lays it out, and the width of the viewport.
+async fn widths(browser: &Browser) -> anyhow::Result<(i64, i64)> {
+    let script = "return [document.documentElement.scrollWidth, window.innerWidth];";
+    let widths = browser.run(script, vec![]).await?;
+    let width = |i: usize| widths[i].as_i64().unwrap_or(i64::MAX);
+    Ok((width(0), width(1)))
+}
+
+/// A sales rep on a phone (390 x 844 CSS pixels): the customer list and the quote form fit the
+/// screen's width, with nothing to scroll sideways.
+pub async fn on_a_phone(browser: &mut Browser, customer_id: i64) -> anyhow::Result<()> {
+    let (width, height) = browser.resize(390, 844).await?;
+    for (path, step) in [
+        ("/customers".to_owned(), "phone-customers"),
+        (format!("/quotes/new?customer_id={customer_id}"), "phone-quote-form"),
+    ] {
+        browser.open(&path).await?;
+        let (page, viewport) = widths(browser).await?;
+        anyhow::ensure!(viewport <= 400, "the window should be phone-sized, its viewport is {viewport} px wide");
+        anyhow::ensure!(page <= viewport, "{path} is {page} px wide on a {viewport} px screen: it scrolls sideways");
+        browser.step(step).await?;
+    }
+    let (width, height) = (u32::try_from(width).unwrap_or(1280), u32::try_from(height).unwrap_or(1024));
+    browser.resize(width, height).await.map(|_| ())
+}

@@ -54,6 +54,7 @@ async fn scenario(browser: &mut Browser, system: &TestSystem, facts: &setup::Fac
     front_office::sign_in(browser, "sales.hn").await?;
     front_office::search_customers(browser).await?;
     let customer_id = front_office::add_customer(browser).await?;
+    front_office::on_a_phone(browser, customer_id).await?;
     let sale = front_office::sell(browser, customer_id, facts).await?;
     front_office::sign_out(browser, "sales.hn").await?;
 

@@ -1,5 +1,6 @@
 //! Catalog products imported from spreadsheets: a legacy Windows-1258 CSV and an XLSX, a dry run
 //! naming each bad row and column and writing nothing, all rows or none, idempotent retries, the
+//! same file twice changing nothing, a changed row updating its product (a dry run saying so), the
 //! template read back, and the import screen for the import-export department only.
 
 use atq_tests::web::WebSession;
@@ -180,9 +181,63 @@ async fn a_windows_1258_csv_is_checked_row_by_row_then_imported_all_at_once_and_
     assert_eq!(retry.status, StatusCode::OK, "{}", retry.body);
     assert_eq!(retry.body["created"], first.body["created"], "the same key replays the first answer");
     assert_eq!(catalog(&system).await.len(), 3, "and creates nothing");
-    let new_key = import(&system, "import", true, false, good, "").await;
-    assert_eq!(row_errors(&new_key), [(2, "model_code".into()), (3, "model_code".into()), (4, "model_code".into())]);
-    assert!(new_key.body["errors"][0]["message"].as_str().unwrap().contains("already in the catalog"));
+    let new_key = import(&system, "import", false, false, good, "another-key").await;
+    assert_eq!(new_key.status, StatusCode::OK, "{}", new_key.body);
+    assert_eq!(row_errors(&new_key), []);
+    assert_eq!(counts(&new_key), (0, 0, 3), "the same file again changes nothing: {}", new_key.body);
+    assert_eq!(catalog(&system).await, products, "not even a version");
+    system.stop().await;
+}
+
+/// (created, updated, unchanged) of an import's answer.
+fn counts(reply: &Reply) -> (i64, i64, i64) {
+    let count = |key: &str| reply.body[key].as_i64().unwrap_or(-1);
+    (count("created_count"), count("updated_count"), count("unchanged_count"))
+}
+
+/// (row, action) of each valid row.
+fn actions(reply: &Reply) -> Vec<(i64, String)> {
+    let actions = reply.body["actions"].as_array().unwrap();
+    actions.iter().map(|a| (a["row"].as_i64().unwrap(), a["action"].as_str().unwrap().to_owned())).collect()
+}
+
+#[tokio::test]
+async fn a_changed_row_updates_its_product_and_a_dry_run_says_so() {
+    let system = TestSystem::start().await;
+    add_supplier(&system, "Tokyo Keiki").await;
+    let first = import(&system, "import", false, false, csv_text(&three_rows()).into_bytes(), "").await;
+    assert_eq!((first.status, counts(&first)), (StatusCode::OK, (3, 0, 0)), "{}", first.body);
+    let before = catalog(&system).await;
+
+    // The gauge gets a new name and price; a fourth product is new.
+    let mut rows = three_rows();
+    rows[1] =
+        GAUGE.replace("Đồng hồ đo áp suất điện tử", "Đồng hồ áp suất điện tử DP10").replace("12500000", "13.200.000");
+    rows.push(BIOLOGY_KIT.replace("TK-BIO5", "TK-BIO6"));
+    let changed = csv_text(&rows).into_bytes();
+    let dry = import_in(&system, "import", (true, false), changed.clone(), "", "vi").await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    assert_eq!(counts(&dry), (1, 1, 2), "{}", dry.body);
+    let expected = [(2, "unchanged"), (3, "update"), (4, "unchanged"), (5, "create")];
+    assert_eq!(actions(&dry), expected.map(|(row, action)| (row, action.to_owned())));
+    assert_eq!(catalog(&system).await, before, "a dry run writes nothing");
+
+    let imported = import(&system, "import", false, false, changed.clone(), "").await;
+    assert_eq!((imported.status, counts(&imported)), (StatusCode::OK, (1, 1, 2)), "{}", imported.body);
+    assert_eq!(imported.body["updated"][0]["model_code"], "TK-DP10");
+    let after = catalog(&system).await;
+    let gauge = after.iter().find(|p| p["model_code"] == "TK-DP10").unwrap();
+    assert_eq!(
+        (gauge["name_vi"].as_str(), gauge["list_price"].as_i64()),
+        (Some("Đồng hồ áp suất điện tử DP10"), Some(13_200_000))
+    );
+    let old_gauge = before.iter().find(|p| p["model_code"] == "TK-DP10").unwrap();
+    assert_eq!(gauge["id"], old_gauge["id"], "the same product, updated");
+    assert_eq!(after.len(), 4);
+
+    let again = import(&system, "import", false, false, changed, "").await;
+    assert_eq!((again.status, counts(&again)), (StatusCode::OK, (0, 0, 4)), "{}", again.body);
+    assert_eq!(catalog(&system).await, after);
     system.stop().await;
 }
 

@@ -95,6 +95,46 @@ async fn the_goods_issue_slip_prints_once_shipped_with_costs_only_for_their_read
     system.stop().await;
 }
 
+/// The line of `text` that names `model_code`.
+fn line_of<'t>(text: &'t str, model_code: &str) -> &'t str {
+    text.lines().find(|line| line.contains(model_code)).unwrap_or_else(|| panic!("{model_code} in:\n{text}"))
+}
+
+#[tokio::test]
+async fn a_slip_of_several_lines_shows_each_line_cost_to_readers_of_costs_only() {
+    let system = TestSystem::start().await;
+    let products = seed_products(&system).await;
+    let (rep, school) = stock_and_customer(&system, &products).await;
+    let order = order_all(&rep, &school["id"], &products).await;
+    assert_eq!(rep.post(&format!("{order}/confirm"), json!({})).await.body["status"], "confirmed");
+    let requested = rep.post(&format!("{order}/dispatch-orders"), json!({})).await;
+    let dispatch = requested.header("location").expect("the dispatch order's address").to_owned();
+    let approved = system.login("director").await.post(&format!("{dispatch}/approve"), json!({})).await;
+    assert_eq!(approved.body["status"], "approved", "{}", approved.body);
+    let keeper = system.login("warehouse").await;
+    let ship = json!({"lines": [{"line_no": 2, "serials": ["FN-001", "FN-002"]}]});
+    assert_eq!(keeper.post(&format!("{dispatch}/ship"), ship).await.body["status"], "shipped");
+
+    // Three filter presses at 100,000 and two viscometers at 250,000,000, at moving-average cost.
+    let accountant = system.login("accountant").await;
+    let vietnamese = printed(&accountant, &format!("{dispatch}/goods-issue/pdf?lang=vi")).await;
+    assert_holds(line_of(&vietnamese, "LPLT 300"), &["100.000", "300.000"]);
+    assert_holds(line_of(&vietnamese, "Model 35SA"), &["250.000.000", "500.000.000"]);
+    assert_holds(&vietnamese, &["500.300.000", &amount_in_words(500_300_000, Language::Vi)]);
+    let english = printed(&system.login("import").await, &format!("{dispatch}/goods-issue/pdf?lang=en")).await;
+    assert_holds(line_of(&english, "LPLT 300"), &["100,000", "300,000"]);
+    assert_holds(line_of(&english, "Model 35SA"), &["250,000,000", "500,000,000"]);
+
+    for reader in [&keeper, &rep] {
+        let without = printed(reader, &format!("{dispatch}/goods-issue/pdf?lang=vi")).await;
+        assert_holds(&without, &["LPLT 300", "Model 35SA", "FN-001"]);
+        for hidden in ["Đơn giá vốn", "100.000", "300.000", "250.000.000", "500.300.000"] {
+            assert!(!without.contains(hidden), "{hidden:?} shown without the right to read costs:\n{without}");
+        }
+    }
+    system.stop().await;
+}
+
 #[tokio::test]
 async fn the_contract_prints_its_parties_dates_and_value_in_words_for_its_office_only() {
     let system = TestSystem::start().await;

@@ -97,8 +97,8 @@ async fn the_screens_render_for_their_roles_in_both_languages_and_are_refused_to
     assert!(!keeper.get("/customers").await.html.contains("import-customers"), "no import button for the warehouse");
     let mut rep = WebSession::sign_in(&system, "sales.hn", "en").await;
     assert!(!rep.get("/stock").await.html.contains("new-transfer"), "no transfer button for sales");
-    for (path, to) in [("/stock/transfers", "/stock/transfers/new"), ("/stock/counts", "/stock/counts/new")] {
-        assert_eq!(keeper.get(path).await.location.as_deref(), Some(to), "{path}");
+    for (path, form) in [("/stock/transfers", "/stock/transfers/new"), ("/stock/counts", "/stock/counts/new")] {
+        assert!(keeper.get(path).await.html.contains(&format!("href=\"{form}\"")), "{path} offers {form}");
     }
     let mut anonymous = WebSession::anonymous(&system, "vi");
     assert_eq!(anonymous.get("/stock/counts/new").await.status, StatusCode::SEE_OTHER);

@@ -5,6 +5,7 @@ mod accounting;
 mod bank_statements;
 mod returns;
 mod stock;
+mod stock_documents;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -13,6 +14,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(stock::router())
+        .merge(stock_documents::router())
         .merge(accounting::router())
         .merge(bank_statements::router())
         .merge(returns::router())

@@ -275,19 +275,7 @@ pub async fn create_transfer(
     };
     let ctx = CallContext::write(&state, &caller, &headers)?;
     let t = ctx.call(&state.warehouse, message, |mut c, r| async move { c.create_transfer(r).await }).await?;
-    let body = TransferBody {
-        number: t.number,
-        from_warehouse: office_text(t.from_warehouse),
-        to_warehouse: office_text(t.to_warehouse),
-        note: t.note,
-        lines: t
-            .lines
-            .into_iter()
-            .map(|l| TransferLineBody { product_id: l.product_id, quantity: l.quantity, serials: l.serials })
-            .collect(),
-        created_by: t.created_by,
-        created_at: rfc3339(t.created_at.as_ref()),
-    };
+    let body = TransferBody::from(t);
     Ok((StatusCode::CREATED, axum::Json(body)))
 }
 
@@ -367,25 +355,6 @@ pub async fn create_count(
     };
     let ctx = CallContext::write(&state, &caller, &headers)?;
     let c = ctx.call(&state.warehouse, message, |mut c, r| async move { c.create_count(r).await }).await?;
-    let body = CountBody {
-        number: c.number,
-        warehouse: office_text(c.warehouse),
-        lines: c
-            .lines
-            .into_iter()
-            .map(|l| CountResultBody {
-                product_id: l.product_id,
-                condition: enum_text::<pb::Condition>(l.condition),
-                expected: l.expected,
-                counted: l.counted,
-                difference: l.difference,
-                reason: l.reason,
-                missing_serials: l.missing_serials,
-                surplus_serials: l.surplus_serials,
-            })
-            .collect(),
-        created_by: c.created_by,
-        created_at: rfc3339(c.created_at.as_ref()),
-    };
+    let body = CountBody::from(c);
     Ok((StatusCode::CREATED, axum::Json(body)))
 }

@@ -1,6 +1,7 @@
 //! The analytics department's routes: the reports for the directors.
 
 mod customer_value;
+mod forecast;
 mod margins;
 mod reports;
 mod summary;
@@ -10,5 +11,9 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    reports::router().merge(summary::router()).merge(customer_value::router()).merge(margins::router())
+    reports::router()
+        .merge(summary::router())
+        .merge(customer_value::router())
+        .merge(margins::router())
+        .merge(forecast::router())
 }

@@ -83,7 +83,7 @@ fn group_word(text: &str) -> String {
     }
 }
 
-fn office_code(text: &str) -> String {
+pub(super) fn office_code(text: &str) -> String {
     match atq_platform::search_text::fold(text).as_str() {
         "ha noi" => "HN".into(),
         "ho chi minh" | "tp ho chi minh" | "tp. ho chi minh" | "tp.hcm" | "tp hcm" => "HCM".into(),

@@ -3,7 +3,11 @@
 
 pub mod customers;
 pub mod products;
+pub mod receivables;
 pub mod sheet;
+pub mod stock;
+pub mod suppliers;
+pub mod tcvn3;
 
 use atq_platform::caller::Action;
 use axum::extract::Query;
@@ -27,6 +31,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(customer_template))
         .routes(routes!(products::import_products))
         .routes(routes!(products::product_template))
+        .routes(routes!(stock::import_stock))
+        .routes(routes!(stock::stock_template))
+        .routes(routes!(suppliers::import_suppliers))
+        .routes(routes!(suppliers::supplier_template))
+        .routes(routes!(receivables::import_receivables))
+        .routes(routes!(receivables::receivable_template))
 }
 
 /// One example row under the template's header, in the columns' order.

@@ -98,6 +98,23 @@ pub struct ProductImportBody {
     pub errors: Vec<RowErrorBody>,
     /// The products created, in row order; empty on a dry run.
     pub created: Vec<CreatedProductBody>,
+    /// The products whose fields a row changed, in row order; empty on a dry run.
+    pub updated: Vec<CreatedProductBody>,
+    /// Rows that create a product, update one (its model code is in the catalog with other
+    /// fields) and leave one as it is; on a dry run, what the import would do.
+    pub created_count: i32,
+    pub updated_count: i32,
+    pub unchanged_count: i32,
+    /// What each valid row does (or would do): create, update or unchanged.
+    pub actions: Vec<RowActionBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RowActionBody {
+    pub row: i32,
+    pub model_code: String,
+    /// create, update or unchanged
+    pub action: String,
 }
 
 /// A category by its word (`chemistry`) or its Vietnamese name (`Hóa học`); anything else is sent
@@ -135,7 +152,7 @@ fn yes_or_no(text: &str) -> Result<bool, &'static str> {
 
 /// Whole đồng as people write them: "285000000", "285.000.000", "285,000,000", "-5"; Excel's
 /// own numbers arrive as digits.
-fn whole_number(text: &str) -> Option<i64> {
+pub(super) fn whole_number(text: &str) -> Option<i64> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let (sign, digits) = compact.strip_prefix('-').map_or((1, compact.as_str()), |rest| (-1, rest));
     let groups: Vec<&str> = digits.split(['.', ',']).collect();
@@ -231,15 +248,22 @@ fn merge(answer: &mut pb::ImportProductsResponse, reading_errors: Vec<pb::Produc
     answer.rows_valid -= i32::try_from(newly_failed).unwrap_or(0).min(answer.rows_valid);
     answer.errors.extend(reading_errors);
     answer.errors.sort_by_key(|e| e.row);
+    answer.actions.retain(|a| !failed_rows.contains(&a.row));
+    answer.unchanged = count_of(&answer.actions, "unchanged");
+}
+
+fn count_of(actions: &[pb::ProductImportRowAction], action: &str) -> i32 {
+    i32::try_from(actions.iter().filter(|a| a.action == action).count()).unwrap_or(i32::MAX)
 }
 
 /// Import catalog products from a CSV (UTF-8, UTF-16 with BOM, or Windows-1258) or XLSX file whose
 /// header row names the columns in Vietnamese or English: model_code, name_vi, name_en, category,
 /// brand, brand_class, supplier (id, code or name), unit, hs_code, warranty_months,
-/// serial_tracked, list_price (VND, 0 to 10^13), vat_rate. A model code the catalog already has is
-/// a row error. `dry_run=true` answers every row error and writes nothing; otherwise all rows are
-/// created in one transaction, or with any row error none (400 naming `rows[N].column`). The same
-/// `Idempotency-Key` with the same file answers the first result.
+/// serial_tracked, list_price (VND, 0 to 10^13), vat_rate. A row whose model code the catalog
+/// already has updates that product when a field differs (`update`) and leaves it when none does
+/// (`unchanged`), so the same file imported again adds and changes nothing. `dry_run=true`
+/// answers every row error and what each row would do, and writes nothing; otherwise all rows are
+/// written in one transaction, or with any row error none (400 naming `rows[N].column`).
 #[utoipa::path(post, path = "/api/v1/imports/products", tag = "catalog", params(ImportQuery,
         ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
     request_body(description = "the file", content(
@@ -286,12 +310,21 @@ fn import_body(answer: pb::ImportProductsResponse, headers: &HeaderMap) -> Produ
         rows_read: answer.rows_read,
         rows_valid: answer.rows_valid,
         errors: errors.map(|e| RowErrorBody { row: e.row, column: e.column, message: message(e.message) }).collect(),
-        created: answer
-            .created
+        created_count: count_of(&answer.actions, "create"),
+        updated_count: count_of(&answer.actions, "update"),
+        unchanged_count: answer.unchanged,
+        created: answer.created.into_iter().map(product_body).collect(),
+        updated: answer.updated.into_iter().map(product_body).collect(),
+        actions: answer
+            .actions
             .into_iter()
-            .map(|p| CreatedProductBody { id: p.id, model_code: p.model_code, name_vi: p.name_vi })
+            .map(|a| RowActionBody { row: a.row, model_code: a.model_code, action: a.action })
             .collect(),
     }
+}
+
+fn product_body(p: pb::Product) -> CreatedProductBody {
+    CreatedProductBody { id: p.id, model_code: p.model_code, name_vi: p.name_vi }
 }
 
 /// The product import template: the header row in Vietnamese and one example row.

@@ -1,5 +1,6 @@
 //! A spreadsheet upload as rows of text cells with their row numbers: CSV (UTF-8 with or without
-//! a BOM, UTF-16 with a BOM, otherwise Windows-1258 as older Vietnamese Excel saves it) or XLSX
+//! a BOM, UTF-16 with a BOM, otherwise TCVN3 as old Vietnamese systems save it when it looks so,
+//! see [`super::tcvn3`], or Windows-1258 as older Vietnamese Excel saves it) or XLSX
 //! (the first worksheet). Columns are found by their header, in Vietnamese or English, ignoring
 //! case and diacritics.
 
@@ -75,8 +76,10 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, Problem> {
     let text = match (encoding, std::str::from_utf8(body)) {
         (Some(encoding), _) => encoding.decode_without_bom_handling(body).0.into_owned(),
         (None, Ok(text)) => text.to_owned(),
-        // Not UTF-8: the legacy Vietnamese code page Excel uses for "CSV" on Vietnamese Windows.
-        // It writes tone marks as combining characters; the row checks store names in NFC.
+        // Not UTF-8: TCVN3, from old Vietnamese systems, or else the legacy Vietnamese code page
+        // Excel uses for "CSV" on Vietnamese Windows. Both may write tone marks as combining
+        // characters; the row checks store names in NFC.
+        (None, Err(_)) if super::tcvn3::looks_like_tcvn3(body) => super::tcvn3::decode(body),
         (None, Err(_)) => WINDOWS_1258.decode_without_bom_handling(body).0.into_owned(),
     };
     if text.contains('\0') {
@@ -227,6 +230,15 @@ mod tests {
     fn unicode_nfc(text: &str) -> String {
         // Windows-1258 keeps some tone marks apart; compare the way names are stored.
         atq_platform::validation::required_text(text, 200).unwrap()
+    }
+
+    #[test]
+    fn a_tcvn3_file_reads_as_the_same_text() {
+        let tcvn3 = b"T\xaan kh\xb8ch h\xb5ng,M\xb7 s\xe8 thu\xd5\nC\xabng ty \xa7\xf8c Th\xb5nh Nguy\xd4n Th\xde H\xad\xeang,0101234567\n";
+        let sheet = read("text/csv", tcvn3).unwrap();
+        let at = positions(&sheet.header, &NAMES, &["name"]).unwrap();
+        assert_eq!(at, [Some(0), Some(1)]);
+        assert_eq!(unicode_nfc(&cell(&sheet.rows[0], at[0])), "Công ty Đức Thành Nguyễn Thị Hường");
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! The goods issue slip (phiếu xuất kho) of a shipped dispatch order, as PDF, for the warehouse.
 //!
 //! The dispatch order (sales) holds what the goods issue recorded when it shipped: the goods issue's
-//! number, the lines with the serials picked and the value of the goods at moving-average cost.
+//! number, the lines with the serials picked and the value of the goods at moving-average cost; the
+//! goods issue itself (warehouse) holds each line's value, read for those who may read costs.
+
+use std::collections::HashMap;
 
 use atq_documents::{GoodsIssueDoc, GoodsIssueLine, IssueCost};
 use atq_platform::ErrorCode;
 use atq_platform::caller::Action;
+use atq_proto::accountingwarehouse::v1 as wpb;
 use atq_proto::sales::v1 as pb;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -25,14 +29,25 @@ fn has_shipped(dispatch: &pb::DispatchOrder) -> bool {
     matches!(dispatch.status.as_str(), "shipped" | "delivered") && !dispatch.goods_issue_number.is_empty()
 }
 
-/// The slip's lines. The goods issue's value is known for the whole slip; a line's own value only
-/// when it is the slip's one line.
+/// The value at moving-average cost of each order line a goods issue took goods from.
+fn costs_by_line(issue: &wpb::GoodsIssue) -> HashMap<i32, i64> {
+    let mut costs: HashMap<i32, i64> = HashMap::new();
+    for line in &issue.lines {
+        let cost = costs.entry(line.line_no).or_insert(0);
+        // Each line's value is at most the issue's total, which fits; saturating keeps a
+        // corrupted record from stopping the print.
+        *cost = cost.saturating_add(line.cost_amount);
+    }
+    costs
+}
+
+/// The slip's lines, each with its value at moving-average cost when `line_costs` (by order line)
+/// is given: those who may not read costs get none.
 fn issue_lines(
     dispatch: &pb::DispatchOrder,
-    names: &std::collections::HashMap<i64, (String, String)>,
-    with_cost: bool,
+    names: &HashMap<i64, (String, String)>,
+    line_costs: Option<&HashMap<i32, i64>>,
 ) -> Vec<GoodsIssueLine> {
-    let single_line = dispatch.lines.len() == 1;
     dispatch
         .lines
         .iter()
@@ -44,7 +59,7 @@ fn issue_lines(
                 unit,
                 quantity: line.quantity,
                 serials: line.serials.clone(),
-                cost_amount: (with_cost && single_line).then_some(dispatch.cost_amount),
+                cost_amount: line_costs.and_then(|costs| costs.get(&line.line_no).copied()),
             }
         })
         .collect()
@@ -77,6 +92,13 @@ pub async fn goods_issue_pdf(
     let customer = customer_party(&state, &ctx, dispatch.customer_id, "").await?;
     let names = product_names(&state, &ctx, dispatch.lines.iter().map(|l| l.product_id).collect(), language).await?;
     let with_cost = crate::costs::may_read(&caller);
+    let line_costs = if with_cost {
+        let request = wpb::GetGoodsIssueRequest { dispatch_ref: dispatch.number.clone() };
+        let issue = ctx.call(&state.warehouse, request, |mut c, r| async move { c.get_goods_issue(r).await }).await?;
+        Some(costs_by_line(&issue))
+    } else {
+        None
+    };
     let document = GoodsIssueDoc {
         company: company(),
         number: dispatch.goods_issue_number.clone(),
@@ -85,7 +107,7 @@ pub async fn goods_issue_pdf(
         order_number: dispatch.order_number.clone(),
         warehouse: office_text(dispatch.warehouse),
         customer,
-        lines: issue_lines(&dispatch, &names, with_cost),
+        lines: issue_lines(&dispatch, &names, line_costs.as_ref()),
         cost: with_cost.then_some(IssueCost { total_cost: dispatch.cost_amount }),
     };
     pdf_response(atq_documents::goods_issue_pdf(&document, language), &dispatch.goods_issue_number)
@@ -123,12 +145,22 @@ mod tests {
     }
 
     #[test]
-    fn a_line_carries_the_value_only_when_it_is_the_only_line_and_costs_may_be_read() {
-        let names = std::collections::HashMap::new();
-        let one = issue_lines(&dispatch("shipped", 1), &names, true);
-        assert_eq!(one[0].cost_amount, Some(500_300_000));
-        assert_eq!(issue_lines(&dispatch("shipped", 1), &names, false)[0].cost_amount, None);
-        let two = issue_lines(&dispatch("shipped", 2), &names, true);
-        assert!(two.iter().all(|line| line.cost_amount.is_none()));
+    fn each_line_carries_its_own_value_for_readers_of_costs_only() {
+        let names = HashMap::new();
+        let mut shipped = dispatch("shipped", 2);
+        shipped.lines[0].line_no = 1;
+        shipped.lines[1].line_no = 2;
+        let issue = wpb::GoodsIssue {
+            lines: vec![
+                wpb::IssuedLine { line_no: 2, cost_amount: 300_000, ..Default::default() },
+                wpb::IssuedLine { line_no: 1, cost_amount: 500_000_000, ..Default::default() },
+                wpb::IssuedLine { line_no: 2, cost_amount: 300_000, ..Default::default() },
+            ],
+            ..Default::default()
+        };
+        let costs = costs_by_line(&issue);
+        let lines = issue_lines(&shipped, &names, Some(&costs));
+        assert_eq!((lines[0].cost_amount, lines[1].cost_amount), (Some(500_000_000), Some(600_000)));
+        assert!(issue_lines(&shipped, &names, None).iter().all(|line| line.cost_amount.is_none()));
     }
 }

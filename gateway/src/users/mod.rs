@@ -64,7 +64,8 @@ pub async fn named_colleague(db: &Db, field: &str, username: &str) -> Result<Opt
 }
 
 /// Adds a user unless one with that username exists; returns whether it was added. For the first
-/// administrator and the demo staff, whose passwords need no change at sign-in.
+/// administrator and the demo staff, whose passwords need no change at sign-in. The password is
+/// hashed only for a user that is missing: a restart of the demo hashes nothing.
 pub async fn add(
     db: &Db,
     username: &str,
@@ -73,7 +74,10 @@ pub async fn add(
     role: Role,
     office: Option<Office>,
 ) -> anyhow::Result<bool> {
-    let hash = hash_password(password)?;
+    if store::username_taken(db, username).await? {
+        return Ok(false);
+    }
+    let hash = passwords::hash_password_off_thread(password.to_owned()).await?;
     let new = store::NewUser {
         username: username.to_owned(),
         display_name: display_name.to_owned(),

@@ -250,6 +250,13 @@ pub async fn history(db: &Db, user_id: i64) -> Result<Vec<ChangeRecord>, sqlx::E
         .collect()
 }
 
+/// Whether a user (active or not) has this username.
+pub async fn username_taken(db: &Db, username: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(username).fetch_optional(db.pool()).await?;
+    Ok(found.is_some())
+}
+
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db.pool()).await
 }

@@ -85,6 +85,16 @@ pub fn version_if_sent(headers: &HeaderMap) -> Result<i64, Problem> {
     if headers.contains_key(header::IF_MATCH) { expected_version(headers, None) } else { Ok(0) }
 }
 
+/// Like [`version_if_sent`] for an action whose body may carry `version` too; a garbled
+/// `If-Match` is refused rather than taken as no check.
+pub fn version_if_given(headers: &HeaderMap, body_version: Option<i64>) -> Result<i64, Problem> {
+    if headers.contains_key(header::IF_MATCH) || body_version.is_some() {
+        expected_version(headers, body_version)
+    } else {
+        Ok(0)
+    }
+}
+
 /// A page request from `?limit=&cursor=`.
 pub fn page(limit: Option<&str>, cursor: Option<String>) -> Result<Option<PageRequest>, Problem> {
     Ok(Some(PageRequest { limit: parse_limit(limit)?, cursor: cursor.unwrap_or_default() }))

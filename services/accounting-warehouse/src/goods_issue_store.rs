@@ -1,7 +1,7 @@
 //! Goods issues, kept whole and known by their dispatch order.
 
 use atq_platform::error::Result;
-use atq_platform::{Office, Tx};
+use atq_platform::{Db, Office, Tx};
 
 /// The encoded goods issue of a dispatch order, if it was issued.
 #[tracing::instrument(level = "debug", skip(tx))]
@@ -9,6 +9,16 @@ pub async fn body_for_dispatch(tx: &mut Tx, dispatch_ref: &str) -> Result<Option
     let body = sqlx::query_scalar("SELECT body FROM goods_issues WHERE dispatch_ref = $1")
         .bind(dispatch_ref)
         .fetch_optional(&mut **tx)
+        .await?;
+    Ok(body)
+}
+
+/// The same, read outside any transaction (for reading, not for issuing).
+#[tracing::instrument(level = "debug", skip(db))]
+pub async fn read_body_for_dispatch(db: &Db, dispatch_ref: &str) -> Result<Option<Vec<u8>>> {
+    let body = sqlx::query_scalar("SELECT body FROM goods_issues WHERE dispatch_ref = $1")
+        .bind(dispatch_ref)
+        .fetch_optional(db.pool())
         .await?;
     Ok(body)
 }

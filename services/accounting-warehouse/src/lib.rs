@@ -21,6 +21,9 @@ mod money;
 pub mod payment_store;
 pub mod payments;
 pub mod receipts;
+pub mod receivable_import;
+mod receivable_import_api;
+pub mod receivable_import_store;
 pub mod receivables;
 pub mod reservation_store;
 pub mod reservations;
@@ -37,6 +40,9 @@ pub mod serial_store;
 pub mod stock;
 pub mod stock_document_store;
 pub mod stock_documents;
+pub mod stock_import;
+mod stock_import_api;
+pub mod stock_import_store;
 pub mod stock_queries;
 pub mod stock_store;
 pub mod stock_value;
@@ -83,11 +89,14 @@ pub async fn serve(
     let db = open_database(&settings.database_url).await?;
     let catalog =
         atq_platform::catalog::CatalogReader::new(&settings.peers.import_planning, settings.internal_key.clone())?;
+    let stock_imports = stock_import_api::server(db.clone(), catalog.clone(), settings.internal_key.clone());
     let warehouse = WarehouseServer::with_interceptor(
         warehouse_api::WarehouseApi { db: db.clone(), catalog },
         authenticate(settings.internal_key.clone()),
     );
     let customers = sales_customers::SalesCustomers::new(&settings.peers.sales, settings.internal_key.clone())?;
+    let receivable_imports =
+        receivable_import_api::server(db.clone(), customers.clone(), settings.internal_key.clone());
     let accounting = AccountingServer::with_interceptor(
         accounting_api::AccountingApi { db: db.clone(), customers },
         authenticate(settings.internal_key.clone()),
@@ -118,7 +127,13 @@ pub async fn serve(
         listener,
         db.clone(),
         settings.internal_key,
-        Routes::new(warehouse).add_service(accounting).add_service(returns).add_service(serials).add_service(moves),
+        Routes::new(warehouse)
+            .add_service(accounting)
+            .add_service(returns)
+            .add_service(serials)
+            .add_service(moves)
+            .add_service(stock_imports)
+            .add_service(receivable_imports),
         shutdown.clone(),
     )
     .await;

@@ -5,8 +5,9 @@
 use atq_platform::caller::{Caller, InternalKey};
 use atq_platform::error::Result;
 use atq_platform::{Error, grpc_client};
-use atq_proto::sales::v1::GetCustomerRequest;
+use atq_proto::common::v1::PageRequest;
 use atq_proto::sales::v1::customers_client::CustomersClient;
+use atq_proto::sales::v1::{GetCustomerRequest, ListCustomersRequest};
 use tonic::transport::Channel;
 
 #[derive(Clone)]
@@ -33,5 +34,27 @@ impl SalesCustomers {
         })
         .await?;
         Ok(())
+    }
+
+    /// (id, name) of the customer sales keeps under `code` (any case) and shows to `caller`.
+    pub async fn find_by_code(&self, caller: &Caller, code: &str) -> Result<Option<(i64, String)>> {
+        let code = code.trim();
+        if code.is_empty() {
+            return Ok(None);
+        }
+        // The search matches codes as text; only an exact code is this customer.
+        let message = ListCustomersRequest {
+            q: code.to_owned(),
+            page: Some(PageRequest { limit: 500, cursor: String::new() }),
+            ..Default::default()
+        };
+        let found = grpc_client::with_retry(|| {
+            let mut client = self.client.clone();
+            let request = grpc_client::request(message.clone(), &self.key, caller, None);
+            async move { client.list_customers(request).await }
+        })
+        .await?;
+        let customer = found.into_inner().items.into_iter().find(|c| c.code.eq_ignore_ascii_case(code));
+        Ok(customer.map(|c| (c.id, c.name)))
     }
 }

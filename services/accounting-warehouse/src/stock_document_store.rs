@@ -2,7 +2,7 @@
 
 use atq_platform::business_time::now_micros;
 use atq_platform::error::Result;
-use atq_platform::{Office, Tx};
+use atq_platform::{Db, Office, Tx};
 
 #[tracing::instrument(level = "debug", skip(tx, body))]
 pub async fn insert(
@@ -26,4 +26,27 @@ pub async fn insert(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// A page of the kept documents of one type, oldest first, of one warehouse when given: each
+/// document's id and body.
+#[tracing::instrument(level = "debug", skip(db))]
+pub async fn list(
+    db: &Db,
+    document_type: &str,
+    warehouse: Option<Office>,
+    (after_id, limit): (i64, i64),
+) -> Result<Vec<(i64, Vec<u8>)>> {
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "SELECT id, body FROM stock_documents WHERE document_type = $1 AND id > $2 \
+         AND ($3 = '' OR warehouse = $3) ORDER BY id LIMIT $4",
+    )
+    .bind(document_type)
+    .bind(after_id)
+    .bind(warehouse.map(Office::code).unwrap_or(""))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("body")?))).collect()
 }

@@ -1,6 +1,8 @@
 //! gRPC adapter for `atq.accountingwarehouse.v1.Warehouse`.
 
 use atq_platform::caller::Action;
+use atq_platform::paging::Page;
+use atq_platform::validation::Violations;
 use atq_platform::{Caller, Db, Error, Office, Tx, idempotency};
 use atq_proto::accountingwarehouse::v1 as pb;
 use atq_proto::accountingwarehouse::v1::warehouse_server::Warehouse;
@@ -71,6 +73,46 @@ impl Warehouse for WarehouseApi {
             })
             .collect();
         Ok(Response::new(pb::ListSerialsResponse { items }))
+    }
+
+    async fn list_transfers(
+        &self,
+        request: Request<pb::ListTransfersRequest>,
+    ) -> Result<Response<pb::ListTransfersResponse>, Status> {
+        Caller::of(&request)?.require(Action::ReadStock)?;
+        let input = request.into_inner();
+        let mut v = Violations::new();
+        let page = Page::parse(input.page.as_ref(), &mut v);
+        v.finish()?;
+        let from = optional_office("from_warehouse", input.from_warehouse)?;
+        let (items, next_cursor) = stock_queries::transfers(&self.db, from, page).await?;
+        Ok(Response::new(pb::ListTransfersResponse { items, next_cursor }))
+    }
+
+    async fn list_counts(
+        &self,
+        request: Request<pb::ListCountsRequest>,
+    ) -> Result<Response<pb::ListCountsResponse>, Status> {
+        Caller::of(&request)?.require(Action::ReadStock)?;
+        let input = request.into_inner();
+        let mut v = Violations::new();
+        let page = Page::parse(input.page.as_ref(), &mut v);
+        v.finish()?;
+        let warehouse = optional_office("warehouse", input.warehouse)?;
+        let (items, next_cursor) = stock_queries::counts(&self.db, warehouse, page).await?;
+        Ok(Response::new(pb::ListCountsResponse { items, next_cursor }))
+    }
+
+    async fn get_goods_issue(
+        &self,
+        request: Request<pb::GetGoodsIssueRequest>,
+    ) -> Result<Response<pb::GoodsIssue>, Status> {
+        Caller::of(&request)?.require(Action::ReadCosts)?;
+        let dispatch_ref = request.into_inner().dispatch_ref;
+        let issue = stock_queries::goods_issue(&self.db, &dispatch_ref)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("goods issue of {dispatch_ref}")))?;
+        Ok(Response::new(issue))
     }
 
     async fn reserve(&self, request: Request<pb::ReserveRequest>) -> Result<Response<pb::Reservation>, Status> {

@@ -9,6 +9,11 @@ mod customer_facts;
 mod customer_facts_store;
 mod customer_value;
 mod customer_value_store;
+mod forecast;
+mod forecast_api;
+mod forecast_pipeline;
+mod forecast_report;
+mod forecast_store;
 mod margin;
 mod margin_api;
 mod margin_facts;
@@ -99,7 +104,8 @@ pub async fn serve(
     );
     let routes = Routes::new(reports)
         .add_service(summary_api::server(db.clone(), settings.internal_key.clone()))
-        .add_service(margin_api::server(db.clone(), settings.internal_key.clone()));
+        .add_service(margin_api::server(db.clone(), settings.internal_key.clone()))
+        .add_service(forecast_api::server(db.clone(), settings.internal_key.clone()));
     let outcome = grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, routes, shutdown.clone()).await;
     shutdown.cancel();
     for consumer in consuming {
@@ -109,14 +115,15 @@ pub async fn serve(
     outcome
 }
 
-/// What analytics keeps from the sales feed: customers and confirmed orders, in one transaction
-/// per batch with the feed's one cursor.
+/// What analytics keeps from the sales feed: customers, confirmed orders and opportunities, in one
+/// transaction per batch with the feed's one cursor.
 struct SalesFeed;
 
 #[tonic::async_trait]
 impl Projection for SalesFeed {
     async fn apply(&self, tx: &mut Tx, event: &Event) -> atq_platform::Result<()> {
         customer_facts::CustomerFacts.apply(tx, event).await?;
+        forecast_pipeline::OpportunityFacts.apply(tx, event).await?;
         sales_facts::SalesFacts.apply(tx, event).await
     }
 }

@@ -223,9 +223,16 @@ fn patch<T>(v: &mut Violations, slot: &mut T, field: &str, sent: Option<Result<T
     }
 }
 
-/// A new supplier, stored and announced.
-pub async fn create_supplier(tx: &mut Tx, backend: Backend, fields: &SupplierFields, by: &str) -> Result<SupplierRow> {
-    let row = supplier_store::insert(tx, fields).await?;
+/// A new supplier, stored under `code` (an import keeps the old system's) or the series' next,
+/// and announced.
+pub async fn create_supplier(
+    tx: &mut Tx,
+    backend: Backend,
+    fields: &SupplierFields,
+    code: Option<&str>,
+    by: &str,
+) -> Result<SupplierRow> {
+    let row = supplier_store::insert(tx, fields, code).await?;
     record_supplier(tx, backend, &row, by).await?;
     Ok(row)
 }

@@ -87,7 +87,7 @@ impl Catalog for CatalogApi {
         let backend = self.db.backend();
         let supplier = idempotency::run_once(&self.db, &scope, key.as_deref(), &input, move |tx| {
             let (fields, by) = (fields.clone(), caller.username.clone());
-            Box::pin(async move { Ok(catalog::create_supplier(tx, backend, &fields, &by).await?.to_proto()) })
+            Box::pin(async move { Ok(catalog::create_supplier(tx, backend, &fields, None, &by).await?.to_proto()) })
         })
         .await?;
         Ok(Response::new(supplier))

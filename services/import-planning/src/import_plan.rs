@@ -12,7 +12,7 @@ use atq_proto::importplanning::v1 as pb;
 
 use crate::plan_store::{self, NewPlan, PlanStatus, StoredMilestone};
 use crate::product_store;
-use crate::replanning::Planning;
+use crate::replanning::{Planning, Replans};
 use crate::sales::Sales;
 
 const MAX_LINES: usize = 500;
@@ -158,6 +158,13 @@ fn check_milestones(v: &mut Violations, i: usize, milestones: &[pb::Milestone]) 
 
 /// Makes or replaces the plan of a source and re-plans what it touches. Returns the plan's id.
 pub async fn submit(planning: &Planning, tx: &mut Tx, checked: &Checked) -> Result<i64> {
+    let (plan_id, replans) = store(tx, checked).await?;
+    planning.run_deferred(tx, replans).await?;
+    Ok(plan_id)
+}
+
+/// Makes or replaces the plan of a source; returns its id and the re-plan it calls for.
+async fn store(tx: &mut Tx, checked: &Checked) -> Result<(i64, Replans)> {
     Planning::lock(tx).await?;
     let (plan_id, old) = match plan_store::header_by_source(tx, &checked.plan.source_ref).await? {
         Some(header) if checked.territory.is_some_and(|office| header.office != Some(office)) => {
@@ -184,13 +191,10 @@ pub async fn submit(planning: &Planning, tx: &mut Tx, checked: &Checked) -> Resu
     if unchanged && !old.is_empty() {
         // The same schedule again (a retry, or a re-sent order): promises stand unless stock or
         // supplier orders moved, which a re-plan of its products finds.
-        planning.run_for(tx, products).await?;
-        return Ok(plan_id);
+        return Ok((plan_id, Replans { products, before: HashMap::new() }));
     }
     plan_store::replace_milestones(tx, plan_id, &milestones).await?;
-    let before = HashMap::from([(plan_id, old)]);
-    planning.run(tx, Some(products.into_iter().collect()), &before).await?;
-    Ok(plan_id)
+    Ok((plan_id, Replans { products, before: HashMap::from([(plan_id, old)]) }))
 }
 
 /// The stored plan, as the caller sees it.
@@ -200,26 +204,25 @@ pub async fn found(tx: &mut Tx, id: i64) -> Result<pb::ImportPlan> {
 
 /// A confirmed project order: joins its contract's open plan when the contract was planned, or
 /// becomes a plan of its own. An order the catalog no longer knows is passed over (and logged):
-/// it cannot be planned, and must not stall the feed.
+/// it cannot be planned, and must not stall the feed. The re-plan it calls for is returned, not
+/// run: the feed runs those of a whole batch at once.
 pub async fn order_confirmed(
     planning: &Planning,
     tx: &mut Tx,
     contract_number: &str,
     request: &pb::SubmitImportPlanRequest,
-) -> Result<()> {
+) -> Result<Replans> {
     if let Some(plan_id) = contract_plan(tx, contract_number).await? {
-        return join(planning, tx, plan_id, &request.order_ref).await;
+        return attach(tx, plan_id, &request.order_ref).await;
     }
     match check(&planning.db, request).await {
-        Ok(checked) => {
-            submit(planning, tx, &checked).await?;
-        }
+        Ok(checked) => Ok(store(tx, &checked).await?.1),
         Err(Error::Invalid(violations)) => {
             tracing::warn!(order = %request.order_ref, ?violations, "project order not planned");
+            Ok(Replans::default())
         }
-        Err(error) => return Err(error),
+        Err(error) => Err(error),
     }
-    Ok(())
 }
 
 /// The open plan of a contract, if the contract was planned.
@@ -245,13 +248,18 @@ pub async fn order_cancelled(planning: &Planning, tx: &mut Tx, order_number: &st
 /// Joins an order to a contract's plan: what it holds counts for the plan, and sales hears of
 /// the plan for this order (a new revision, even if no promise moved).
 pub async fn join(planning: &Planning, tx: &mut Tx, plan_id: i64, order_ref: &str) -> Result<()> {
+    let replans = attach(tx, plan_id, order_ref).await?;
+    planning.run_deferred(tx, replans).await?;
+    Ok(())
+}
+
+/// Attaches an order to a plan; the re-plan that calls for.
+async fn attach(tx: &mut Tx, plan_id: i64, order_ref: &str) -> Result<Replans> {
     Planning::lock(tx).await?;
     plan_store::attach_order(tx, plan_id, order_ref).await?;
     let milestones = plan_store::milestones_of_plan(tx, plan_id).await?;
     let products: BTreeSet<i64> = milestones.iter().map(|m| m.product_id).collect();
-    let before = HashMap::from([(plan_id, milestones)]);
-    planning.run(tx, Some(products.into_iter().collect()), &before).await?;
-    Ok(())
+    Ok(Replans { products, before: HashMap::from([(plan_id, milestones)]) })
 }
 
 /// An order of a contract's plan was cancelled: the plan goes on without what it held.

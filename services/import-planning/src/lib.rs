@@ -32,6 +32,8 @@ mod sales;
 mod sales_feed;
 mod status;
 mod stock_feed;
+pub mod supplier_import;
+mod supplier_import_api;
 pub mod supplier_store;
 pub mod supply_terms;
 pub mod warehouse;
@@ -83,11 +85,11 @@ fn feeds(settings: &ServiceSettings, db: &Db, planning: &Planning) -> [FeedConsu
         projection,
     };
     [
-        consumer(SALES_FEED, &settings.peers.sales, Arc::new(sales_feed::SalesFeed { planning: planning.clone() })),
+        consumer(SALES_FEED, &settings.peers.sales, Arc::new(sales_feed::SalesFeed::new(planning.clone()))),
         consumer(
             STOCK_FEED,
             &settings.peers.accounting_warehouse,
-            Arc::new(stock_feed::StockFeed { planning: planning.clone() }),
+            Arc::new(stock_feed::StockFeed::new(planning.clone())),
         ),
     ]
 }
@@ -116,6 +118,7 @@ fn routes(settings: &ServiceSettings, db: &Db, planning: &Planning) -> anyhow::R
         .add_service(import_plans)
         .add_service(purchase_orders)
         .add_service(product_import_api::server(db.clone(), settings.internal_key.clone()))
+        .add_service(supplier_import_api::server(db.clone(), settings.internal_key.clone()))
         .add_service(WarrantyServer::with_interceptor(warranty::api(settings, db)?, auth())))
 }
 

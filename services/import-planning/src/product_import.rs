@@ -1,6 +1,8 @@
 //! Catalog products imported from a spreadsheet: every row checked by the rules of a single
-//! create ([`ProductFields::parse_new`]), the supplier found by id, code or name, a model code the
-//! catalog or an earlier row already has reported, and all rows written in one transaction or none.
+//! create ([`ProductFields::parse_new`]), the supplier found by id, code or name, a model code an
+//! earlier row already has reported, and all rows written in one transaction or none. A row whose
+//! model code the catalog has updates that product (as a single update would) when any field
+//! differs and leaves it alone when none does, so the same file imported twice adds nothing.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,6 +13,7 @@ use sqlx::AnyConnection;
 
 use crate::catalog::{self, ProductFields};
 use crate::product_import_store::{self, SupplierKey, model_key};
+use crate::product_store::ProductRow;
 
 /// The most rows one import takes.
 pub const MAX_IMPORT_ROWS: usize = 20_000;
@@ -72,42 +75,126 @@ fn check_fields(rows: &[pb::ImportProductRow], suppliers: &[SupplierKey]) -> Res
     Ok(checked)
 }
 
-/// Marks rows whose model code the catalog or an earlier row already has.
-async fn mark_duplicates(conn: &mut AnyConnection, checked: &mut Checked) -> Result<(), Error> {
-    let keys: Vec<String> = checked.valid.iter().map(|(_, f)| model_key(&f.model_code)).collect();
-    let taken = product_import_store::taken_model_keys(conn, &keys).await?;
-    let mut first_row: HashMap<String, i32> = HashMap::new();
-    let mut duplicate_rows = Vec::new();
-    for ((row, _), key) in checked.valid.iter().zip(&keys) {
-        if taken.contains(key) {
-            let message = "a product with this model code is already in the catalog; change it there";
-            checked.errors.push(row_error(*row, "model_code", message));
-            duplicate_rows.push(*row);
-        } else if let Some(earlier) = first_row.get(key) {
-            checked.errors.push(row_error(*row, "model_code", format!("repeats the model code of row {earlier}")));
-            duplicate_rows.push(*row);
-        } else {
-            first_row.insert(key.clone(), *row);
-        }
-    }
-    checked.valid.retain(|(row, _)| !duplicate_rows.contains(row));
-    checked.errors.sort_by_key(|e| e.row);
-    Ok(())
+/// What a valid row does to the catalog.
+enum Action {
+    Create,
+    /// The product under the row's model code, whose fields the row changes.
+    Update(Box<ProductRow>),
+    Unchanged,
 }
 
-async fn check(conn: &mut AnyConnection, rows: &[pb::ImportProductRow]) -> Result<Checked, Error> {
+impl Action {
+    fn word(&self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update(_) => "update",
+            Action::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// The valid rows with what each does, and every row error.
+struct Planned {
+    rows: Vec<(i32, ProductFields, Action)>,
+    errors: Vec<pb::ProductImportRowError>,
+}
+
+/// Each valid row's action against the catalog; a model code an earlier row has is a row error.
+async fn plan(conn: &mut AnyConnection, checked: Checked) -> Result<Planned, Error> {
+    let keys: Vec<String> = checked.valid.iter().map(|(_, f)| model_key(&f.model_code)).collect();
+    let mut existing = product_import_store::products_by_model_key(conn, &keys).await?;
+    let mut first_row: HashMap<String, i32> = HashMap::new();
+    let mut planned = Planned { rows: Vec::with_capacity(checked.valid.len()), errors: checked.errors };
+    for ((row, fields), key) in checked.valid.into_iter().zip(keys) {
+        if let Some(earlier) = first_row.get(&key) {
+            planned.errors.push(row_error(row, "model_code", format!("repeats the model code of row {earlier}")));
+            continue;
+        }
+        first_row.insert(key.clone(), row);
+        let action = match existing.remove(&key) {
+            None => Action::Create,
+            Some(current) if current.fields == fields => Action::Unchanged,
+            Some(current) => Action::Update(Box::new(current)),
+        };
+        planned.rows.push((row, fields, action));
+    }
+    planned.errors.sort_by_key(|e| e.row);
+    Ok(planned)
+}
+
+async fn check(conn: &mut AnyConnection, rows: &[pb::ImportProductRow]) -> Result<Planned, Error> {
     let suppliers = product_import_store::suppliers(conn).await?;
-    let mut checked = check_fields(rows, &suppliers)?;
-    mark_duplicates(conn, &mut checked).await?;
-    Ok(checked)
+    let checked = check_fields(rows, &suppliers)?;
+    plan(conn, checked).await
+}
+
+fn actions(planned: &Planned) -> Vec<pb::ProductImportRowAction> {
+    let action = |(row, fields, action): &(i32, ProductFields, Action)| pb::ProductImportRowAction {
+        row: *row,
+        model_code: fields.model_code.clone(),
+        action: action.word().to_owned(),
+    };
+    planned.rows.iter().map(action).collect()
+}
+
+/// The update a changed row makes: every field, at the version just read.
+fn update_of(current: &ProductRow, f: &ProductFields) -> Result<pb::UpdateProductRequest, Error> {
+    let category = catalog::category_from_word(f.category).map(|c| c as i32);
+    let brand_class = catalog::brand_class_from_word(f.brand_class).map(|c| c as i32);
+    let warranty_months = i32::try_from(f.warranty_months).ok();
+    let vat_rate_bp = i32::try_from(f.vat_rate_bp).ok();
+    let unchecked = || Error::internal(anyhow::anyhow!("a checked product row did not convert back"));
+    Ok(pb::UpdateProductRequest {
+        id: current.id,
+        expected_version: current.version,
+        model_code: Some(f.model_code.clone()),
+        name_vi: Some(f.name_vi.clone()),
+        name_en: Some(f.name_en.clone()),
+        category: Some(category.ok_or_else(unchecked)?),
+        brand: Some(f.brand.clone()),
+        brand_class: Some(brand_class.ok_or_else(unchecked)?),
+        supplier_id: Some(f.supplier_id),
+        unit: Some(f.unit.clone()),
+        hs_code: Some(f.hs_code.clone()),
+        warranty_months: Some(warranty_months.ok_or_else(unchecked)?),
+        serial_tracked: Some(f.serial_tracked),
+        list_price: Some(f.list_price),
+        vat_rate_bp: Some(vat_rate_bp.ok_or_else(unchecked)?),
+    })
+}
+
+/// Creates and updates the planned rows; answers the products created and those updated.
+async fn write(
+    tx: &mut atq_platform::Tx,
+    backend: atq_platform::Backend,
+    planned: &Planned,
+    by: &str,
+) -> Result<(Vec<pb::Product>, Vec<pb::Product>), Error> {
+    let (mut created, mut updated) = (Vec::new(), Vec::new());
+    for (_, fields, action) in &planned.rows {
+        match action {
+            Action::Create => created.push(catalog::create_product(tx, backend, fields, by).await?.to_proto()),
+            Action::Update(current) => {
+                let update = update_of(current, fields)?;
+                updated.push(catalog::update_product(tx, backend, &update, by).await?.to_proto());
+            }
+            Action::Unchanged => {}
+        }
+    }
+    Ok((created, updated))
+}
+
+fn unchanged(planned: &Planned) -> i32 {
+    count(planned.rows.iter().filter(|(_, _, action)| matches!(action, Action::Unchanged)).count())
 }
 
 fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-/// Checks every row; unless this is a dry run and when no row is wrong, creates them all in one
-/// transaction (each announced on the feed like a single create), once per idempotency key. A
+/// Checks every row; unless this is a dry run and when no row is wrong, creates or updates them
+/// all in one transaction (each announced on the feed like a single create or update), once per
+/// idempotency key. A
 /// real run with a row error writes nothing and fails with the errors as fields `rows[N].column`.
 pub async fn import(
     db: &Db,
@@ -118,14 +205,15 @@ pub async fn import(
     let rows_read = count(input.rows.len());
     if input.dry_run {
         let mut conn = db.pool().acquire().await?;
-        let checked = check(&mut conn, &input.rows).await?;
-        let rows_valid = count(checked.valid.len());
+        let planned = check(&mut conn, &input.rows).await?;
         return Ok(pb::ImportProductsResponse {
             dry_run: true,
             rows_read,
-            rows_valid,
-            errors: checked.errors,
-            created: Vec::new(),
+            rows_valid: count(planned.rows.len()),
+            unchanged: unchanged(&planned),
+            actions: actions(&planned),
+            errors: planned.errors,
+            ..Default::default()
         });
     }
     let scope = format!("catalog.ImportProducts:{}", caller.username);
@@ -133,27 +221,27 @@ pub async fn import(
     let answer = idempotency::run_once(db, &scope, key, input, move |tx| {
         let (by, rows) = (caller.username.clone(), Arc::clone(&rows));
         Box::pin(async move {
-            let checked = check(tx, &rows).await?;
-            if !checked.errors.is_empty() {
+            let planned = check(tx, &rows).await?;
+            if !planned.errors.is_empty() {
                 let fields =
-                    checked.errors.iter().map(|e| FieldError::new(format!("rows[{}].{}", e.row, e.column), &e.message));
+                    planned.errors.iter().map(|e| FieldError::new(format!("rows[{}].{}", e.row, e.column), &e.message));
                 return Err(Error::Invalid(fields.collect()));
             }
-            let mut created = Vec::with_capacity(checked.valid.len());
-            for (_, fields) in &checked.valid {
-                created.push(catalog::create_product(tx, backend, fields, &by).await?.to_proto());
-            }
+            let (created, updated) = write(tx, backend, &planned, &by).await?;
             Ok(pb::ImportProductsResponse {
                 dry_run: false,
                 rows_read,
-                rows_valid: count(created.len()),
+                rows_valid: count(planned.rows.len()),
                 errors: Vec::new(),
                 created,
+                updated,
+                unchanged: unchanged(&planned),
+                actions: actions(&planned),
             })
         })
     })
     .await?;
-    tracing::info!(rows = answer.created.len(), "products imported");
+    tracing::info!(created = answer.created.len(), updated = answer.updated.len(), "products imported");
     metrics::counter!("atq_products_created_total").increment(answer.created.len() as u64);
     Ok(answer)
 }

@@ -1,11 +1,13 @@
-//! The lookups a product import needs: which model codes the catalog already has, and the
-//! suppliers a row may name.
+//! The lookups a product import needs: the products the catalog already has under the rows' model
+//! codes, and the suppliers a row may name.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use atq_platform::error::Result;
 use atq_platform::search_text;
 use sqlx::{AnyConnection, Row};
+
+use crate::product_store::{COLUMNS, ProductRow, from_row};
 
 /// Values per `IN (...)` list: well under SQLite's and PostgreSQL's bind limits.
 const CHUNK: usize = 400;
@@ -15,17 +17,20 @@ pub fn model_key(model_code: &str) -> String {
     model_code.trim().to_ascii_uppercase()
 }
 
-/// Those of `keys` (model keys) that some product already has.
-pub async fn taken_model_keys(conn: &mut AnyConnection, keys: &[String]) -> Result<HashSet<String>> {
-    let mut found = HashSet::new();
+/// The products that already have one of `keys` (model keys), by model key.
+pub async fn products_by_model_key(conn: &mut AnyConnection, keys: &[String]) -> Result<HashMap<String, ProductRow>> {
+    let mut found = HashMap::new();
     for chunk in keys.chunks(CHUNK) {
         let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
-        let sql = format!("SELECT model_key FROM products WHERE model_key IN ({})", placeholders.join(", "));
-        let mut query = sqlx::query_scalar::<_, String>(&sql);
+        let sql = format!("SELECT {COLUMNS} FROM products WHERE model_key IN ({})", placeholders.join(", "));
+        let mut query = sqlx::query(&sql);
         for key in chunk {
             query = query.bind(key);
         }
-        found.extend(query.fetch_all(&mut *conn).await?);
+        for row in query.fetch_all(&mut *conn).await? {
+            let product = from_row(&row)?;
+            found.insert(model_key(&product.fields.model_code), product);
+        }
     }
     Ok(found)
 }

@@ -10,7 +10,7 @@ use sqlx::{Any, Row};
 
 use crate::catalog::{ProductFields, brand_class_from_word, category_from_word};
 
-const COLUMNS: &str = "id, model_code, name_vi, name_en, category, brand, brand_class, supplier_id, unit, hs_code, \
+pub const COLUMNS: &str = "id, model_code, name_vi, name_en, category, brand, brand_class, supplier_id, unit, hs_code, \
                        warranty_months, serial_tracked, list_price, vat_rate_bp, version, created_at, updated_at";
 
 #[derive(Clone, Debug)]
@@ -47,7 +47,7 @@ impl ProductRow {
     }
 }
 
-fn from_row(row: &AnyRow) -> Result<ProductRow> {
+pub fn from_row(row: &AnyRow) -> Result<ProductRow> {
     let category: String = row.try_get("category")?;
     let brand_class: String = row.try_get("brand_class")?;
     let corrupt = |what: &str, value: &str| Error::internal(anyhow::anyhow!("stored product has bad {what} {value:?}"));

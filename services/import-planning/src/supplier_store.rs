@@ -85,10 +85,29 @@ async fn refuse_duplicate_name(tx: &mut Tx, fields: &SupplierFields, own_id: i64
     }
 }
 
+/// The next code of the series that no supplier has: an imported supplier keeps the code the old
+/// system gave it, which may be one the series reaches later.
+async fn next_free_code(tx: &mut Tx) -> Result<String> {
+    loop {
+        let code = format!("NCC{:03}", next_in_series(tx, "supplier").await?);
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM suppliers WHERE code = $1")
+            .bind(&code)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if taken.is_none() {
+            return Ok(code);
+        }
+    }
+}
+
+/// Stores a new supplier under `code`, or the series' next free code when none is given.
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn insert(tx: &mut Tx, fields: &SupplierFields) -> Result<SupplierRow> {
+pub async fn insert(tx: &mut Tx, fields: &SupplierFields, code: Option<&str>) -> Result<SupplierRow> {
     refuse_duplicate_name(tx, fields, 0).await?;
-    let code = format!("NCC{:03}", next_in_series(tx, "supplier").await?);
+    let code = match code {
+        Some(code) => code.to_owned(),
+        None => next_free_code(tx).await?,
+    };
     let now = now_micros();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO suppliers (code, name, name_key, country, currency, lead_time_days, contact_name, contact_email, \

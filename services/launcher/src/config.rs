@@ -28,6 +28,9 @@ pub struct Config {
     pub token_key: Option<String>,
     /// Creates the `admin` user with this password when no user exists.
     pub admin_password: Option<String>,
+    /// Proxies in front of the gateway whose `X-Forwarded-For` is believed, as addresses and
+    /// networks separated by commas (`10.0.0.0/8, fd00::/8`); none by default.
+    pub trusted_proxies: String,
     pub sales_database_url: Option<String>,
     pub import_planning_database_url: Option<String>,
     pub accounting_warehouse_database_url: Option<String>,
@@ -56,6 +59,7 @@ impl Default for Config {
             internal_key: None,
             token_key: None,
             admin_password: None,
+            trusted_proxies: String::new(),
             sales_database_url: None,
             import_planning_database_url: None,
             accounting_warehouse_database_url: None,
@@ -120,7 +124,7 @@ mod tests {
     #[test]
     fn every_field_is_a_key_and_an_environment_variable() {
         let keys = Config::keys();
-        assert_eq!(keys.len(), 19, "{keys:?}");
+        assert_eq!(keys.len(), 20, "{keys:?}");
         assert!(keys.contains(&"sales_database_url".to_owned()), "fields left unset are keys too: {keys:?}");
         assert!(Config::env_variables().contains(&"ATQ_HTTP_ADDR".to_owned()));
     }

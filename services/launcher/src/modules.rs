@@ -13,6 +13,8 @@ pub struct ModuleContext {
     pub token_key: Vec<u8>,
     pub demo: bool,
     pub admin_password: Option<String>,
+    /// The gateway's: proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: String,
     pub listener: TcpListener,
     pub shutdown: CancellationToken,
 }
@@ -87,6 +89,7 @@ pub const MODULES: &[Module] = &[
                     token_key: ctx.token_key,
                     demo_users: ctx.demo,
                     admin_password: ctx.admin_password,
+                    trusted_proxies: ctx.trusted_proxies,
                 };
                 let limits = atq_gateway::HttpLimits::default();
                 atq_gateway::serve_with(settings, limits, ctx.listener, ctx.shutdown, atq_web::with_ui).await

@@ -94,6 +94,7 @@ impl System {
             token_key: self.token_key.clone(),
             demo: self.demo,
             admin_password: self.config.admin_password.clone(),
+            trusted_proxies: self.config.trusted_proxies.clone(),
             listener,
             shutdown: shutdown.clone(),
         };

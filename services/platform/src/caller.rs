@@ -61,6 +61,8 @@ pub enum Action {
     DecideDealers,
     /// Holiday and working-time calendars that SLA clocks count on.
     WriteCalendars,
+    /// Running a sales team: setting targets, reading an office's roll-up of sales reports.
+    ManageSalesTeam,
 }
 
 impl Role {
@@ -140,6 +142,7 @@ impl Role {
             // A dealer's tier is a commercial decision of the directors.
             Action::DecideDealers => matches!(self, Director | Admin),
             Action::WriteCalendars => matches!(self, Admin | Director),
+            Action::ManageSalesTeam => matches!(self, SalesManager | Director | Admin),
         }
     }
 

@@ -295,12 +295,26 @@ impl From<sqlx::Error> for Error {
             if retryable {
                 return Error::Unavailable("the database is busy, try again".to_owned());
             }
+            if db_error.code().as_deref().is_some_and(is_connection_lost) {
+                return Error::Unavailable("the database connection was lost, try again".to_owned());
+            }
         }
         if matches!(error, sqlx::Error::PoolTimedOut) {
             return Error::Unavailable("the database is busy, try again".to_owned());
         }
+        // The connection broke under the statement (a database restart, a network cut): worth a
+        // retry, and a safe one, as a write that did commit is found by its idempotency key.
+        if matches!(error, sqlx::Error::Io(_) | sqlx::Error::PoolClosed) {
+            return Error::Unavailable("the database connection was lost, try again".to_owned());
+        }
         Error::Internal(error.into())
     }
+}
+
+/// PostgreSQL codes of a connection ended by the server or the network: class 08 (connection
+/// exception) and 57P01-57P03 (administrator, crash or startup shutdown).
+fn is_connection_lost(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
 }
 
 impl From<prost::DecodeError> for Error {
@@ -351,6 +365,20 @@ mod tests {
         assert_eq!(remote.fields.len(), 2);
         assert_eq!(remote.fields[1].field, "name");
         assert_eq!(status.code(), Code::InvalidArgument);
+    }
+
+    #[test]
+    fn a_lost_database_connection_is_worth_a_retry() {
+        let reset = sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionReset));
+        assert!(matches!(Error::from(reset), Error::Unavailable(_)));
+        assert!(matches!(Error::from(sqlx::Error::PoolClosed), Error::Unavailable(_)));
+        for code in ["57P01", "57P02", "57P03", "08006", "08003"] {
+            assert!(is_connection_lost(code), "{code}");
+        }
+        for code in ["57014", "23505", "42P01"] {
+            assert!(!is_connection_lost(code), "{code}");
+        }
+        assert!(matches!(Error::from(sqlx::Error::RowNotFound), Error::Internal(_)));
     }
 
     #[test]

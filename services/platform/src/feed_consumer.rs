@@ -28,6 +28,13 @@ const LAG_EVERY: Duration = Duration::from_secs(5);
 pub trait Projection: Send + Sync + 'static {
     /// Applies one event inside the consumer's transaction. Events of unknown types are skipped.
     async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<()>;
+
+    /// Runs once per batch, after its events and before the cursor moves, in the same
+    /// transaction: work that many events of a batch ask for (a re-plan of the products they
+    /// moved) is done once, so a consumer catching up holds its write lock for a bounded time.
+    async fn finish_batch(&self, _tx: &mut Tx) -> Result<()> {
+        Ok(())
+    }
 }
 
 pub struct FeedConsumer {
@@ -130,6 +137,7 @@ impl FeedConsumer {
             }
             self.projection.apply(&mut tx, event).instrument(span).await?;
         }
+        self.projection.finish_batch(&mut tx).await?;
         let moved = sqlx::query("UPDATE feed_cursors SET position = $1 WHERE feed = $2 AND position = $3")
             .bind(reached.position)
             .bind(&self.feed)

@@ -236,6 +236,8 @@ pub async fn record_stage(
         expected_value: row.proto.expected_value,
         changed_at: Some(to_timestamp(now)),
         changed_by: by.to_owned(),
+        expected_close_on: row.proto.expected_close_on,
+        probability: row.proto.probability,
     };
     outbox::record(tx, backend, "opportunity", &row.id.to_string(), &event).await
 }

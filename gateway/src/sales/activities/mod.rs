@@ -326,7 +326,7 @@ pub async fn complete_activity(
     JsonBody(body): JsonBody<CompleteActivityBody>,
 ) -> Result<Response, Problem> {
     caller.require(Action::WriteCustomers)?;
-    let expected_version = expected_version(&headers, body.version).unwrap_or(0);
+    let expected_version = crate::wire::version_if_given(&headers, body.version)?;
     let mut v = Violations::new();
     let checked_in_at = instant(&mut v, "checked_in_at", body.checked_in_at.as_deref());
     let position = position(&mut v, body.latitude.as_deref(), body.longitude.as_deref());
@@ -365,7 +365,7 @@ pub async fn cancel_activity(
     JsonBody(body): JsonBody<CancelActivityBody>,
 ) -> Result<Response, Problem> {
     caller.require(Action::WriteCustomers)?;
-    let expected_version = expected_version(&headers, body.version).unwrap_or(0);
+    let expected_version = crate::wire::version_if_given(&headers, body.version)?;
     let message = pb::CancelActivityRequest { id, expected_version, reason: body.reason };
     let ctx = CallContext::write(&state, &caller, &headers)?;
     let activity = ctx.call(&state.activities, message, |mut c, r| async move { c.cancel_activity(r).await }).await?;

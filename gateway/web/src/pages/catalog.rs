@@ -1,7 +1,12 @@
 //! The catalog: products (searched, filtered by category, brand and supplier, paged), a product's
-//! page with its stock in each warehouse, and the suppliers.
+//! page with its stock in each warehouse, and the suppliers; the forms that add and change them
+//! are in `product_form` and `supplier_form`.
+
+mod product_form;
+mod supplier_form;
 
 use askama::Template;
+use atq_platform::caller::Action;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -18,7 +23,15 @@ use crate::session::Session;
 use crate::views::{CatalogProduct, ListOf, StockLevel, Supplier};
 
 pub fn router() -> Router<UiState> {
-    Router::new().route("/products", get(list)).route("/products/{id}", get(show)).route("/suppliers", get(suppliers))
+    Router::new()
+        .route("/products", get(list).post(product_form::create))
+        .route("/products/new", get(product_form::new_form))
+        .route("/products/{id}", get(show).post(product_form::update))
+        .route("/products/{id}/edit", get(product_form::edit_form))
+        .route("/suppliers", get(suppliers).post(supplier_form::create))
+        .route("/suppliers/new", get(supplier_form::new_form))
+        .route("/suppliers/{id}", axum::routing::post(supplier_form::update))
+        .route("/suppliers/{id}/edit", get(supplier_form::edit_form))
 }
 
 pub const CATEGORIES: [&str; 8] =
@@ -98,6 +111,8 @@ struct ListPage {
     brand_classes: Vec<Choice>,
     rows: Vec<ProductRow>,
     next_page: String,
+    /// The person keeps the catalog: the page offers the forms.
+    may_write: bool,
 }
 
 fn product_row(p: CatalogProduct, t: Texts) -> ProductRow {
@@ -139,6 +154,7 @@ async fn list(
         brand: query.brand,
         rows: items.into_iter().map(|p| product_row(p, t)).collect(),
         next_page,
+        may_write: session.caller.role.may(Action::WriteCatalog),
     }))
 }
 
@@ -164,6 +180,7 @@ struct ShowPage {
     vat_rate: String,
     list_price_with_vat: String,
     levels: Vec<LevelRow>,
+    may_write: bool,
 }
 
 async fn show(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {
@@ -201,6 +218,7 @@ async fn show(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) 
         list_price_with_vat: format::money(product.list_price_with_vat, t.lang),
         levels,
         product,
+        may_write: session.caller.role.may(Action::WriteCatalog),
     }))
 }
 
@@ -220,6 +238,7 @@ struct SuppliersPage {
     country: String,
     rows: Vec<Supplier>,
     next_page: String,
+    may_write: bool,
 }
 
 async fn suppliers(
@@ -232,7 +251,8 @@ async fn suppliers(
     let route = ("/api/v1/suppliers", "/suppliers");
     let (rows, next_page) = read_page::<Supplier>(&ui, &session, route, &filters, &query.cursor).await?;
     let c = Chrome::new(&session, "/products", t.get("suppliers.title").to_owned(), "/suppliers");
-    Ok(html(&SuppliersPage { c, q: query.q, country: query.country, rows, next_page }))
+    let may_write = session.caller.role.may(Action::WriteCatalog);
+    Ok(html(&SuppliersPage { c, q: query.q, country: query.country, rows, next_page, may_write }))
 }
 
 #[cfg(test)]

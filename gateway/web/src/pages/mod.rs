@@ -19,10 +19,12 @@ mod home;
 mod import_plans;
 mod invoices;
 mod leads;
+mod opening_stock_import;
 mod opportunities;
 mod orders;
 mod price_sheet;
 mod quotes;
+mod receivable_import;
 mod receivables;
 mod reports;
 mod requests;
@@ -33,6 +35,7 @@ mod sales_reports;
 mod sheet_import;
 mod sign_in;
 mod stock;
+mod supplier_import;
 mod targets;
 mod users;
 mod warranty;
@@ -58,6 +61,9 @@ pub fn router() -> Router<UiState> {
         .merge(stock::router())
         .merge(catalog::router())
         .merge(catalog_import::router())
+        .merge(supplier_import::router())
+        .merge(opening_stock_import::router())
+        .merge(receivable_import::router())
         .merge(price_sheet::router())
         .merge(import_plans::router())
         .merge(receivables::router())

@@ -135,6 +135,8 @@ struct RowError {
 /// A created record as the API lists it; its other fields differ from one import to another.
 #[derive(Deserialize)]
 struct Created {
+    /// None for records without a page of their own (opening receipts): listed without a link.
+    #[serde(default)]
     id: i64,
     #[serde(flatten)]
     fields: serde_json::Map<String, serde_json::Value>,
@@ -147,6 +149,8 @@ struct ImportAnswer {
     rows_read: i32,
     rows_valid: i32,
     errors: Vec<RowError>,
+    /// What the import wrote: records, or the opening stock import's receipts.
+    #[serde(default, alias = "receipts")]
     created: Vec<Created>,
 }
 
@@ -293,7 +297,8 @@ async fn send(
             let answer: ImportAnswer = answer.json()?;
             outcome.rows_read = answer.rows_read;
             outcome.rows_valid = answer.rows_valid;
-            outcome.ready = answer.dry_run && answer.errors.is_empty();
+            // A file imported before has nothing left to write: no row is valid, none is wrong.
+            outcome.ready = answer.dry_run && answer.errors.is_empty() && answer.rows_valid > 0;
             outcome.errors = answer.errors.into_iter().map(|e| error_view(sheet, e, t)).collect();
             outcome.created = answer.created.into_iter().map(|c| created_view(&sheet.created, c)).collect();
         }

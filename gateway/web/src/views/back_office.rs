@@ -48,6 +48,9 @@ pub struct CatalogProduct {
     pub list_price: i64,
     pub vat_rate: String,
     pub list_price_with_vat: i64,
+    /// The version read, sent back with a change.
+    #[serde(default)]
+    pub version: i64,
 }
 
 #[derive(Deserialize, Clone)]
@@ -61,6 +64,9 @@ pub struct Supplier {
     pub contact_name: String,
     pub contact_email: String,
     pub contact_phone: String,
+    /// The version read, sent back with a change.
+    #[serde(default)]
+    pub version: i64,
 }
 
 /// A version of the price sheet; margins and costs only for those who may read costs.

@@ -59,6 +59,15 @@ impl Planning {
         settle(tx, self.db.backend(), &scope, before, Gathered { stored, products, free, held }).await
     }
 
+    /// Runs the re-plans `replans` gathered (nothing when it is empty), under the planning lock.
+    pub async fn run_deferred(&self, tx: &mut Tx, replans: Replans) -> Result<Vec<i64>> {
+        if replans.products.is_empty() && replans.before.is_empty() {
+            return Ok(Vec::new());
+        }
+        Self::lock(tx).await?;
+        self.run(tx, Some(replans.products.into_iter().collect()), &replans.before).await
+    }
+
     /// Re-plans the products of these milestones, with nothing replaced before.
     pub async fn run_for(&self, tx: &mut Tx, products: BTreeSet<i64>) -> Result<Vec<i64>> {
         self.run(tx, Some(products.into_iter().collect()), &HashMap::new()).await
@@ -97,6 +106,25 @@ impl Planning {
         tx.commit().await?;
         tracing::info!(day = %today, plans_changed = changed.len(), "daily re-plan done");
         Ok(true)
+    }
+}
+
+/// Re-plans asked for and not yet run: the products to plan again, and for plans whose schedule
+/// was replaced, their milestones as they were first (those plans get a new revision). A feed
+/// batch gathers them over its events and runs them once (see [`Planning::run_deferred`]).
+#[derive(Default)]
+pub struct Replans {
+    pub products: BTreeSet<i64>,
+    pub before: HashMap<i64, Vec<StoredMilestone>>,
+}
+
+impl Replans {
+    /// Adds `other`; a plan already listed keeps its older milestones.
+    pub fn merge(&mut self, other: Replans) {
+        self.products.extend(other.products);
+        for (plan_id, milestones) in other.before {
+            self.before.entry(plan_id).or_insert(milestones);
+        }
     }
 }
 

@@ -47,17 +47,20 @@ impl Planning {
         Ok(free)
     }
 
-    /// Units an order already holds or has received, per product.
+    /// Units an order already holds or has received, per product: as last read, unless the stock
+    /// feed said its reservation moved since.
     async fn held_by_order(&self, order_ref: &str) -> Result<HashMap<i64, i64>> {
+        let mark = match self.warehouse.held_as_read(order_ref) {
+            Ok(held) => return Ok(held),
+            Err(mark) => mark,
+        };
         let mut held = HashMap::new();
-        let Some(reservation) = self.warehouse.reservation(order_ref).await? else { return Ok(held) };
+        let reservation = self.warehouse.reservation(order_ref).await?;
         // A released reservation (the order was cancelled) holds nothing any more.
-        if reservation.status != "active" {
-            return Ok(held);
-        }
-        for line in reservation.lines {
+        for line in reservation.into_iter().filter(|r| r.status == "active").flat_map(|r| r.lines) {
             *held.entry(line.product_id).or_insert(0) += line.reserved + line.issued;
         }
+        self.warehouse.remember_held(order_ref, mark, &held);
         Ok(held)
     }
 

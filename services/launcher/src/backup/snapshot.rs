@@ -88,14 +88,16 @@ async fn pause_writes(locks: &mut [Lock]) -> anyhow::Result<Instant> {
         match lock_all(locks, wait).await {
             Ok(()) => return Ok(Instant::now()),
             Err(error) if round < LOCK_ROUNDS => {
-                tracing::debug!(round, error = %error, "a database is busy; trying the locks again");
+                tracing::info!(round, error = %error, "a database is busy; trying the locks again");
                 release(locks).await;
                 tokio::time::sleep(wait).await;
                 wait *= 2;
             }
             Err(error) => {
                 release(locks).await;
-                return Err(error.context("writes could not be paused: a database stayed busy"));
+                return Err(error.context(format!(
+                    "writes could not be paused in {LOCK_ROUNDS} tries; try again when the system is quieter"
+                )));
             }
         }
     }
@@ -109,15 +111,14 @@ async fn lock_all(locks: &mut [Lock], wait: Duration) -> anyhow::Result<()> {
         let module = lock.module;
         let closed = tokio::time::timeout(wait, closing)
             .await
-            .with_context(|| format!("{module}: a writer stayed at the gate"))?;
+            .with_context(|| format!("{module}: a writer stayed at the gate for {} ms", wait.as_millis()))?;
         lock.closed = Some(closed);
         let connection = &mut lock.connection;
         sqlx::query(&format!("PRAGMA busy_timeout = {}", wait.as_millis())).execute(&mut *connection).await?;
         // The module is named: an operator can tell which service held its write lock so long.
-        sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut *connection)
-            .await
-            .with_context(|| format!("{module} stayed busy"))?;
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *connection).await.with_context(|| {
+            format!("{module} held its write lock (one transaction) for more than {} ms", wait.as_millis())
+        })?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! customers per week.
 
 pub mod chart;
+mod forecast;
 mod summary;
 
 use std::collections::BTreeMap;
@@ -31,6 +32,7 @@ pub fn router() -> Router<UiState> {
         .route("/reports/sales.csv", get(sales_csv))
         .route("/reports/new-customers.csv", get(new_customers_csv))
         .merge(summary::router())
+        .merge(forecast::router())
 }
 
 /// The period as typed: a month `YYYY-MM` or a day `YYYY-MM-DD`, each end optional.

@@ -10,7 +10,7 @@ use askama::Template;
 use atq_platform::caller::Action;
 use axum::extract::{Query, State};
 use axum::http::Method;
-use axum::response::{Redirect, Response};
+use axum::response::Response;
 use axum_extra::extract::Form;
 use serde::Deserialize;
 
@@ -157,11 +157,6 @@ async fn sheet_page(
         errors,
         other_errors,
     }))
-}
-
-/// No list of stocktakes exists to show; the section opens on a new count sheet.
-pub async fn list() -> Redirect {
-    Redirect::to("/stock/counts/new")
 }
 
 #[derive(Deserialize, Default)]

@@ -1,8 +1,10 @@
 //! Stock: what each warehouse holds of each product (on hand, reserved for orders, available),
 //! with the moving-average cost for those the API shows it to; the serial numbers of a product;
-//! and the warehouse keeper's goods receipt (in `receipt`).
+//! the warehouse keeper's goods receipt (in `receipt`), transfers and stocktakes (their forms in
+//! `transfers` and `counts`, their lists in `lists`).
 
 mod counts;
+mod lists;
 mod receipt;
 mod transfers;
 
@@ -31,9 +33,9 @@ pub fn router() -> Router<UiState> {
         .route("/stock/serials", get(serials))
         .route("/stock/receipts/new", get(receipt::new_form))
         .route("/stock/receipts", axum::routing::post(receipt::create))
-        .route("/stock/transfers", get(transfers::list).post(transfers::create))
+        .route("/stock/transfers", get(lists::transfers).post(transfers::create))
         .route("/stock/transfers/new", get(transfers::new_form))
-        .route("/stock/counts", get(counts::list).post(counts::create))
+        .route("/stock/counts", get(lists::counts).post(counts::create))
         .route("/stock/counts/new", get(counts::new_sheet))
 }
 

@@ -7,7 +7,7 @@ use askama::Template;
 use atq_platform::caller::Action;
 use axum::extract::State;
 use axum::http::Method;
-use axum::response::{Redirect, Response};
+use axum::response::Response;
 use axum_extra::extract::Form;
 use serde::Deserialize;
 
@@ -146,11 +146,6 @@ async fn form_page(
         errors,
         other_errors,
     }))
-}
-
-/// No list of transfers exists to show; the section opens on a new one.
-pub async fn list() -> Redirect {
-    Redirect::to("/stock/transfers/new")
 }
 
 pub async fn new_form(State(ui): State<UiState>, session: Session) -> Result<Response, PageError> {
