@@ -53,7 +53,9 @@ impl From<pb::BankLine> for BankLineBody {
     }
 }
 
+/// Named apart in the OpenAPI document: another route's body has the same Rust name.
 #[derive(Serialize, ToSchema)]
+#[schema(as = BankStatementImportBody)]
 pub struct ImportBody {
     pub lines: Vec<BankLineBody>,
     pub matched: i32,

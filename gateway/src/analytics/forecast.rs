@@ -105,7 +105,9 @@ pub struct PipelineMonthBody {
     pub weighted: i64,
 }
 
+/// Named apart in the OpenAPI document: another route's body has the same Rust name.
 #[derive(Serialize, ToSchema)]
+#[schema(as = RevenueForecastBody)]
 pub struct ForecastBody {
     /// `net_revenue` (VND without VAT, returns taken off) or `units` (sold less returned).
     pub measure: String,

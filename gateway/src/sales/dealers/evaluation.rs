@@ -46,7 +46,9 @@ pub struct FiguresBody {
     pub shops: i64,
 }
 
+/// Named apart in the OpenAPI document: another route's body has the same Rust name.
 #[derive(Serialize, ToSchema)]
+#[schema(as = DealerEvaluationBody)]
 pub struct EvaluationBody {
     pub id: i64,
     pub rule_version_id: i64,
