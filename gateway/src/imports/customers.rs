@@ -9,11 +9,12 @@ use atq_platform::FieldError;
 use atq_platform::caller::Action;
 use atq_proto::sales::v1 as pb;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::content_type;
 use super::sheet::{self, ColumnName, SheetRow};
 use crate::auth::AuthUser;
 use crate::json_body::read_body;
@@ -149,10 +150,6 @@ async fn unknown_assignees(
         }
     }
     Ok(errors)
-}
-
-fn content_type(headers: &HeaderMap) -> String {
-    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase()
 }
 
 /// Import customers from a CSV (UTF-8, UTF-16 with BOM, or Windows-1258) or XLSX file whose header

@@ -25,6 +25,12 @@ use crate::state::AppState;
 use crate::wire::{CsvLayout, CsvSheet};
 use crate::xlsx::{Cell, Column, Kind, Table};
 
+/// The upload's content type in lower case (`text/csv`, the XLSX type), which tells the sheet
+/// reader how to read the body; empty when the client sent none.
+fn content_type(headers: &axum::http::HeaderMap) -> String {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase()
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(customers::import_customers))

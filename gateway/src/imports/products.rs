@@ -12,12 +12,13 @@ use atq_platform::search_text::fold;
 use atq_proto::importplanning::v1 as pb;
 use atq_proto::importplanning::v1::product_imports_client::ProductImportsClient;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tonic::transport::Channel;
 use utoipa::ToSchema;
 
+use super::content_type;
 use super::customers::{ImportQuery, RowErrorBody};
 use super::sheet::{self, ColumnName, SheetRow};
 use super::{SheetTemplate, TemplateQuery};
@@ -235,10 +236,6 @@ fn client(state: &AppState) -> Result<ProductImportsClient<Channel>, Problem> {
     Ok(ProductImportsClient::new(state.channel("import-planning")?)
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES))
-}
-
-fn content_type(headers: &HeaderMap) -> String {
-    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase()
 }
 
 /// The reading's row errors added to the service's answer, rows counted once.

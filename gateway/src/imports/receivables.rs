@@ -12,13 +12,14 @@ use atq_platform::caller::Action;
 use atq_proto::accountingwarehouse::v1 as pb;
 use atq_proto::accountingwarehouse::v1::receivable_imports_client::ReceivableImportsClient;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use tonic::transport::Channel;
 use utoipa::ToSchema;
 
+use super::content_type;
 use super::customers::{ImportQuery, RowErrorBody};
 use super::sheet::{self, ColumnName, SheetRow};
 use super::{SheetTemplate, TemplateQuery};
@@ -151,10 +152,6 @@ fn client(state: &AppState) -> Result<ReceivableImportsClient<Channel>, Problem>
     Ok(ReceivableImportsClient::new(state.channel("accounting-warehouse")?)
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES))
-}
-
-fn content_type(headers: &HeaderMap) -> String {
-    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase()
 }
 
 /// The reading's row errors added to the service's answer: the service's own word on a cell this

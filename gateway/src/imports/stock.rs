@@ -16,12 +16,13 @@ use atq_proto::accountingwarehouse::v1::stock_imports_client::StockImportsClient
 use atq_proto::common::v1::PageRequest;
 use atq_proto::importplanning::v1 as catalog;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tonic::transport::Channel;
 use utoipa::ToSchema;
 
+use super::content_type;
 use super::customers::{ImportQuery, RowErrorBody, office_code};
 use super::products::whole_number;
 use super::sheet::{self, ColumnName, SheetRow};
@@ -178,10 +179,6 @@ fn client(state: &AppState) -> Result<StockImportsClient<Channel>, Problem> {
     Ok(StockImportsClient::new(state.channel("accounting-warehouse")?)
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES))
-}
-
-fn content_type(headers: &HeaderMap) -> String {
-    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase()
 }
 
 /// The service's check of the rows this reading passed, or, with none, an answer of its own.

@@ -12,12 +12,13 @@ use atq_platform::search_text::fold;
 use atq_proto::importplanning::v1 as pb;
 use atq_proto::importplanning::v1::supplier_imports_client::SupplierImportsClient;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tonic::transport::Channel;
 use utoipa::ToSchema;
 
+use super::content_type;
 use super::customers::{ImportQuery, RowErrorBody};
 use super::sheet::{self, ColumnName, SheetRow};
 use super::{SheetTemplate, TemplateQuery};
@@ -144,10 +145,6 @@ fn client(state: &AppState) -> Result<SupplierImportsClient<Channel>, Problem> {
     Ok(SupplierImportsClient::new(state.channel("import-planning")?)
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES))
-}
-
-fn content_type(headers: &HeaderMap) -> String {
-    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase()
 }
 
 /// The reading's row errors added to the service's answer: the service's own word on a cell this
