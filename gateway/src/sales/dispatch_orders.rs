@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use crate::auth::AuthUser;
 use crate::json_body::JsonBody;
 use crate::problem::Problem;
-use crate::problem::responses::{BadRequest, Conflict, Forbidden, NotFound};
+use crate::problem::responses::{BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
@@ -228,7 +228,7 @@ pub struct DecisionBody {
 /// A director approves the dispatch order; the warehouse may ship it.
 #[utoipa::path(post, path = "/api/v1/dispatch-orders/{id}/approve", tag = "dispatch orders",
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = DispatchOrderBody), Forbidden, Conflict))]
+    responses((status = 200, body = DispatchOrderBody), Forbidden, Conflict, PreconditionFailed))]
 pub async fn approve_dispatch(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -246,7 +246,7 @@ pub async fn approve_dispatch(
 /// A director rejects the dispatch order, saying why; its units may be requested again.
 #[utoipa::path(post, path = "/api/v1/dispatch-orders/{id}/reject", tag = "dispatch orders", request_body = DecisionBody,
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = DispatchOrderBody), BadRequest, Forbidden, Conflict))]
+    responses((status = 200, body = DispatchOrderBody), BadRequest, Forbidden, Conflict, PreconditionFailed))]
 pub async fn reject_dispatch(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -279,7 +279,7 @@ pub struct ShipBody {
 /// The warehouse ships an approved dispatch order: goods issue from the order's reservation.
 #[utoipa::path(post, path = "/api/v1/dispatch-orders/{id}/ship", tag = "dispatch orders", request_body = ShipBody,
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = DispatchOrderBody), BadRequest, Forbidden, Conflict))]
+    responses((status = 200, body = DispatchOrderBody), BadRequest, Forbidden, Conflict, PreconditionFailed))]
 pub async fn ship_dispatch(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -302,7 +302,7 @@ pub async fn ship_dispatch(
 /// Delivery confirmed; the order completes when every line is delivered.
 #[utoipa::path(post, path = "/api/v1/dispatch-orders/{id}/deliver", tag = "dispatch orders",
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = DispatchOrderBody), Forbidden, Conflict))]
+    responses((status = 200, body = DispatchOrderBody), Forbidden, Conflict, PreconditionFailed))]
 pub async fn deliver_dispatch(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,

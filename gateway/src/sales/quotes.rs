@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use crate::auth::AuthUser;
 use crate::json_body::JsonBody;
 use crate::problem::Problem;
-use crate::problem::responses::{BadRequest, Conflict, Forbidden, NotFound};
+use crate::problem::responses::{BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{
@@ -308,7 +308,7 @@ async fn decide(
 /// Mark the quote sent to the customer. Repeating it changes nothing.
 #[utoipa::path(post, path = "/api/v1/quotes/{id}/send", tag = "quotes", request_body(content = QuoteDecisionBody, description = "optional, empty"),
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = QuoteBody), NotFound, Conflict))]
+    responses((status = 200, body = QuoteBody), NotFound, Conflict, PreconditionFailed))]
 pub async fn send_quote(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -322,7 +322,7 @@ pub async fn send_quote(
 /// The customer accepted: the quote can now become an order. An expired quote is refused (409).
 #[utoipa::path(post, path = "/api/v1/quotes/{id}/accept", tag = "quotes", request_body(content = QuoteDecisionBody, description = "optional, empty"),
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = QuoteBody), NotFound, Conflict))]
+    responses((status = 200, body = QuoteBody), NotFound, Conflict, PreconditionFailed))]
 pub async fn accept_quote(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
@@ -336,7 +336,7 @@ pub async fn accept_quote(
 /// The customer declined, with their reason in `note`.
 #[utoipa::path(post, path = "/api/v1/quotes/{id}/reject", tag = "quotes", request_body(content = QuoteDecisionBody, description = "optional"),
     params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag you read")),
-    responses((status = 200, body = QuoteBody), NotFound, Conflict))]
+    responses((status = 200, body = QuoteBody), NotFound, Conflict, PreconditionFailed))]
 pub async fn reject_quote(
     State(state): State<AppState>,
     AuthUser(caller): AuthUser,
