@@ -205,6 +205,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
 /// The signed-in caller of a route.
 pub struct AuthUser(pub Caller);
 
+/// The caller whose token the policy middleware verified, kept in the request's extensions
+/// (which no client can set) so the handler's [`AuthUser`] does not verify the token again.
+#[derive(Clone, Debug)]
+pub struct VerifiedCaller(pub Caller);
+
 impl<S> FromRequestParts<S> for AuthUser
 where
     AppState: FromRef<S>,
@@ -213,6 +218,10 @@ where
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // The policy middleware has already verified this request's token: once is enough.
+        if let Some(VerifiedCaller(caller)) = parts.extensions.get::<VerifiedCaller>() {
+            return Ok(AuthUser(caller.clone()));
+        }
         let state = AppState::from_ref(state);
         let token = parts
             .headers

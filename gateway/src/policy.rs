@@ -20,7 +20,7 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, VerifiedCaller};
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -135,6 +135,7 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
     {
         return Problem::from(refusal).into_response();
     }
+    parts.extensions.insert(VerifiedCaller(caller));
     next.run(Request::from_parts(parts, body)).await
 }
 

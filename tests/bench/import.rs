@@ -6,7 +6,7 @@
 //! crate (what any import costs before a single rule is checked). Prints rows/s and ms of each
 //! step and its ratio to the baseline.
 //!
-//! `cargo run --release -p atq-tests --bin bench-import [-- --customers 10000 --postgres URL]`
+//! `cargo run --release -p atq-tests --bin bench-import [-- --customers 10000 --postgres URL --contacts]`
 
 use std::time::Instant;
 
@@ -24,17 +24,29 @@ struct Args {
     /// A PostgreSQL server to run on instead of SQLite.
     #[arg(long)]
     postgres: Option<String>,
+    /// Give every customer a primary contact (four more columns, one more row written each).
+    #[arg(long)]
+    contacts: bool,
 }
 
 /// The file as a sales department would fill the template: Vietnamese headers and names.
-fn customers_csv(count: usize) -> String {
-    let mut text = String::from("Tên khách hàng,Nhóm khách hàng,Điện thoại,Email,Địa chỉ,Văn phòng,Mã số thuế\r\n");
+fn customers_csv(count: usize, contacts: bool) -> String {
+    let mut text = String::from("Tên khách hàng,Nhóm khách hàng,Điện thoại,Email,Địa chỉ,Văn phòng,Mã số thuế");
+    text.push_str(if contacts {
+        ",Người liên hệ,Chức vụ,Điện thoại người liên hệ,Email người liên hệ\r\n"
+    } else {
+        "\r\n"
+    });
     let offices = ["HN", "HCM", "DL"];
     for n in 0..count {
         text.push_str(&format!(
-            "Công ty TNHH Thiết bị Khoa học Số {n},Đại lý,09{n:08},lienhe{n}@example.vn,\"{n} Nguyễn Trãi, Thanh Xuân\",{},01{n:08}\r\n",
+            "Công ty TNHH Thiết bị Khoa học Số {n},Đại lý,09{n:08},lienhe{n}@example.vn,\"{n} Nguyễn Trãi, Thanh Xuân\",{},01{n:08}",
             offices[n % 3]
         ));
+        if contacts {
+            text.push_str(&format!(",Trần Thị Hoa {n},Kế toán trưởng,08{n:08},hoa{n}@example.vn"));
+        }
+        text.push_str("\r\n");
     }
     text
 }
@@ -48,8 +60,9 @@ fn report(step: &str, rows: usize, millis: f64, baseline: f64) {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     ensure!((1..=20_000).contains(&args.customers), "customers must be 1 to 20000 (the import's bound)");
-    let file = customers_csv(args.customers);
-    println!("customer import benchmark: {} rows, {} bytes", args.customers, file.len());
+    let file = customers_csv(args.customers, args.contacts);
+    let with = if args.contacts { " with a contact each" } else { "" };
+    println!("customer import benchmark: {} rows{with}, {} bytes", args.customers, file.len());
 
     let started = Instant::now();
     let mut reader = csv::Reader::from_reader(file.as_bytes());
@@ -67,6 +80,8 @@ async fn main() -> anyhow::Result<()> {
         let millis = started.elapsed().as_secs_f64() * 1000.0;
         ensure!(reply.status == StatusCode::OK, "{}: {}", reply.status, reply.body);
         ensure!(reply.body["rows_valid"].as_u64() == Some(args.customers as u64), "{}", reply.body["errors"]);
+        let contacts = if dry_run || !args.contacts { 0 } else { args.customers as u64 };
+        ensure!(reply.body["contacts_created"].as_u64() == Some(contacts), "{}", reply.body["contacts_created"]);
         timings.push((if dry_run { "dry run (check all rows)" } else { "real run (one transaction)" }, millis));
     }
     report("baseline: CSV parse alone", args.customers, baseline, baseline);

@@ -14,7 +14,7 @@ use atq_import_planning::plan_store::{self, StoredMilestone};
 use atq_import_planning::planner::{Demand, Source, Terms};
 use atq_import_planning::replanning::{self, Gathered, Planning};
 use atq_platform::Db;
-use atq_platform::db::values_placeholders;
+use atq_platform::db::values_list;
 use atq_tests::ScratchDatabase;
 
 use super::ms;
@@ -32,7 +32,7 @@ enum Cell {
 async fn insert(db: &Db, table: &str, columns: &[&str], rows: Vec<Vec<Cell>>) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     for chunk in rows.chunks(BATCH) {
-        let values = values_placeholders(chunk.len(), columns.len());
+        let values = values_list(db.backend(), chunk.len(), columns.len());
         let sql = format!("INSERT INTO {table} ({}) VALUES {values}", columns.join(", "));
         let mut query = sqlx::query(&sql);
         for row in chunk {

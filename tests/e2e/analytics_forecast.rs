@@ -24,7 +24,13 @@ fn month_text(back: u32) -> String {
 }
 
 /// Creates and confirms an order of `quantity` units at `price`.
-async fn confirmed_order(rep: &Session, customer_id: &Value, product: i64, quantity: i64, price: i64) -> Value {
+pub(crate) async fn confirmed_order(
+    rep: &Session,
+    customer_id: &Value,
+    product: i64,
+    quantity: i64,
+    price: i64,
+) -> Value {
     let lines = json!([{"product_id": product, "quantity": quantity, "unit_price": price}]);
     let created = rep.post("/api/v1/orders", json!({"customer_id": customer_id, "lines": lines})).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
@@ -36,7 +42,7 @@ async fn confirmed_order(rep: &Session, customer_id: &Value, product: i64, quant
 /// The system has no clock to turn back, so an order confirmed in an earlier month is recorded
 /// as the sales service records a confirmation: its confirmation time and an `OrderConfirmed`
 /// event with the order (analytics keeps the later event), on the 15th of the month at 10:00.
-async fn backdate(system: &TestSystem, order: &Value, back: u32) {
+pub(crate) async fn backdate(system: &TestSystem, order: &Value, back: u32) {
     let at = start_of_local_day(month_back(back).checked_add_days(Days::new(14)).unwrap()) + 10 * HOUR;
     let group = match order["customer_group"].as_str().unwrap() {
         "project" => sales::CustomerGroup::Project,

@@ -198,6 +198,86 @@ async fn two_bad_rows_are_listed_on_a_dry_run_nothing_is_written_and_a_retry_rep
     system.stop().await;
 }
 
+const CONTACT_HEADER: &str =
+    "Tên khách hàng,Nhóm,Điện thoại,Địa chỉ,Người liên hệ,Chức vụ,Điện thoại người liên hệ,Email người liên hệ\r\n";
+
+/// Two customers with a primary contact each and one without; `email` is the first contact's.
+fn contact_file(email: &str) -> Vec<u8> {
+    let rows = [
+        format!("Công ty An Phát,Đại lý,0912000011,1 Tràng Tiền,\" Trần  Thị Hoa \",Kế toán trưởng,912000111,{email}"),
+        "Trường THPT Chu Văn An,Công trình,0912000012,10 Thụy Khuê,Lê Văn Nam,Hiệu phó,,nam@cva.edu.vn".into(),
+        "Nguyễn Thị Hương,Cá nhân,0912000013,5 Lý Thường Kiệt,,,,".into(),
+    ];
+    format!("{CONTACT_HEADER}{}\r\n", rows.join("\r\n")).into_bytes()
+}
+
+/// (name, position, phone, email, primary) of each contact of each customer the import created.
+async fn contacts_of(system: &TestSystem, created: &Value) -> Vec<Vec<(String, String, String, String, bool)>> {
+    let director = system.login("director").await;
+    let mut all = Vec::new();
+    for customer in created.as_array().unwrap() {
+        let list = director.get(&format!("/api/v1/customers/{}/contacts", customer["id"])).await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        let text = |c: &Value, field: &str| c[field].as_str().unwrap().to_owned();
+        let items = list.body["items"].as_array().unwrap().iter();
+        all.push(
+            items
+                .map(|c| {
+                    (text(c, "name"), text(c, "position"), text(c, "phone"), text(c, "email"), c["is_primary"] == true)
+                })
+                .collect(),
+        );
+    }
+    all
+}
+
+#[tokio::test]
+async fn a_file_with_contacts_imports_each_customer_and_its_primary_contact_once() {
+    let system = TestSystem::start().await;
+    let file = contact_file("hoa@anphat.vn");
+    let dry = import_customers(&system, "manager.hn", true, false, file.clone(), "").await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    assert_eq!((dry.body["rows_valid"].as_i64(), dry.body["contacts_created"].as_i64()), (Some(3), Some(0)));
+    assert!(customer_names(&system).await.is_empty(), "a dry run writes nothing");
+
+    let first = import_customers(&system, "manager.hn", false, false, file.clone(), "contacts").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.body["contacts_created"].as_i64(), Some(2));
+    let hoa = ("Trần Thị Hoa".into(), "Kế toán trưởng".into(), "0912000111".into(), "hoa@anphat.vn".into(), true);
+    let nam = ("Lê Văn Nam".into(), "Hiệu phó".into(), String::new(), "nam@cva.edu.vn".into(), true);
+    let expected = vec![vec![hoa], vec![nam], vec![]];
+    assert_eq!(contacts_of(&system, &first.body["created"]).await, expected);
+
+    // The same file again: a retry replays the first answer, another key finds every customer on file.
+    let retry = import_customers(&system, "manager.hn", false, false, file.clone(), "contacts").await;
+    assert_eq!((retry.status, &retry.body), (StatusCode::OK, &first.body));
+    let again = import_customers(&system, "manager.hn", false, false, file, "contacts-2").await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);
+    assert_eq!(again.error_fields(), ["rows[2].phone", "rows[3].phone", "rows[4].phone"]);
+    assert_eq!(customer_names(&system).await.len(), 3);
+    assert_eq!(contacts_of(&system, &first.body["created"]).await, expected, "each contact once");
+    system.stop().await;
+}
+
+#[tokio::test]
+async fn a_bad_contact_email_is_a_row_error_in_its_column_and_nothing_is_written() {
+    let system = TestSystem::start().await;
+    let file = contact_file("hoa@@anphat");
+    let dry = import_customers(&system, "manager.hn", true, false, file.clone(), "").await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    assert_eq!(row_errors(&dry), [(2, "contact_email".into())]);
+    assert_eq!((dry.body["rows_read"].as_i64(), dry.body["rows_valid"].as_i64()), (Some(3), Some(2)));
+    assert_eq!(dry.body["errors"][0]["message"], "phải là địa chỉ email, ví dụ ten@congty.vn");
+    let refused = import_customers(&system, "manager.hn", false, false, file, "bad-contact").await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert_eq!(refused.error_fields(), ["rows[2].contact_email"]);
+    assert!(customer_names(&system).await.is_empty(), "no customer without its contact");
+    let director = system.login("director").await;
+    let contacts = director.get("/api/v1/contacts?limit=100").await;
+    assert_eq!(contacts.body["items"].as_array().map(Vec::len), Some(0), "{}", contacts.body);
+    system.stop().await;
+}
+
 #[tokio::test]
 async fn a_hanoi_rep_importing_a_ho_chi_minh_row_gets_a_row_error_in_their_language() {
     let system = TestSystem::start().await;
@@ -235,6 +315,10 @@ async fn the_template_downloads_and_imports_cleanly_and_targets_come_from_xlsx_t
         (customer.body["phone"].as_str(), customer.body["group"].as_str()),
         (Some("02438251234"), Some("dealer"))
     );
+    let contacts = contacts_of(&system, &real.body["created"]).await;
+    let example =
+        ("Trần Thị Hoa".into(), "Kế toán trưởng".into(), "0912000111".into(), "hoa.tran@anphat.vn".into(), true);
+    assert_eq!(contacts, [vec![example]], "the template's example contact comes in with its customer");
 
     // Targets: the same reader takes a workbook.
     let mut workbook = rust_xlsxwriter::Workbook::new();

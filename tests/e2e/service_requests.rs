@@ -274,3 +274,58 @@ async fn a_holiday_added_to_the_year_moves_the_due_times_of_open_requests() {
     assert_eq!(bad.error_fields(), ["holidays[0].date", "holidays[1].name_vi"]);
     system.stop().await;
 }
+
+#[tokio::test]
+async fn files_sent_with_a_request_are_kept_once_on_its_timeline_and_only_for_its_office() {
+    let system = TestSystem::start().await;
+    let rep = system.login("sales.hn").await;
+    let other = system.login("sales.hcm").await;
+    let client = rep.create_customer(customer("Công ty Môi trường Xanh", "project", "HN")).await;
+    let request = record(&rep, complaint(&client["id"])).await;
+    let files = format!("/api/v1/requests/{}/files", request["id"]);
+    let upload = |name: &str| format!("{files}?file_name={name}");
+    assert_eq!(rep.get(&files).await.body, json!([]));
+
+    let photo = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00 may do pH hong".to_vec();
+    let first = rep.send_raw(Method::POST, &upload("%E1%BA%A2nh%20m%C3%A1y.jpg"), "image/jpeg", photo.clone()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    assert_eq!(
+        (first.body["file_name"].as_str(), first.body["content_type"].as_str()),
+        (Some("Ảnh máy.jpg"), Some("image/jpeg"))
+    );
+    assert_eq!(first.header("location"), first.body["href"].as_str());
+    let twice = rep.send_raw(Method::POST, &upload("copy.jpg"), "image/jpeg", photo.clone()).await;
+    assert_eq!(twice.body["id"], first.body["id"], "the same file is kept once");
+    let note = b"%PDF-1.7\nPhieu giao hang\n%%EOF".to_vec();
+    let second = rep.send_raw(Method::POST, &upload("Phi%E1%BA%BFu%20giao.pdf"), "application/pdf", note.clone()).await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
+    let disguised = rep.send_raw(Method::POST, &upload("virus.pdf"), "application/pdf", b"MZ\x90\x00".to_vec()).await;
+    assert_eq!((disguised.status, disguised.error_fields()), (StatusCode::BAD_REQUEST, vec!["file".to_owned()]));
+
+    let listed = rep.get(&files).await.body;
+    let names: Vec<&str> = listed.as_array().unwrap().iter().map(|f| f["file_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Ảnh máy.jpg", "Phiếu giao.pdf"]);
+    let (status, headers, bytes) = rep.download(second.body["href"].as_str().unwrap()).await;
+    assert_eq!((status, bytes), (StatusCode::OK, note));
+    assert_eq!(headers["content-type"], "application/pdf");
+
+    let timeline = rep.get(&format!("/api/v1/requests/{}/timeline", request["id"])).await.body;
+    let entries: Vec<(&str, &str)> = timeline["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["body"].as_str().unwrap()))
+        .filter(|(kind, _)| *kind == "file")
+        .collect();
+    assert_eq!(entries, [("file", "Ảnh máy.jpg"), ("file", "Phiếu giao.pdf")], "each new file once, in order");
+
+    assert_eq!(other.get(&files).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.download(first.body["href"].as_str().unwrap()).await.0, StatusCode::NOT_FOUND);
+    let theirs = other.send_raw(Method::POST, &upload("x.pdf"), "application/pdf", b"%PDF-1.4".to_vec()).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    let director = system.login("director").await;
+    assert_eq!(director.get(&files).await.body.as_array().unwrap().len(), 2);
+    let missing = rep.download(&format!("{files}/999999")).await;
+    assert_eq!(missing.0, StatusCode::NOT_FOUND);
+    system.stop().await;
+}

@@ -91,3 +91,97 @@ async fn a_request_is_recorded_moved_and_commented_from_its_pages() {
     assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND);
     system.stop().await;
 }
+
+/// The SLA form of one row: the first-response minutes typed, a resolution of ten hours.
+fn target_form<'a>(first_response: &'a str, csrf: &'a str) -> [(&'a str, &'a str); 4] {
+    [("first_response_minutes", first_response), ("resolution_minutes", "600"), ("version", "1"), ("csrf", csrf)]
+}
+
+#[tokio::test]
+async fn a_director_changes_an_sla_target_on_its_page_and_a_bad_value_is_refused_beside_the_field() {
+    let system = TestSystem::start().await;
+    let mut web = WebSession::sign_in(&system, "director", "vi").await;
+    assert_shows(&web.get("/requests").await, "the link", &["href=\"/requests/sla-targets\""]);
+    let page = web.get("/requests/sla-targets").await;
+    assert_shows(
+        &page,
+        "the targets",
+        &["Thời hạn SLA", "Công nợ", "Khẩn cấp", "id=\"first-debt-high\"", "value=\"120\""],
+    );
+
+    let csrf = web.csrf();
+    let action = "/requests/sla-targets/debt/high";
+    let refused = web.post_form(action, &target_form("0", &csrf)).await;
+    assert_shows(
+        &refused,
+        "the refused row",
+        &["aria-describedby=\"first-debt-high-error\"", "phải từ 1 đến 28800 phút làm việc", "value=\"0\""],
+    );
+    let typo = web.post_form(action, &target_form("một giờ", &csrf)).await;
+    assert_shows(&typo, "a word for a number", &["phải là số phút nguyên"]);
+    let good = web.post_form(action, &target_form("90", &csrf)).await;
+    assert_eq!(redirected(&good), "/requests/sla-targets#debt-high");
+    let saved = web.get("/requests/sla-targets").await;
+    assert_shows(&saved, "the saved row", &["value=\"90\"", "1h30 / 10h00", "director"]);
+
+    let mut english = WebSession::sign_in(&system, "admin", "en").await;
+    assert_shows(
+        &english.get("/requests/sla-targets").await,
+        "in English",
+        &["SLA targets", "First response (minutes)", "Save"],
+    );
+    let mut rep = WebSession::sign_in(&system, "sales.hn", "en").await;
+    let read_only = rep.get("/requests/sla-targets").await;
+    assert_shows(&read_only, "read only", &["Debt"]);
+    assert!(!read_only.html.contains("<form id=\"form-debt-high\""), "a rep cannot change them");
+    let csrf = rep.csrf();
+    let forbidden =
+        rep.post_form(action, &[("csrf", &csrf), ("first_response_minutes", "1"), ("resolution_minutes", "1")]).await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    system.stop().await;
+}
+
+#[tokio::test]
+async fn a_file_attached_on_a_request_page_is_listed_on_its_timeline_and_downloads_back() {
+    let system = TestSystem::start().await;
+    let rep = system.login("sales.hn").await;
+    let client = rep.create_customer(customer("Công ty Nước sạch Hà Đông", "project", "HN")).await;
+    let request = rep
+        .post(
+            "/api/v1/requests",
+            serde_json::json!({"customer_id": client["id"], "channel": "visit", "kind": "warranty",
+                "subject": "Máy đo độ đục không lên nguồn"}),
+        )
+        .await
+        .body;
+    let path = format!("/requests/{}", request["id"]);
+    let mut web = WebSession::sign_in(&system, "sales.hn", "vi").await;
+    assert_shows(&web.get(&path).await, "no files yet", &["Chưa có tệp nào.", "id=\"request-file-form\""]);
+    let csrf = web.csrf();
+    let photo: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00 may do do duc";
+    let uploaded = web
+        .post_multipart(
+            &format!("{path}/files"),
+            &[("csrf", &csrf)],
+            "file",
+            ("Ảnh tem bảo hành.jpg", "image/jpeg", photo),
+        )
+        .await;
+    assert_eq!(redirected(&uploaded), format!("{path}#files"));
+    let file_id = rep.get(&format!("/api/v1{path}/files")).await.body[0]["id"].as_i64().unwrap();
+    let href = format!("{path}/files/{file_id}");
+    assert_shows(
+        &web.get(&path).await,
+        "the kept file",
+        &["Ảnh tem bảo hành.jpg", &href, "Tệp đính kèm", "image/jpeg"],
+    );
+    let downloaded = web.get(&href).await;
+    assert_eq!((downloaded.status, downloaded.content_type.as_str()), (StatusCode::OK, "image/jpeg"));
+
+    let text = ("ghi-chu.txt", "text/plain", "ghi chú".as_bytes());
+    let refused = web.post_multipart(&format!("{path}/files"), &[("csrf", &csrf)], "file", text).await;
+    assert_shows(&refused, "a file of another kind", &["id=\"file-error\"", "PDF"]);
+    let stranger = WebSession::sign_in(&system, "sales.hcm", "vi").await.get(&href).await;
+    assert_eq!(stranger.status, StatusCode::NOT_FOUND, "another office's rep cannot download it");
+    system.stop().await;
+}

@@ -1,8 +1,9 @@
 //! The accounting-warehouse department's routes: stock, invoices and payments, the ledger, bank
-//! statements.
+//! statements, customer bonuses.
 
 mod accounting;
 mod bank_statements;
+mod bonuses;
 mod returns;
 mod stock;
 mod stock_documents;
@@ -17,5 +18,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(stock_documents::router())
         .merge(accounting::router())
         .merge(bank_statements::router())
+        .merge(bonuses::router())
         .merge(returns::router())
 }

@@ -1,9 +1,10 @@
 //! `GET /api/v1/stock/transfers` and `GET /api/v1/stock/counts`: the transfers and stocktakes
-//! the warehouse has recorded, oldest first, paged by cursor.
+//! the warehouse has recorded, oldest first, paged by cursor; and each one by its number.
 
+use atq_platform::ErrorCode;
 use atq_platform::caller::Action;
 use atq_proto::accountingwarehouse::v1 as pb;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -12,13 +13,17 @@ use utoipa_axum::routes;
 use super::stock::{CountBody, CountResultBody, TransferBody, TransferLineBody};
 use crate::auth::AuthUser;
 use crate::problem::Problem;
-use crate::problem::responses::{BadRequest, Forbidden};
+use crate::problem::responses::{BadRequest, Forbidden, NotFound};
 use crate::rpc::CallContext;
 use crate::state::AppState;
 use crate::wire::{ListBody, enum_text, office_from_text, office_text, page, rfc3339};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_transfers)).routes(routes!(list_counts))
+    OpenApiRouter::new()
+        .routes(routes!(list_transfers))
+        .routes(routes!(list_counts))
+        .routes(routes!(get_transfer))
+        .routes(routes!(get_count))
 }
 
 impl From<pb::Transfer> for TransferBody {
@@ -117,4 +122,50 @@ pub async fn list_counts(
     let ctx = CallContext::read(&state, &caller);
     let page = ctx.call(&state.warehouse, message, |mut c, r| async move { c.list_counts(r).await }).await?;
     Ok(axum::Json(ListBody::new(page.items.into_iter().map(CountBody::from).collect(), page.next_cursor)))
+}
+
+/// The longest number a document may have ("CK-2026-0001" and its like); a longer one names
+/// nothing and is not sent on.
+const MAX_NUMBER_CHARS: usize = 32;
+
+fn request_for(number: String, kind: &str) -> Result<pb::GetStockDocumentRequest, Problem> {
+    if number.trim().is_empty() || number.chars().count() > MAX_NUMBER_CHARS {
+        return Err(Problem::new(ErrorCode::NotFound, format!("{kind} with this number not found")));
+    }
+    Ok(pb::GetStockDocumentRequest { number })
+}
+
+/// One transfer by its number (`CK-2026-0001`): where the goods left and went, each line's
+/// quantity and serials, who recorded it and when. A transfer is final once recorded.
+#[utoipa::path(get, path = "/api/v1/stock/transfers/{number}", tag = "warehouse",
+    params(("number" = String, Path, description = "The transfer's number, e.g. CK-2026-0001")),
+    responses((status = 200, body = TransferBody), BadRequest, Forbidden, NotFound))]
+pub async fn get_transfer(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    Path(number): Path<String>,
+) -> Result<axum::Json<TransferBody>, Problem> {
+    caller.require(Action::ReadStock)?;
+    let message = request_for(number, "transfer")?;
+    let ctx = CallContext::read(&state, &caller);
+    let found = ctx.call(&state.warehouse, message, |mut c, r| async move { c.get_transfer(r).await }).await?;
+    Ok(axum::Json(TransferBody::from(found)))
+}
+
+/// One stocktake by its number (`KK-2026-0001`): each line's book and counted quantity, its
+/// surplus or shortage with the reason, and the serials missing or found. A stocktake is posted
+/// once recorded.
+#[utoipa::path(get, path = "/api/v1/stock/counts/{number}", tag = "warehouse",
+    params(("number" = String, Path, description = "The stocktake's number, e.g. KK-2026-0001")),
+    responses((status = 200, body = CountBody), BadRequest, Forbidden, NotFound))]
+pub async fn get_count(
+    State(state): State<AppState>,
+    AuthUser(caller): AuthUser,
+    Path(number): Path<String>,
+) -> Result<axum::Json<CountBody>, Problem> {
+    caller.require(Action::ReadStock)?;
+    let message = request_for(number, "stocktake")?;
+    let ctx = CallContext::read(&state, &caller);
+    let found = ctx.call(&state.warehouse, message, |mut c, r| async move { c.get_count(r).await }).await?;
+    Ok(axum::Json(CountBody::from(found)))
 }

@@ -48,6 +48,8 @@ pub struct DemandQuery {
     pub product_id: Option<i64>,
     /// One office's sales (`HN`, `HCM`, `DL`); a sales manager always sees their own.
     pub office: Option<String>,
+    /// json (default) or csv: one row per series and month (see the operation).
+    pub format: Option<String>,
 }
 
 /// A month's figure: VND without VAT, or units.
@@ -252,9 +254,11 @@ pub async fn revenue_forecast(
 /// ones after it, by the same rule and with the same error as the revenue forecast. This is the
 /// import planner's input for reorder points: expected units per month over the supplier's lead
 /// time, plus safety stock, less stock on hand and on order. A sales manager sees their own
-/// office's sales.
+/// office's sales. CSV columns: key, model_code, category, month, kind (history or forecast),
+/// units, method, mean_absolute_error, mape_bp; the total (`all`) first, then each product.
 #[utoipa::path(get, path = "/api/v1/reports/demand", tag = "reports", params(DemandQuery),
-    responses((status = 200, description = "The demand forecast", body = ForecastBody),
+    responses((status = 200, description = "The demand forecast, or its CSV download",
+            content((ForecastBody = "application/json"), (String = "text/csv"))),
         BadRequest, Unauthorized, Forbidden))]
 pub async fn demand_forecast(
     State(state): State<AppState>,
@@ -262,6 +266,9 @@ pub async fn demand_forecast(
     Query(query): Query<DemandQuery>,
 ) -> Result<Response, Problem> {
     caller.require(Action::ReadReports)?;
+    let mut v = atq_platform::validation::Violations::new();
+    let csv = crate::wire::wants_csv(&mut v, query.format.as_deref());
+    v.finish()?;
     let message = pb::DemandForecastRequest {
         horizon: horizon_asked(query.horizon),
         product_id: match query.product_id {
@@ -273,5 +280,8 @@ pub async fn demand_forecast(
     let ctx = CallContext::read(&state, &caller);
     let client = ForecastsClient::new(state.channel("analytics")?);
     let answer = ctx.call(&client, message, |mut c, r| async move { c.demand_forecast(r).await }).await?;
+    if csv {
+        return super::demand_csv::demand_csv(&forecast_body(answer, false));
+    }
     Ok(axum::Json(forecast_body(answer, false)).into_response())
 }

@@ -1,9 +1,11 @@
 //! The analytics department's routes: the reports for the directors.
 
 mod customer_value;
+mod demand_csv;
 mod forecast;
 mod margins;
 mod reports;
+mod service;
 mod summary;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -16,4 +18,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(customer_value::router())
         .merge(margins::router())
         .merge(forecast::router())
+        .merge(service::router())
 }

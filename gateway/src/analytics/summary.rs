@@ -51,7 +51,7 @@ pub struct SummaryQuery {
 fn department_schema() -> utoipa::openapi::schema::Object {
     utoipa::openapi::schema::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(["sales", "accounting-warehouse"]))
+        .enum_values(Some(["sales", "accounting-warehouse", "import-export", "service"]))
         .build()
 }
 
@@ -62,7 +62,19 @@ fn department_schema() -> utoipa::openapi::schema::Object {
 pub struct MeasureBody {
     /// Sales: `net`, `vat`, `gross` (VND), `quantity`, `orders`, `new_customers`. Accounting and
     /// warehouse: `invoices`, `invoiced_net`, `invoiced_vat`, `invoiced_gross`, `payments`,
-    /// `collected` (VND).
+    /// `collected` (VND); at the period's end `open_invoices`, `closing_receivables`, `overdue`,
+    /// `credit_sales`, `days`, `dso_tenths` (days sales outstanding in tenths of a day), `invoices`
+    /// and `open_amount` per aging bucket, `products`, `units`, `value` of stock, and `counts`,
+    /// `surplus_units`, `surplus_value`, `shortage_units`, `shortage_value` of stocktakes.
+    /// Import-export: `orders_placed`, `orders_received`, `units_received`, `landed_value`,
+    /// `priced_landed_value`, `list_value`, `landed_vs_list_bp`, `lead_time_mean_tenths`,
+    /// `lead_time_median_tenths` (days in tenths), `orders_promised`, `orders_on_time`,
+    /// `on_time_rate_bp`, `milestones_due`, `milestones_late`, `late_units`, `late_days`, and per
+    /// currency `orders`, `goods_value` (the currency's minor unit). Service: `requests`,
+    /// `answered`, `first_response_breached`, `resolved`, `resolution_breached`, `breached`,
+    /// `breach_rate_bp`, `mean_first_response_minutes`, `mean_resolution_minutes` (working
+    /// minutes), and per supplier `cases`, `rmas_sent`, `rmas_received`, `median_turnaround_tenths`,
+    /// `mean_turnaround_tenths` (days in tenths), as `/api/v1/reports/service` counts them.
     pub name: String,
     pub current: i64,
     pub previous: i64,
@@ -83,7 +95,11 @@ pub struct SummaryRowBody {
 #[derive(Serialize, ToSchema)]
 pub struct SummarySectionBody {
     /// Sales: `total`, `by_office`, `by_customer_group`, `by_salesperson`. Accounting and
-    /// warehouse: `total`, `by_office` (the customer's office).
+    /// warehouse: `total`, `by_office` (the customer's office), `receivables`,
+    /// `receivables_aging` (by bucket: `current`, `1-30`, `31-60`, `61-90`, `>90` days past due),
+    /// `stock_by_warehouse` (`HN/good`, `HN/damaged`, ...), `slow_moving_stock`, `damaged_stock`,
+    /// `stocktakes` (by warehouse). Import-export: `total`, `placed_by_currency`, `by_supplier`
+    /// (supplier code), `milestones_by_office`.
     pub name: String,
     /// Sorted by key.
     pub rows: Vec<SummaryRowBody>,
@@ -304,10 +320,16 @@ fn summary_xlsx(body: &SummaryBody, name: &str) -> Result<Response, Problem> {
 /// salesperson; an order counts in the local month it was confirmed, a cancelled one nowhere, and
 /// returned goods come off in the month they came back. Accounting and warehouse: invoices issued
 /// (count, net, VAT, gross) and payments received (count, amount collected), in total and by the
-/// customer's office. Directors, accountants and admins see the whole company, a sales manager
-/// their own office. CSV has one block per section (each with its header), XLSX one sheet per
-/// section; columns period, section, key, measure, current, previous, change_previous,
-/// change_previous_bp, year_ago, change_year_ago, change_year_ago_bp.
+/// customer's office; receivables open at the period's end by aging bucket, days sales outstanding
+/// (closing receivables ÷ invoiced gross × days in the period, tenths of a day, half up), stock at
+/// the period's end by warehouse and condition at moving-average cost, slow-moving stock (held 90
+/// days with no goods issue in them), damaged stock, and stocktake surplus and shortage.
+/// Import-export: supplier orders placed (by the day sent) and received, landed value against list
+/// price, lead times (mean and median) and the on-time rate as the supplier report counts them,
+/// and import plan milestones due and late. Directors, accountants and admins see the whole
+/// company, a sales manager their own office and no cost figures (landed, goods and stock values). CSV has one block per section (each with its
+/// header), XLSX one sheet per section; columns period, section, key, measure, current, previous,
+/// change_previous, change_previous_bp, year_ago, change_year_ago, change_year_ago_bp.
 #[utoipa::path(get, path = "/api/v1/reports/summary", tag = "reports", params(SummaryQuery),
     responses((status = 200, description = "The summary, or its CSV or XLSX download",
             content((SummaryBody = "application/json"), (String = "text/csv"),
@@ -324,7 +346,7 @@ pub async fn summary(
     let format = export_format(&mut v, query.format.as_deref(), &headers);
     let department = query.department.unwrap_or_default();
     if department.trim().is_empty() {
-        v.add("department", "is required: sales or accounting-warehouse");
+        v.add("department", "is required: sales, accounting-warehouse, import-export or service");
     }
     v.finish()?;
     let message = pb::DepartmentSummaryRequest {

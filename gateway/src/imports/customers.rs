@@ -25,7 +25,7 @@ use crate::state::AppState;
 use crate::wire::{enum_from_text, office_from_text};
 
 /// The file's columns: the API's field name and the Vietnamese header a template writes first.
-pub const COLUMNS: [ColumnName; 8] = [
+pub const COLUMNS: [ColumnName; 12] = [
     ColumnName { key: "name", headers: &["Tên khách hàng", "Tên", "Customer name"] },
     ColumnName { key: "group", headers: &["Nhóm khách hàng", "Nhóm", "Customer group"] },
     ColumnName { key: "phone", headers: &["Điện thoại", "Số điện thoại", "Phone number"] },
@@ -34,6 +34,18 @@ pub const COLUMNS: [ColumnName; 8] = [
     ColumnName { key: "office", headers: &["Văn phòng", "Chi nhánh"] },
     ColumnName { key: "tax_code", headers: &["Mã số thuế", "MST", "Tax code"] },
     ColumnName { key: "assigned_to", headers: &["Nhân viên phụ trách", "Phụ trách", "Assigned to"] },
+    // The customer's primary contact, all four optional.
+    ColumnName {
+        key: "contact_name", headers: &["Người liên hệ", "Tên người liên hệ", "Contact name", "Contact"]
+    },
+    ColumnName {
+        key: "contact_position",
+        headers: &["Chức vụ", "Chức vụ người liên hệ", "Contact position", "Contact title", "Position", "Title"],
+    },
+    ColumnName {
+        key: "contact_phone", headers: &["Điện thoại người liên hệ", "SĐT người liên hệ", "Contact phone"]
+    },
+    ColumnName { key: "contact_email", headers: &["Email người liên hệ", "Contact email"] },
 ];
 const REQUIRED: [&str; 3] = ["name", "phone", "address"];
 /// A large import takes longer than a single call's default deadline.
@@ -50,7 +62,8 @@ pub struct ImportQuery {
 pub struct RowErrorBody {
     /// The spreadsheet row (the header is row 1).
     pub row: i32,
-    /// The field: name, group, phone, email, address, office, tax_code or assigned_to.
+    /// The field: name, group, phone, email, address, office, tax_code, assigned_to, or the
+    /// contact's contact_name, contact_position, contact_phone or contact_email.
     pub column: String,
     /// In the caller's language.
     pub message: String,
@@ -72,6 +85,8 @@ pub struct CustomerImportBody {
     pub errors: Vec<RowErrorBody>,
     /// The customers created, in row order; empty on a dry run.
     pub created: Vec<CreatedBody>,
+    /// The primary contacts created with them; 0 on a dry run.
+    pub contacts_created: i32,
 }
 
 /// "Đại lý" and "dealer" are one group; a word the service does not know is sent as it is.
@@ -116,12 +131,30 @@ fn request_of(row: &SheetRow, at: &[Option<usize>]) -> pb::CreateCustomerRequest
     }
 }
 
+/// The row's primary contact, when any of its cells is filled in.
+fn contact_of(row: &SheetRow, at: &[Option<usize>]) -> Option<pb::CreateContactRequest> {
+    let cell = |index: usize| sheet::cell(row, at[index]);
+    let contact = pb::CreateContactRequest {
+        name: cell(8),
+        position: cell(9),
+        phone: leading_zero(cell(10), 10),
+        email: cell(11),
+        is_primary: true,
+        ..Default::default()
+    };
+    let blank = [&contact.name, &contact.position, &contact.phone, &contact.email].iter().all(|t| t.trim().is_empty());
+    (!blank).then_some(contact)
+}
+
 /// The rows as the service takes them; a file without the required columns is a 400.
 pub fn import_rows(content_type: &str, bytes: &[u8]) -> Result<Vec<pb::ImportCustomerRow>, Problem> {
     let sheet = sheet::read(content_type, bytes)?;
     let at = sheet::positions(&sheet.header, &COLUMNS, &REQUIRED)?;
-    let rows =
-        sheet.rows.iter().map(|row| pb::ImportCustomerRow { row: row.row, customer: Some(request_of(row, &at)) });
+    let rows = sheet.rows.iter().map(|row| pb::ImportCustomerRow {
+        row: row.row,
+        customer: Some(request_of(row, &at)),
+        contact: contact_of(row, &at),
+    });
     Ok(rows.collect())
 }
 
@@ -154,7 +187,9 @@ async fn unknown_assignees(
 
 /// Import customers from a CSV (UTF-8, UTF-16 with BOM, or Windows-1258) or XLSX file whose header
 /// row names the columns in Vietnamese or English: name, group, phone, email, address, office,
-/// tax_code, assigned_to. A row whose phone or tax code a customer already has is a row error.
+/// tax_code, assigned_to, and the customer's primary contact, checked as an added contact is:
+/// contact_name, contact_position, contact_phone, contact_email (all optional). A row whose phone
+/// or tax code a customer already has is a row error.
 /// `dry_run=true` answers every row error and writes nothing; otherwise all rows are created in
 /// one transaction, or with any row error none (400 naming `rows[N].column`). Sales staff import
 /// into their own office only. The same `Idempotency-Key` with the same file answers the first
@@ -214,6 +249,7 @@ fn import_body(answer: pb::ImportCustomersResponse, headers: &HeaderMap) -> Cust
             .map(|e| RowErrorBody { row: e.row, column: e.column, message: message(e.message) })
             .collect(),
         created: answer.created.into_iter().map(|c| CreatedBody { id: c.id, code: c.code, name: c.name }).collect(),
+        contacts_created: answer.contacts_created,
     }
 }
 
@@ -231,6 +267,28 @@ mod tests {
         assert_eq!(customer.group, pb::CustomerGroup::Dealer as i32);
         assert_eq!(customer.office, atq_proto::common::v1::Office::Hn as i32);
         assert_eq!(customer.tax_code, "0101234567");
+    }
+
+    #[test]
+    fn a_row_carries_its_primary_contact_in_vietnamese_or_english_headers() {
+        let vi = "Tên khách hàng,Điện thoại,Địa chỉ,Người liên hệ,Chức vụ,Điện thoại người liên hệ,Email người liên hệ\n\
+                  An Phát,0912345678,1 Lê Lợi,Trần Thị Hoa,Kế toán trưởng,912000111,hoa@anphat.vn\n\
+                  Bình Minh,0987654321,2 Lê Lợi,,,,\n";
+        let rows = import_rows("text/csv", vi.as_bytes()).unwrap();
+        let contact = rows[0].contact.clone().unwrap();
+        assert_eq!((contact.name.as_str(), contact.position.as_str()), ("Trần Thị Hoa", "Kế toán trưởng"));
+        assert_eq!(
+            (contact.phone.as_str(), contact.email.as_str(), contact.is_primary),
+            ("0912000111", "hoa@anphat.vn", true)
+        );
+        assert_eq!(rows[1].contact, None, "a row without a contact has none");
+        let en =
+            "name,phone,address,Contact name,Contact title,Contact email\nAn,0912345678,1 Lê Lợi,Hoa,CFO,hoa@x.vn\n";
+        let contact = import_rows("text/csv", en.as_bytes()).unwrap()[0].contact.clone().unwrap();
+        assert_eq!(
+            (contact.name.as_str(), contact.position.as_str(), contact.email.as_str()),
+            ("Hoa", "CFO", "hoa@x.vn")
+        );
     }
 
     #[test]

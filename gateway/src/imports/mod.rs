@@ -46,7 +46,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// One example row under the template's header, in the columns' order.
-const EXAMPLE: [&str; 8] = [
+const EXAMPLE: [&str; 12] = [
     "Công ty TNHH Thiết bị Khoa học An Phát",
     "Đại lý",
     "024 3825 1234",
@@ -55,6 +55,10 @@ const EXAMPLE: [&str; 8] = [
     "HN",
     "0109876543",
     "",
+    "Trần Thị Hoa",
+    "Kế toán trưởng",
+    "0912 000 111",
+    "hoa.tran@anphat.vn",
 ];
 
 #[derive(Deserialize, IntoParams, Default)]

@@ -90,6 +90,8 @@ pub struct ContractBody {
     pub updated_at: String,
     /// The opportunity it closes; signing wins it
     pub opportunity_id: Option<i64>,
+    /// sale, or dealer (the terms of a dealership, made when a dealer-opening request is approved)
+    pub kind: String,
 }
 
 impl From<pb::Contract> for ContractBody {
@@ -116,6 +118,7 @@ impl From<pb::Contract> for ContractBody {
             created_at: rfc3339(k.created_at.as_ref()),
             updated_at: rfc3339(k.updated_at.as_ref()),
             opportunity_id: (k.opportunity_id > 0).then_some(k.opportunity_id),
+            kind: k.kind,
         }
     }
 }
@@ -144,6 +147,8 @@ pub struct CreateContractBody {
     #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub value: i64,
     pub note: String,
+    /// sale (default) or dealer
+    pub kind: String,
 }
 
 /// Checks that a named employee is one of our users.
@@ -176,6 +181,7 @@ pub async fn create_contract(
         value: body.value,
         note: body.note,
         opportunity_id: body.opportunity_id.unwrap_or_default(),
+        kind: body.kind,
     };
     let ctx = CallContext::write(&state, &caller, &headers)?;
     let contract = ctx.call(&state.contracts, message, |mut c, r| async move { c.create_contract(r).await }).await?;

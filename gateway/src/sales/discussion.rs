@@ -39,6 +39,7 @@ pub fn collection_of(kind: &str) -> &'static str {
         "customer" => "customers",
         "opportunity" => "opportunities",
         "contract" => "contracts",
+        "dealer_application" => "dealer-applications",
         _ => "orders",
     }
 }

@@ -44,6 +44,7 @@ const MENU: &[(&str, &str, Option<Action>)] = &[
     ("/import-plans", "nav.import_plans", Some(Action::ReadOrders)),
     ("/warranty", "warranty.nav", Some(Action::ReadCustomers)),
     ("/returns", "nav.returns", Some(Action::ReadAccounts)),
+    ("/bonus-schemes", "nav.bonuses", Some(Action::ReadAccounts)),
     ("/receivables", "nav.receivables", Some(Action::ReadAccounts)),
     ("/bank-statements", "nav.bank_statements", Some(Action::WriteAccounts)),
     ("/exchange-rates", "nav.exchange_rates", Some(Action::ReadCosts)),

@@ -22,10 +22,12 @@ pub const ACCOUNTS: &[(&str, &str)] = &[
     ("331", "Phải trả cho người bán"),
     ("3331", "Thuế GTGT phải nộp"),
     ("3381", "Tài sản thừa chờ giải quyết"),
+    ("3388", "Phải trả, phải nộp khác"),
     ("411", "Vốn đầu tư của chủ sở hữu"),
     ("511", "Doanh thu bán hàng và cung cấp dịch vụ"),
     ("5213", "Hàng bán bị trả lại"),
     ("632", "Giá vốn hàng bán"),
+    ("641", "Chi phí bán hàng"),
 ];
 
 pub const RECEIVABLE: &str = "131";
@@ -84,8 +86,10 @@ pub fn account_name(account: &str) -> &'static str {
     ACCOUNTS.iter().find(|(code, _)| *code == account).map(|(_, name)| *name).unwrap_or("")
 }
 
-/// Compares the ledger with what it summarises: receivables with invoices and payments, goods
-/// with the stock's moving-average valuation, and the stock units with the costed units.
+/// Compares the ledger with what it summarises: receivables with invoices, payments and the
+/// bonuses settled against them or clawed back, goods with the stock's moving-average valuation,
+/// the stock units with the costed units, the bonus payable (3388) and the selling expenses (641)
+/// with the bonus movements.
 pub async fn reconcile(conn: &mut AnyConnection) -> Result<pb::Reconciliation> {
     let Figures {
         total_debit,
@@ -97,8 +101,16 @@ pub async fn reconcile(conn: &mut AnyConnection) -> Result<pb::Reconciliation> {
         inventory_valuation,
         stock_units,
         costed_units,
+        bonus_credit_notes,
+        bonus_clawed_back,
+        bonus_payable_ledger,
+        bonus_payable_documents,
+        selling_expense_ledger,
+        selling_expense_documents,
     } = journal_store::figures(conn).await?;
     let receivable_documents = money::difference(invoiced, received, "invoiced less received")?;
+    let receivable_documents = money::difference(receivable_documents, bonus_credit_notes, "less bonus credit notes")?;
+    let receivable_documents = money::sum([receivable_documents, bonus_clawed_back], "with bonuses clawed back")?;
     Ok(pb::Reconciliation {
         total_debit,
         total_credit,
@@ -108,9 +120,15 @@ pub async fn reconcile(conn: &mut AnyConnection) -> Result<pb::Reconciliation> {
         inventory_valuation,
         stock_units,
         costed_units,
+        bonus_payable_ledger,
+        bonus_payable_documents,
+        selling_expense_ledger,
+        selling_expense_documents,
         agree: total_debit == total_credit
             && receivable_ledger == receivable_documents
             && inventory_ledger == inventory_valuation
-            && stock_units == costed_units,
+            && stock_units == costed_units
+            && bonus_payable_ledger == bonus_payable_documents
+            && selling_expense_ledger == selling_expense_documents,
     })
 }

@@ -81,6 +81,15 @@ pub struct Figures {
     pub inventory_valuation: i64,
     pub stock_units: i64,
     pub costed_units: i64,
+    /// Bonuses settled as credit notes against 131, and clawed back onto it.
+    pub bonus_credit_notes: i64,
+    pub bonus_clawed_back: i64,
+    /// 3388 (credit less debit) and the bonus movements' accrued less settled.
+    pub bonus_payable_ledger: i64,
+    pub bonus_payable_documents: i64,
+    /// 641 (debit less credit) and the bonuses accrued less clawed back.
+    pub selling_expense_ledger: i64,
+    pub selling_expense_documents: i64,
 }
 
 #[tracing::instrument(level = "debug", skip(conn))]
@@ -99,7 +108,19 @@ pub async fn figures(conn: &mut AnyConnection) -> Result<Figures> {
            AS inventory_ledger, \
          (SELECT CAST(COALESCE(SUM(total_value), 0) AS BIGINT) FROM product_costs) AS inventory_valuation, \
          (SELECT CAST(COALESCE(SUM(on_hand), 0) AS BIGINT) FROM stock_levels) AS stock_units, \
-         (SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM product_costs) AS costed_units",
+         (SELECT CAST(COALESCE(SUM(quantity), 0) AS BIGINT) FROM product_costs) AS costed_units, \
+         (SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM bonus_movements \
+           WHERE kind = 'settlement' AND method = 'credit_note') AS bonus_credit_notes, \
+         (SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM bonus_movements WHERE kind = 'clawback') \
+           AS bonus_clawed_back, \
+         (SELECT CAST(COALESCE(SUM(credit - debit), 0) AS BIGINT) FROM journal_lines WHERE account = '3388') \
+           AS bonus_payable_ledger, \
+         (SELECT CAST(COALESCE(SUM(CASE kind WHEN 'accrual' THEN amount WHEN 'settlement' THEN -amount ELSE 0 END), 0) \
+           AS BIGINT) FROM bonus_movements) AS bonus_payable_documents, \
+         (SELECT CAST(COALESCE(SUM(debit - credit), 0) AS BIGINT) FROM journal_lines WHERE account = '641') \
+           AS selling_expense_ledger, \
+         (SELECT CAST(COALESCE(SUM(CASE kind WHEN 'accrual' THEN amount WHEN 'clawback' THEN -amount ELSE 0 END), 0) \
+           AS BIGINT) FROM bonus_movements) AS selling_expense_documents",
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -114,6 +135,12 @@ pub async fn figures(conn: &mut AnyConnection) -> Result<Figures> {
         inventory_valuation: figure("inventory_valuation")?,
         stock_units: figure("stock_units")?,
         costed_units: figure("costed_units")?,
+        bonus_credit_notes: figure("bonus_credit_notes")?,
+        bonus_clawed_back: figure("bonus_clawed_back")?,
+        bonus_payable_ledger: figure("bonus_payable_ledger")?,
+        bonus_payable_documents: figure("bonus_payable_documents")?,
+        selling_expense_ledger: figure("selling_expense_ledger")?,
+        selling_expense_documents: figure("selling_expense_documents")?,
     })
 }
 

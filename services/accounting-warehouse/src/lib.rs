@@ -2,6 +2,7 @@
 //! moving-average cost (receipts, transfers, stocktakes), reservations and backorders, goods
 //! issue, VAT invoices, payments and receivables, bank statements, and the double-entry journal.
 //! Delivered goods come back through returns, each with a reducing invoice (`returns.rs`).
+//! Customers earn sales bonuses on what they pay (`bonuses.rs`).
 //!
 //! Layers: adapters (`*_api.rs`) only authorise and turn wire messages into commands (`TryFrom`).
 //! Use cases (`receipts.rs`, `payments.rs`, ...) take a command and a transaction; rules live there.
@@ -10,6 +11,10 @@
 mod accounting_api;
 pub mod bank_statement_store;
 pub mod bank_statements;
+pub mod bonus_rules;
+pub mod bonus_store;
+pub mod bonuses;
+mod bonuses_api;
 pub mod credit_terms_store;
 pub mod goods_issue;
 pub mod goods_issue_store;
@@ -61,6 +66,7 @@ use atq_platform::feed_consumer::FeedConsumer;
 use atq_platform::settings::ServiceSettings;
 use atq_platform::{CancellationToken, Db, grpc_server};
 use atq_proto::accountingwarehouse::v1::accounting_server::AccountingServer;
+use atq_proto::accountingwarehouse::v1::bonuses_server::BonusesServer;
 use atq_proto::accountingwarehouse::v1::returns_server::ReturnsServer;
 use atq_proto::accountingwarehouse::v1::serial_history_server::SerialHistoryServer;
 use atq_proto::accountingwarehouse::v1::warehouse_server::WarehouseServer;
@@ -97,6 +103,10 @@ pub async fn serve(
     let customers = sales_customers::SalesCustomers::new(&settings.peers.sales, settings.internal_key.clone())?;
     let receivable_imports =
         receivable_import_api::server(db.clone(), customers.clone(), settings.internal_key.clone());
+    let bonuses = BonusesServer::with_interceptor(
+        bonuses_api::BonusesApi { db: db.clone(), customers: customers.clone() },
+        authenticate(settings.internal_key.clone()),
+    );
     let accounting = AccountingServer::with_interceptor(
         accounting_api::AccountingApi { db: db.clone(), customers },
         authenticate(settings.internal_key.clone()),
@@ -129,6 +139,7 @@ pub async fn serve(
         settings.internal_key,
         Routes::new(warehouse)
             .add_service(accounting)
+            .add_service(bonuses)
             .add_service(returns)
             .add_service(serials)
             .add_service(moves)

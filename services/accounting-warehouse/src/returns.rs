@@ -29,7 +29,7 @@ use crate::return_store::{self, ReturnQuery, StoredReturn};
 use crate::stock::{Condition, check_lines_present, parse_quantity};
 use crate::stock_documents::stock_move;
 use crate::stock_store::{self, Place};
-use crate::{goods_issue_store, invoice_store, money, reservations, stock_value};
+use crate::{bonuses, goods_issue_store, invoice_store, money, reservations, stock_value};
 
 pub use crate::return_store::ReturnQuery as Query;
 
@@ -191,6 +191,9 @@ async fn record(
     return_store::insert_adjustment(tx, sales_return.id, adjustment, &today.to_string(), now).await?;
     let moves = restock(tx, db, (sales_return.id, invoice.id, office), (&number, &lines), (caller, now)).await?;
     post(tx, caller, &sales_return).await?;
+    // Paid revenue the return took back (or a new net-to-gross ratio of the invoice) may leave a
+    // settled bonus period earning less than was settled.
+    bonuses::claw_back(tx, caller, invoice.customer_id).await?;
     announce(tx, db, caller, &sales_return, moves).await?;
     metrics::counter!("atq_sales_returns_total").increment(1);
     tracing::info!(number = %number, invoice = %invoice.number, "sales return recorded");
@@ -287,6 +290,7 @@ async fn announce(
     sales_return: &pb::SalesReturn,
     moves: Vec<pb::StockMove>,
 ) -> Result<()> {
+    let moves = crate::stock_documents::costed(tx, moves).await?;
     let moved = pb::StockMoved {
         document_type: "return".into(),
         document_number: sales_return.number.clone(),

@@ -7,18 +7,23 @@ use atq_platform::error::Result;
 use atq_platform::{Error, grpc_client};
 use atq_proto::common::v1::PageRequest;
 use atq_proto::sales::v1::customers_client::CustomersClient;
-use atq_proto::sales::v1::{GetCustomerRequest, ListCustomersRequest};
+use atq_proto::sales::v1::dealers_client::DealersClient;
+use atq_proto::sales::v1::{CustomerGroup, GetCustomerRequest, GetCustomerTierRequest, ListCustomersRequest};
 use tonic::transport::Channel;
+
+use crate::bonuses::CustomerProfile;
 
 #[derive(Clone)]
 pub struct SalesCustomers {
     client: CustomersClient<Channel>,
+    dealers: DealersClient<Channel>,
     key: InternalKey,
 }
 
 impl SalesCustomers {
     pub fn new(address: &str, key: InternalKey) -> anyhow::Result<SalesCustomers> {
-        Ok(SalesCustomers { client: CustomersClient::new(grpc_client::channel(address)?), key })
+        let channel = grpc_client::channel(address)?;
+        Ok(SalesCustomers { client: CustomersClient::new(channel.clone()), dealers: DealersClient::new(channel), key })
     }
 
     /// Ok when sales has the customer and shows it to `caller`; not found otherwise.
@@ -56,5 +61,36 @@ impl SalesCustomers {
         .await?;
         let customer = found.into_inner().items.into_iter().find(|c| c.code.eq_ignore_ascii_case(code));
         Ok(customer.map(|c| (c.id, c.name)))
+    }
+
+    /// The customer's group and dealer tier, for its bonus scheme; not found like `ensure_exists`.
+    pub async fn profile(&self, caller: &Caller, customer_id: i64) -> Result<CustomerProfile> {
+        if customer_id <= 0 {
+            return Err(Error::NotFound(format!("customer {customer_id}")));
+        }
+        let message = GetCustomerRequest { id: customer_id };
+        let customer = grpc_client::with_retry(|| {
+            let mut client = self.client.clone();
+            let request = grpc_client::request(message, &self.key, caller, None);
+            async move { client.get_customer(request).await }
+        })
+        .await?
+        .into_inner();
+        let message = GetCustomerTierRequest { customer_id };
+        let tier = grpc_client::with_retry(|| {
+            let mut client = self.dealers.clone();
+            let request = grpc_client::request(message, &self.key, caller, None);
+            async move { client.get_customer_tier(request).await }
+        })
+        .await?
+        .into_inner()
+        .tier;
+        let group = match CustomerGroup::try_from(customer.group) {
+            Ok(CustomerGroup::Individual) => "individual",
+            Ok(CustomerGroup::Dealer) => "dealer",
+            Ok(CustomerGroup::Project) => "project",
+            _ => "",
+        };
+        Ok(CustomerProfile { group: group.to_owned(), tier })
     }
 }

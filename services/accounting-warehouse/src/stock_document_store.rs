@@ -50,3 +50,16 @@ pub async fn list(
     .await?;
     rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("body")?))).collect()
 }
+
+/// One kept document of a type by its number: its id and body; None when no document of that
+/// type has the number (a transfer's number asked for as a stocktake is not found either).
+#[tracing::instrument(level = "debug", skip(db))]
+pub async fn find(db: &Db, document_type: &str, number: &str) -> Result<Option<(i64, Vec<u8>)>> {
+    use sqlx::Row;
+    let row = sqlx::query("SELECT id, body FROM stock_documents WHERE document_type = $1 AND number = $2")
+        .bind(document_type)
+        .bind(number)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|row| Ok((row.try_get("id")?, row.try_get("body")?))).transpose()
+}

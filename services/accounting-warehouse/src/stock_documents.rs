@@ -31,6 +31,7 @@ pub async fn keep(
     moves: Vec<pb::StockMove>,
     caller: &Caller,
 ) -> Result<()> {
+    let moves = costed(tx, moves).await?;
     let document_type = document_type.as_str();
     stock_document_store::insert(tx, document_type, number, warehouse, &body.encode_to_vec(), &caller.username).await?;
     let event = pb::StockMoved {
@@ -48,5 +49,15 @@ pub fn stock_move(place: Place, quantity: i64) -> pb::StockMove {
         warehouse: place.warehouse.to_proto() as i32,
         condition: place.condition.to_proto() as i32,
         quantity,
+        unit_cost: None,
     }
+}
+
+/// The moves with each product's moving-average unit cost once the document is applied, so the
+/// feed's readers can value the stock as the warehouse does.
+pub async fn costed(tx: &mut Tx, mut moves: Vec<pb::StockMove>) -> Result<Vec<pb::StockMove>> {
+    for m in &mut moves {
+        m.unit_cost = Some(crate::stock_store::average_cost(&mut **tx, m.product_id).await?);
+    }
+    Ok(moves)
 }

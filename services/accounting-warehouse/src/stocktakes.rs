@@ -14,7 +14,7 @@ use crate::journal::{self, Posting};
 use crate::stock::{Condition, SerialStatus, Tracking, check_lines_present, parse_counted, parse_serials, tracked};
 use crate::stock_documents::{self, DocumentType, stock_move};
 use crate::stock_store::{self, Move, Place};
-use crate::{money, reservations, serial_store, stock_value};
+use crate::{money, reservations, serial_store, stock_document_store, stock_value};
 
 /// What was found on the shelf for one line.
 pub enum Counted {
@@ -224,4 +224,13 @@ async fn post(tx: &mut Tx, document: &Document<'_>, differences: &Differences) -
         &postings,
     )
     .await
+}
+
+/// A kept stocktake by its number, with the id it is kept under (as the list gives it).
+pub async fn get(db: &Db, number: &str) -> Result<pb::StockCount> {
+    use prost::Message;
+    let (id, body) = stock_document_store::find(db, DocumentType::Count.as_str(), number.trim())
+        .await?
+        .ok_or_else(|| Error::NotFound("stocktake with this number".to_owned()))?;
+    Ok(pb::StockCount { id, ..pb::StockCount::decode(body.as_slice())? })
 }

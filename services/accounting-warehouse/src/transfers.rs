@@ -10,6 +10,7 @@ use atq_proto::accountingwarehouse::v1 as pb;
 use crate::reservations;
 use crate::serial_store;
 use crate::stock::{Condition, SerialStatus, Tracking, check_lines_present, check_units};
+use crate::stock_document_store;
 use crate::stock_documents::{self, DocumentType, stock_move};
 use crate::stock_store::{self, Move, Place};
 
@@ -131,4 +132,13 @@ fn to_proto(transfer: NewTransfer, number: String, caller: &Caller, now: i64) ->
         created_by: caller.username.clone(),
         created_at: Some(to_timestamp(now)),
     }
+}
+
+/// A kept transfer by its number, with the id it is kept under (as the list gives it).
+pub async fn get(db: &Db, number: &str) -> Result<pb::Transfer> {
+    use prost::Message;
+    let (id, body) = stock_document_store::find(db, DocumentType::Transfer.as_str(), number.trim())
+        .await?
+        .ok_or_else(|| Error::NotFound("transfer with this number".to_owned()))?;
+    Ok(pb::Transfer { id, ..pb::Transfer::decode(body.as_slice())? })
 }

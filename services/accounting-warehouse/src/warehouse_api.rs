@@ -103,6 +103,22 @@ impl Warehouse for WarehouseApi {
         Ok(Response::new(pb::ListCountsResponse { items, next_cursor }))
     }
 
+    async fn get_transfer(
+        &self,
+        request: Request<pb::GetStockDocumentRequest>,
+    ) -> Result<Response<pb::Transfer>, Status> {
+        Caller::of(&request)?.require(Action::ReadStock)?;
+        Ok(Response::new(transfers::get(&self.db, &request.into_inner().number).await?))
+    }
+
+    async fn get_count(
+        &self,
+        request: Request<pb::GetStockDocumentRequest>,
+    ) -> Result<Response<pb::StockCount>, Status> {
+        Caller::of(&request)?.require(Action::ReadStock)?;
+        Ok(Response::new(stocktakes::get(&self.db, &request.into_inner().number).await?))
+    }
+
     async fn get_goods_issue(
         &self,
         request: Request<pb::GetGoodsIssueRequest>,

@@ -104,14 +104,22 @@ pub async fn forecast(db: &Db, today: NaiveDate, horizon: u32, filter: Filter<'_
     let (mut total, mut offices, mut categories, mut products) =
         (Tally::default(), Tally::default(), Tally::default(), Tally::default());
     let mut product_names: BTreeMap<i64, (String, String)> = BTreeMap::new();
-    for row in forecast_store::monthly_sales(db, first, last_day).await? {
+    // Revenue is forecast per office and category only: no product's series is read for it.
+    let rows = if revenue {
+        forecast_store::monthly_sales_by_category(db, first, last_day, filter.office).await?
+    } else {
+        forecast_store::monthly_sales(db, first, last_day, (filter.office, filter.product_id)).await?
+    };
+    for row in rows {
         let Some(&slot) = slots.get(&row.month).filter(|_| filter.keeps(&row)) else { continue };
         let value = if revenue { row.net } else { row.quantity };
         total.add("all", slot, value, months)?;
         offices.add(&row.office, slot, value, months)?;
         categories.add(&row.category, slot, value, months)?;
-        products.add(&row.product_id.to_string(), slot, value, months)?;
-        product_names.entry(row.product_id).or_insert((row.model_code, row.category));
+        if !revenue {
+            products.add(&row.product_id.to_string(), slot, value, months)?;
+            product_names.entry(row.product_id).or_insert((row.model_code, row.category));
+        }
     }
     let horizon = forecast_months.len();
     let build = |tally: Tally| -> Result<Vec<Series>> {

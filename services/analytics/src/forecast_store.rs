@@ -1,11 +1,14 @@
 //! What the forecasts read: confirmed sales less returns per local month, office, category and
 //! product, summed by the database from analytics' own tables.
 
+use std::collections::BTreeMap;
+
 use atq_platform::error::Result;
-use atq_platform::{Db, Tx};
+use atq_platform::{Db, Error, Tx};
 use chrono::NaiveDate;
 
 use crate::product_facts::UNKNOWN;
+use crate::sales_facts::rollup;
 
 /// Units and net VND of one product in one office and month; returns are negative.
 pub struct MonthRow {
@@ -34,10 +37,73 @@ fn month_row((month, office, category, product_id, model_code, quantity, net): R
 }
 
 /// Sales of orders confirmed between two local dates (inclusive) and not cancelled, by the
-/// month of confirmation, then returns by the month they came back, as negative figures: the
-/// same figures as the sales report.
+/// month of confirmation, less returns by the month they came back: the same figures as the
+/// sales report. Whole months come from the monthly rollup, with category and model joined now,
+/// of one office (code) and one product when given; the days of a month asked in part from the
+/// fact lines, of every office and product.
 #[tracing::instrument(level = "debug", skip(db))]
-pub async fn monthly_sales(db: &Db, from: NaiveDate, to: NaiveDate) -> Result<Vec<MonthRow>> {
+pub async fn monthly_sales(
+    db: &Db,
+    from: NaiveDate,
+    to: NaiveDate,
+    (office, product_id): (Option<&str>, Option<i64>),
+) -> Result<Vec<MonthRow>> {
+    let split = rollup::split(from, to);
+    let mut rows = Vec::new();
+    for (first, last) in split.days {
+        rows.extend(lines_by_month(db, first, last).await?);
+    }
+    let Some((first, last)) = &split.months else {
+        return Ok(rows);
+    };
+    let products: BTreeMap<i64, (String, String)> =
+        sqlx::query_as::<_, (i64, String, String)>("SELECT product_id, category, model_code FROM product_facts")
+            .fetch_all(db.pool())
+            .await?
+            .into_iter()
+            .map(|(id, category, model)| (id, (category, model)))
+            .collect();
+    let product = product_id.map(|id| id.to_string());
+    for row in rollup::read(db, (first, last), &[rollup::PRODUCT], (office, product.as_deref())).await? {
+        let product_id: i64 = row.key.parse().map_err(Error::internal)?;
+        let (category, model_code) = products.get(&product_id).cloned().unzip();
+        rows.push(month_row((
+            row.month,
+            row.office,
+            category,
+            product_id,
+            model_code,
+            row.cell.quantity,
+            row.cell.net,
+        )));
+    }
+    Ok(rows)
+}
+
+/// [`monthly_sales`] per category instead of per product (`product_id` 0): what the revenue
+/// forecast needs, read from the category rollup, a few hundred rows where the product rollup has
+/// one per product and month.
+pub async fn monthly_sales_by_category(
+    db: &Db,
+    from: NaiveDate,
+    to: NaiveDate,
+    office: Option<&str>,
+) -> Result<Vec<MonthRow>> {
+    let split = rollup::split(from, to);
+    let mut rows = Vec::new();
+    for (first, last) in split.days {
+        rows.extend(lines_by_month(db, first, last).await?);
+    }
+    if let Some((first, last)) = &split.months {
+        for row in rollup::read(db, (first, last), &[rollup::CATEGORY], (office, None)).await? {
+            rows.push(month_row((row.month, row.office, Some(row.key), 0, None, row.cell.quantity, row.cell.net)));
+        }
+    }
+    Ok(rows)
+}
+
+/// `monthly_sales` summed from the fact lines.
+pub(crate) async fn lines_by_month(db: &Db, from: NaiveDate, to: NaiveDate) -> Result<Vec<MonthRow>> {
     let sold = "SELECT o.month, o.office, p.category, l.product_id, p.model_code, \
                 CAST(SUM(l.quantity) AS BIGINT), CAST(SUM(l.net_amount) AS BIGINT) \
                 FROM sales_orders o JOIN sales_order_lines l ON l.order_id = o.order_id \

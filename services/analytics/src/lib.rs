@@ -14,6 +14,8 @@ mod forecast_api;
 mod forecast_pipeline;
 mod forecast_report;
 mod forecast_store;
+mod import_facts;
+mod import_facts_store;
 mod margin;
 mod margin_api;
 mod margin_facts;
@@ -26,11 +28,21 @@ mod return_facts;
 mod return_facts_store;
 mod sales_facts;
 mod sales_facts_store;
+mod service_api;
+mod service_facts;
+mod service_facts_store;
+mod service_report;
+mod stock_facts;
+mod stock_facts_store;
 mod summary;
 mod summary_api;
 mod summary_cells;
 mod summary_facts;
 mod summary_facts_store;
+mod summary_import;
+mod summary_receivables;
+mod summary_service;
+mod summary_stock;
 mod supplier_facts;
 mod supplier_facts_store;
 
@@ -39,7 +51,7 @@ use std::sync::Arc;
 use atq_platform::caller::authenticate;
 use atq_platform::feed_consumer::{FeedConsumer, Projection};
 use atq_platform::settings::ServiceSettings;
-use atq_platform::{CancellationToken, Db, Tx, grpc_server};
+use atq_platform::{CancellationToken, Db, InternalKey, Peers, Tx, grpc_server};
 use atq_proto::analytics::v1::reports_server::ReportsServer;
 use atq_proto::events::v1::Event;
 use include_dir::{Dir, include_dir};
@@ -69,43 +81,21 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let db = open_database(&settings.database_url).await?;
     // One consumer per feed, each with its own cursor.
-    let sales_feed = FeedConsumer {
-        feed: SALES_FEED.to_owned(),
-        address: settings.peers.sales.clone(),
-        db: db.clone(),
-        key: settings.internal_key.clone(),
-        consumer: NAME.to_owned(),
-        projection: Arc::new(SalesFeed),
-    };
-    let catalog_feed = FeedConsumer {
-        feed: CATALOG_FEED.to_owned(),
-        address: settings.peers.import_planning.clone(),
-        db: db.clone(),
-        key: settings.internal_key.clone(),
-        consumer: NAME.to_owned(),
-        projection: Arc::new(ImportPlanningFeed),
-    };
-    let accounting_feed = FeedConsumer {
-        feed: ACCOUNTING_FEED.to_owned(),
-        address: settings.peers.accounting_warehouse.clone(),
-        db: db.clone(),
-        key: settings.internal_key.clone(),
-        consumer: NAME.to_owned(),
-        projection: Arc::new(return_facts::ReturnFacts),
-    };
-    let consuming = [
-        tokio::spawn(sales_feed.run(shutdown.clone())),
-        tokio::spawn(catalog_feed.run(shutdown.clone())),
-        tokio::spawn(accounting_feed.run(shutdown.clone())),
-    ];
-    let reports = ReportsServer::with_interceptor(
-        reports_api::ReportsApi { db: db.clone() },
-        authenticate(settings.internal_key.clone()),
-    );
-    let routes = Routes::new(reports)
-        .add_service(summary_api::server(db.clone(), settings.internal_key.clone()))
-        .add_service(margin_api::server(db.clone(), settings.internal_key.clone()))
-        .add_service(forecast_api::server(db.clone(), settings.internal_key.clone()));
+    let consuming: Vec<_> = projections()
+        .into_iter()
+        .map(|(feed, projection)| {
+            let consumer = FeedConsumer {
+                feed: feed.to_owned(),
+                address: producer_address(&settings.peers, feed).to_owned(),
+                db: db.clone(),
+                key: settings.internal_key.clone(),
+                consumer: NAME.to_owned(),
+                projection,
+            };
+            tokio::spawn(consumer.run(shutdown.clone()))
+        })
+        .collect();
+    let routes = routes(&db, &settings.internal_key);
     let outcome = grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, routes, shutdown.clone()).await;
     shutdown.cancel();
     for consumer in consuming {
@@ -113,6 +103,36 @@ pub async fn serve(
     }
     db.close().await;
     outcome
+}
+
+/// The feeds analytics follows, by cursor name, and what it keeps from each. Public so that a
+/// benchmark can load history through the same projections the service runs.
+pub fn projections() -> Vec<(&'static str, Arc<dyn Projection>)> {
+    vec![
+        (SALES_FEED, Arc::new(SalesFeed)),
+        (CATALOG_FEED, Arc::new(ImportPlanningFeed)),
+        (ACCOUNTING_FEED, Arc::new(return_facts::ReturnFacts)),
+    ]
+}
+
+/// The service that produces a feed of [`projections`].
+fn producer_address<'a>(peers: &'a Peers, feed: &str) -> &'a str {
+    match feed {
+        SALES_FEED => &peers.sales,
+        CATALOG_FEED => &peers.import_planning,
+        _ => &peers.accounting_warehouse,
+    }
+}
+
+/// The report services over `db`, each authenticating its callers with `key`.
+pub fn routes(db: &Db, key: &InternalKey) -> Routes {
+    let reports =
+        ReportsServer::with_interceptor(reports_api::ReportsApi { db: db.clone() }, authenticate(key.clone()));
+    Routes::new(reports)
+        .add_service(summary_api::server(db.clone(), key.clone()))
+        .add_service(margin_api::server(db.clone(), key.clone()))
+        .add_service(forecast_api::server(db.clone(), key.clone()))
+        .add_service(service_api::server(db.clone(), key.clone()))
 }
 
 /// What analytics keeps from the sales feed: customers, confirmed orders and opportunities, in one
@@ -124,6 +144,7 @@ impl Projection for SalesFeed {
     async fn apply(&self, tx: &mut Tx, event: &Event) -> atq_platform::Result<()> {
         customer_facts::CustomerFacts.apply(tx, event).await?;
         forecast_pipeline::OpportunityFacts.apply(tx, event).await?;
+        service_facts::RequestFacts.apply(tx, event).await?;
         sales_facts::SalesFacts.apply(tx, event).await
     }
 }
@@ -136,6 +157,8 @@ struct ImportPlanningFeed;
 impl Projection for ImportPlanningFeed {
     async fn apply(&self, tx: &mut Tx, event: &Event) -> atq_platform::Result<()> {
         product_facts::ProductFacts.apply(tx, event).await?;
+        service_facts::WarrantyFacts.apply(tx, event).await?;
+        import_facts::ImportFacts.apply(tx, event).await?;
         supplier_facts::SupplierFacts.apply(tx, event).await
     }
 }

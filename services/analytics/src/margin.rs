@@ -237,7 +237,7 @@ pub async fn margins(
     category: Option<&str>,
     by: GroupBy,
 ) -> Result<MarginReport> {
-    let rows = margin_store::lines(db, from, to, office, category).await?;
+    let rows = margin_store::rollup::grouped_lines(db, (from, to), office, category, by).await?;
     group(&rows, by)
 }
 

@@ -11,8 +11,10 @@ use atq_proto::accountingwarehouse::v1 as wh;
 use atq_proto::events::v1::Event;
 use prost::Message;
 
+use crate::margin_store::rollup::{Change, Lines};
 use crate::margin_store::{self, MarginFact};
 use crate::product_facts::UNKNOWN;
+use crate::sales_facts::rollup as sales_rollup;
 
 pub struct MarginFacts;
 
@@ -40,6 +42,7 @@ fn office_code(value: i32) -> &'static str {
 /// Each issued line, positive, with its cost; its revenue comes from the order when read.
 async fn issued(tx: &mut Tx, issue: &wh::GoodsIssue, occurred_at: i64) -> Result<()> {
     let day = local_date(issue.created_at.as_ref().map(timestamp_micros).unwrap_or(occurred_at));
+    let change = Change::start(tx, Lines::Document(margin_store::ISSUE, issue.number.clone())).await?;
     for line in &issue.lines {
         let fact = MarginFact {
             source: margin_store::ISSUE,
@@ -55,7 +58,7 @@ async fn issued(tx: &mut Tx, issue: &wh::GoodsIssue, occurred_at: i64) -> Result
         };
         margin_store::record(tx, &fact).await?;
     }
-    Ok(())
+    change.finish(tx).await
 }
 
 /// Each returned line, negative: its net amount off the revenue and its cost off the cost.
@@ -67,11 +70,18 @@ async fn returned(tx: &mut Tx, sales_return: &wh::SalesReturn, occurred_at: i64)
         .as_ref()
         .and_then(|date| date_from_proto(date).ok())
         .unwrap_or_else(|| local_date(occurred_at));
+    let document = sales_return.id.to_string();
+    let margins = Change::start(tx, Lines::Document(margin_store::RETURN, document.clone())).await?;
+    // The return's lines for the sales report are kept here, before `ReturnFacts` would keep them
+    // (it calls this projection first), so the sales rollup sees them arrive.
+    let sales = sales_rollup::Change::start(tx, sales_rollup::Lines::Return(sales_return.id)).await?;
+    crate::return_facts_store::record(tx, sales_return, day, office_code(sales_return.office)).await?;
+    sales.finish(tx).await?;
     let negative = |n: i64, what: &str| n.checked_neg().ok_or_else(|| Error::internal(anyhow::anyhow!("{what}")));
     for line in &sales_return.lines {
         let fact = MarginFact {
             source: margin_store::RETURN,
-            document: sales_return.id.to_string(),
+            document: document.clone(),
             line_no: line.line_no,
             day,
             office: office_code(sales_return.office),
@@ -83,5 +93,5 @@ async fn returned(tx: &mut Tx, sales_return: &wh::SalesReturn, occurred_at: i64)
         };
         margin_store::record(tx, &fact).await?;
     }
-    Ok(())
+    margins.finish(tx).await
 }

@@ -7,6 +7,9 @@ use chrono::NaiveDate;
 
 use crate::product_facts::UNKNOWN;
 
+#[path = "margin_store_rollup.rs"]
+pub(crate) mod rollup;
+
 /// `source` of a goods issue line.
 pub const ISSUE: &str = "issue";
 /// `source` of a return line.

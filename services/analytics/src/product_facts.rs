@@ -9,6 +9,7 @@ use atq_proto::importplanning::v1 as catalog;
 use prost::Message;
 
 use crate::product_facts_store;
+use crate::sales_facts::rollup;
 
 /// Shown for a product the catalog feed has not described (yet).
 pub const UNKNOWN: &str = "unknown";
@@ -28,7 +29,21 @@ impl Projection for ProductFacts {
         let brand = if brand.is_empty() { UNKNOWN } else { brand };
         // Each event carries the product as it stands; a version the table already has (or has
         // passed) changes nothing, so a replay is harmless.
-        product_facts_store::record(tx, &product, &category_word(product.category), brand).await
+        let category = category_word(product.category);
+        let kept = product_facts_store::kept(tx, product.id).await?;
+        if kept.as_ref().is_some_and(|k| k.version >= product.version) {
+            return Ok(());
+        }
+        // The sales rollup puts lines under their category and brand: a product that moves takes
+        // its sales with it (a product not yet described shows as unknown).
+        let (old_category, old_brand) =
+            kept.map_or((UNKNOWN.to_owned(), UNKNOWN.to_owned()), |k| (k.category, k.brand));
+        if old_category == category && old_brand == brand {
+            return product_facts_store::record(tx, &product, &category, brand).await;
+        }
+        let change = rollup::Change::start(tx, rollup::Lines::Product(product.id)).await?;
+        product_facts_store::record(tx, &product, &category, brand).await?;
+        change.finish(tx).await
     }
 }
 

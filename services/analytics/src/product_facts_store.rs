@@ -4,6 +4,22 @@ use atq_platform::Tx;
 use atq_platform::error::Result;
 use atq_proto::importplanning::v1 as catalog;
 
+/// A product as kept.
+pub struct Kept {
+    pub category: String,
+    pub brand: String,
+    pub version: i64,
+}
+
+pub async fn kept(tx: &mut Tx, product_id: i64) -> Result<Option<Kept>> {
+    let found: Option<(String, String, i64)> =
+        sqlx::query_as("SELECT category, brand, version FROM product_facts WHERE product_id = $1")
+            .bind(product_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(found.map(|(category, brand, version)| Kept { category, brand, version }))
+}
+
 /// Writes the product under `category` and `brand`, unless the table has this version or a later.
 #[tracing::instrument(level = "debug", skip_all, fields(product_id = product.id, version = product.version))]
 pub async fn record(tx: &mut Tx, product: &catalog::Product, category: &str, brand: &str) -> Result<()> {

@@ -19,6 +19,12 @@ use prost::Message;
 use crate::product_facts::UNKNOWN;
 use crate::sales_facts_store::{self, LineRow, OrderFact};
 
+#[path = "sales_facts_rollup.rs"]
+pub(crate) mod rollup;
+use rollup::{BRAND, CATEGORY, GROUP, Lines, SALESPERSON};
+
+use crate::margin_store::rollup::Lines as MarginLines;
+
 pub struct SalesFacts;
 
 #[tonic::async_trait]
@@ -66,19 +72,35 @@ async fn confirmed(tx: &mut Tx, order: &sales::Order, position: i64, occurred_at
         month: local_month(confirmed_at),
         position,
     };
-    // Lines are rewritten only with a newer head: a replayed or older event changes nothing.
+    // Lines are rewritten only with a newer head: a replayed or older event changes nothing, so
+    // the rollups need not look at it.
+    let old = sales_facts_store::head(tx, order.id).await?;
+    if old.as_ref().is_some_and(|(_, at)| *at >= position) {
+        return Ok(());
+    }
+    // The order's returns and shipments are found by its number, the one kept and the new one.
+    let numbers = [old.map_or_else(|| order.number.clone(), |(number, _)| number), order.number.clone()];
+    let sales = rollup::Change::start(tx, Lines::Order { order_id: order.id, numbers: numbers.clone() }).await?;
+    let margins = crate::margin_store::rollup::Change::start(tx, MarginLines::Orders(numbers)).await?;
     if sales_facts_store::record_confirmed(tx, &fact).await? {
         sales_facts_store::replace_lines(tx, order).await?;
         crate::customer_value_store::refresh_orders(tx, order.customer_id).await?;
     }
-    Ok(())
+    sales.finish(tx).await?;
+    margins.finish(tx).await
 }
 
 /// A cancelled order leaves the figures. An order cancelled before it was confirmed was never in
 /// them: there is no row to change.
 async fn cancelled(tx: &mut Tx, order: &sales::Order, position: i64, occurred_at: i64) -> Result<()> {
     let at = order.updated_at.as_ref().map(timestamp_micros).unwrap_or(occurred_at).max(1);
-    sales_facts_store::record_cancelled(tx, order.id, at, position).await?;
+    // Only a newer event changes the order; the margins do not depend on its cancellation.
+    if let Some((number, _)) = sales_facts_store::head(tx, order.id).await?.filter(|(_, kept)| *kept < position) {
+        let lines = Lines::Order { order_id: order.id, numbers: [number.clone(), number] };
+        let change = rollup::Change::start(tx, lines).await?;
+        sales_facts_store::record_cancelled(tx, order.id, at, position).await?;
+        change.finish(tx).await?;
+    }
     crate::customer_value_store::refresh_orders(tx, order.customer_id).await
 }
 
@@ -101,6 +123,16 @@ struct Tally {
 }
 
 impl Tally {
+    /// Sums of a rollup row, whose orders are counted already.
+    fn add_figures(&mut self, cell: &rollup::Cell) {
+        let f = &mut self.figures;
+        f.net = f.net.saturating_add(cell.net);
+        f.vat = f.vat.saturating_add(cell.vat);
+        f.gross = f.gross.saturating_add(cell.net.saturating_add(cell.vat));
+        f.quantity = f.quantity.saturating_add(cell.quantity);
+        f.orders = f.orders.saturating_add(cell.orders);
+    }
+
     fn add(&mut self, line: &LineRow) {
         self.figures.net += line.net;
         self.figures.vat += line.vat;
@@ -163,6 +195,25 @@ impl SummaryTally {
         }
     }
 
+    /// Adds a row of the monthly rollup. Every line is under one customer group, so the group
+    /// rows also make the total and the offices.
+    pub(crate) fn add_rolled(&mut self, row: &rollup::MonthRow) {
+        let mut add = |dimension: Dimension, key: &str| {
+            self.by.entry((dimension, key.to_owned())).or_default().add_figures(&row.cell);
+        };
+        match row.dimension.as_str() {
+            GROUP => {
+                add(Dimension::Office, &row.office);
+                add(Dimension::CustomerGroup, &row.key);
+                self.total.add_figures(&row.cell);
+            }
+            SALESPERSON => add(Dimension::Salesperson, &row.key),
+            CATEGORY => add(Dimension::Category, &row.key),
+            BRAND => add(Dimension::Brand, &row.key),
+            _ => {}
+        }
+    }
+
     pub(crate) fn finish(self) -> Summary {
         let mut by: BTreeMap<Dimension, Vec<(String, Figures)>> =
             Dimension::ALL.into_iter().map(|d| (d, Vec::new())).collect();
@@ -185,12 +236,15 @@ pub(crate) fn first_of_month(date: NaiveDate) -> NaiveDate {
     date.with_day(1).unwrap_or(date)
 }
 
+fn month_start(month: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").map_err(Error::internal)
+}
+
 /// Sales confirmed between two local dates (inclusive) and not cancelled since, per local month
 /// of confirmation, less goods returned in the span in the month of their return, limited to one
-/// office when `office` is given.
+/// office when `office` is given. Whole months are read from the monthly rollup; only the days of
+/// a month asked in part are summed from the fact lines.
 pub async fn sales_by_month(db: &Db, from: NaiveDate, to: NaiveDate, office: Option<Office>) -> Result<SalesReport> {
-    let mut lines = sales_facts_store::report_lines(db, from, to, office).await?;
-    lines.extend(crate::return_facts::report_lines(db, from, to, office).await?);
     let mut months: BTreeMap<NaiveDate, SummaryTally> = BTreeMap::new();
     let mut month = first_of_month(from);
     while month <= to {
@@ -200,10 +254,21 @@ pub async fn sales_by_month(db: &Db, from: NaiveDate, to: NaiveDate, office: Opt
             .ok_or_else(|| Error::internal(anyhow::anyhow!("month out of range")))?;
     }
     let mut whole = SummaryTally::default();
-    for line in &lines {
-        let start = NaiveDate::parse_from_str(&format!("{}-01", line.month), "%Y-%m-%d").map_err(Error::internal)?;
-        months.entry(start).or_default().add(line);
-        whole.add(line);
+    let split = rollup::split(from, to);
+    for (first, last) in split.days {
+        let mut lines = sales_facts_store::report_lines(db, first, last, office).await?;
+        lines.extend(crate::return_facts::report_lines(db, first, last, office).await?);
+        for line in &lines {
+            months.entry(month_start(&line.month)?).or_default().add(line);
+            whole.add(line);
+        }
+    }
+    if let Some((first, last)) = &split.months {
+        let dimensions = [GROUP, SALESPERSON, CATEGORY, BRAND];
+        for row in rollup::read(db, (first, last), &dimensions, (office.map(Office::code), None)).await? {
+            months.entry(month_start(&row.month)?).or_default().add_rolled(&row);
+            whole.add_rolled(&row);
+        }
     }
     Ok(SalesReport {
         months: months.into_iter().map(|(start, tally)| (start, tally.finish())).collect(),

@@ -57,6 +57,15 @@ pub async fn record_confirmed(tx: &mut Tx, fact: &OrderFact<'_>) -> Result<bool>
     Ok(written > 0)
 }
 
+/// The number and feed position of a kept order.
+pub async fn head(tx: &mut Tx, order_id: i64) -> Result<Option<(String, i64)>> {
+    let found = sqlx::query_as("SELECT number, position FROM sales_orders WHERE order_id = $1")
+        .bind(order_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(found)
+}
+
 /// Replaces the kept lines of an order with the event's.
 #[tracing::instrument(level = "debug", skip_all, fields(order_id = order.id, lines = order.lines.len()))]
 pub async fn replace_lines(tx: &mut Tx, order: &sales::Order) -> Result<()> {

@@ -7,16 +7,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use atq_platform::business_time::now_micros;
 use atq_platform::error::Result;
 use atq_platform::{Db, Error, Office};
 
 use crate::periods::Period;
 use crate::summary_cells;
+use crate::summary_service;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Department {
     Sales,
     AccountingWarehouse,
+    ImportExport,
+    Service,
 }
 
 impl Department {
@@ -24,7 +28,9 @@ impl Department {
         match text.trim() {
             "sales" => Ok(Department::Sales),
             "accounting-warehouse" => Ok(Department::AccountingWarehouse),
-            _ => Err("must be sales or accounting-warehouse".to_owned()),
+            "import-export" => Ok(Department::ImportExport),
+            "service" => Ok(Department::Service),
+            _ => Err("must be sales, accounting-warehouse, import-export or service".to_owned()),
         }
     }
 
@@ -32,6 +38,8 @@ impl Department {
         match self {
             Department::Sales => "sales",
             Department::AccountingWarehouse => "accounting-warehouse",
+            Department::ImportExport => "import-export",
+            Department::Service => "service",
         }
     }
 }
@@ -117,6 +125,12 @@ pub async fn department_summary(
         Department::Sales => (&summary_cells::SALES, summary_cells::sales(db, &needed, from, to, office).await?),
         Department::AccountingWarehouse => {
             (&summary_cells::ACCOUNTING, summary_cells::accounting(db, &needed, from, to, office).await?)
+        }
+        Department::ImportExport => {
+            (&summary_cells::IMPORT_EXPORT, summary_cells::import_export(db, &needed, from, to, office).await?)
+        }
+        Department::Service => {
+            (&summary_service::SERVICE, summary_service::service(db, &needed, office, now_micros()).await?)
         }
     };
     periods

@@ -61,7 +61,11 @@ impl Summaries for SummariesApi {
         // The cursors first: the figures then include at least what they say.
         let sales_position = feed_consumer::cursor(&self.db, crate::SALES_FEED).await?;
         let accounting_position = feed_consumer::cursor(&self.db, crate::ACCOUNTING_FEED).await?;
-        let summaries = summary::department_summary(&self.db, department, &span, office).await?;
+        let mut summaries = summary::department_summary(&self.db, department, &span, office).await?;
+        // What goods cost only for those who may read costs.
+        if !caller.role.may(Action::ReadCosts) {
+            crate::summary_cells::hide_costs(&mut summaries);
+        }
         Ok(Response::new(pb::DepartmentSummaryResponse {
             department: department.as_str().to_owned(),
             period: unit.as_str().to_owned(),

@@ -3,7 +3,8 @@
 //! Sales: confirmed orders not cancelled, in the local month of confirmation, less returns in the
 //! month of their return (the monthly sales report's rule), and customers created. Accounting and
 //! warehouse: invoices issued and payments received (collections), on their local dates, under
-//! the customer's office.
+//! the customer's office; then receivables and stock at the period's end (`summary_stock`).
+//! Import-export: see `summary_import`.
 
 use std::collections::BTreeMap;
 
@@ -12,10 +13,10 @@ use atq_platform::{Db, Office};
 use chrono::NaiveDate;
 
 use crate::periods::Period;
-use crate::sales_facts::{Dimension, Figures, Summary, SummaryTally};
-use crate::sales_facts_store::{self, LineRow};
+use crate::sales_facts::{Dimension, Figures, Summary};
 use crate::summary::{Cells, Layout};
 use crate::summary_facts_store::{self, DayRow};
+use crate::summary_stock;
 
 /// The key of the total section's one row.
 pub const TOTAL_KEY: &str = "all";
@@ -35,8 +36,20 @@ pub const SALES: Layout = Layout {
 const ACCOUNTING_MEASURES: &[&str] =
     &["invoices", "invoiced_net", "invoiced_vat", "invoiced_gross", "payments", "collected"];
 
-pub const ACCOUNTING: Layout =
-    Layout { sections: &[("total", ACCOUNTING_MEASURES), ("by_office", ACCOUNTING_MEASURES)] };
+pub const ACCOUNTING: Layout = Layout {
+    sections: &[
+        ("total", ACCOUNTING_MEASURES),
+        ("by_office", ACCOUNTING_MEASURES),
+        summary_stock::SECTIONS[0],
+        summary_stock::SECTIONS[1],
+        summary_stock::SECTIONS[2],
+        summary_stock::SECTIONS[3],
+        summary_stock::SECTIONS[4],
+        summary_stock::SECTIONS[5],
+    ],
+};
+
+pub use crate::summary_import::{IMPORT_EXPORT, import_export};
 
 /// Adds `amount` to a cell.
 fn add(cells: &mut Cells, section: usize, key: &str, measure: usize, amount: i64) {
@@ -61,7 +74,8 @@ fn sales_cells(summary: &Summary) -> Cells {
     cells
 }
 
-/// Sales figures of each period over the facts between two local dates.
+/// Sales figures of each period over the facts between two local dates. Periods are whole
+/// months, quarters or years, so each is read from the monthly rollup, never from the lines.
 pub async fn sales(
     db: &Db,
     periods: &[Period],
@@ -69,24 +83,13 @@ pub async fn sales(
     to: NaiveDate,
     office: Option<Office>,
 ) -> Result<BTreeMap<Period, Cells>> {
-    let mut lines = sales_facts_store::report_lines(db, from, to, office).await?;
-    lines.extend(crate::return_facts::report_lines(db, from, to, office).await?);
-    let mut by_month: BTreeMap<&str, Vec<&LineRow>> = BTreeMap::new();
-    for line in &lines {
-        by_month.entry(line.month.as_str()).or_default().push(line);
-    }
     let customers = summary_facts_store::new_customers(db, from, to, office).await?;
     let new_customers = SALES_MEASURES.len() - 1;
     let mut tallied = BTreeMap::new();
     for period in periods {
-        let mut tally = SummaryTally::default();
-        let (first, last) =
-            (period.first_day.format("%Y-%m").to_string(), period.last_day().format("%Y-%m").to_string());
-        // Lines stay grouped by order within a month, as the tally needs.
-        for month_lines in by_month.range(first.as_str()..=last.as_str()).map(|(_, lines)| lines) {
-            month_lines.iter().for_each(|line| tally.add(line));
-        }
-        let mut cells = sales_cells(&tally.finish());
+        let summary =
+            crate::sales_facts::sales_by_month(db, period.first_day, period.last_day(), office).await?.summary;
+        let mut cells = sales_cells(&summary);
         for customer in customers.iter().filter(|c| in_period(period, c)) {
             add(&mut cells, 0, TOTAL_KEY, new_customers, 1);
             add(&mut cells, 1, &customer.office, new_customers, 1);
@@ -132,9 +135,29 @@ pub async fn accounting(
         }
         tallied.insert(*period, cells);
     }
+    summary_stock::add_period_ends(db, &mut tallied, to, office).await?;
     Ok(tallied)
 }
 
 fn office_key(office: &str) -> &str {
     if office.is_empty() { crate::product_facts::UNKNOWN } else { office }
+}
+
+/// Measures that tell what goods cost the company: only for those who may read costs.
+const COST_MEASURES: [&str; 7] = [
+    "landed_value",
+    "priced_landed_value",
+    "landed_vs_list_bp",
+    "goods_value",
+    "value",
+    "surplus_value",
+    "shortage_value",
+];
+
+/// Takes the cost measures out of the summaries (a sales manager's).
+pub fn hide_costs(summaries: &mut [crate::summary::PeriodSummary]) {
+    let rows = summaries.iter_mut().flat_map(|s| s.sections.iter_mut()).flat_map(|s| s.rows.iter_mut());
+    for row in rows {
+        row.measures.retain(|m| !COST_MEASURES.contains(&m.name));
+    }
 }

@@ -1,5 +1,6 @@
 //! Invoices and payments from the accounting-warehouse feed, one row each on its local date, for
-//! the accounting department's summary (invoiced and collected per period).
+//! the accounting department's summary (invoiced and collected per period, and what stayed open
+//! at each period's end through the invoices each payment paid); stock moves go to `stock_facts`.
 
 use atq_platform::business_time::{date_from_proto, local_date, timestamp_micros};
 use atq_platform::error::Result;
@@ -21,10 +22,13 @@ impl Projection for AccountingFacts {
         let occurred_at = event.occurred_at.as_ref().map(timestamp_micros).unwrap_or_default();
         if outbox::is::<wh::InvoiceIssued>(event) {
             if let Some(invoice) = wh::InvoiceIssued::decode(event.payload.as_slice())?.invoice {
+                let issued_on = day_or(invoice.issue_date.as_ref(), occurred_at);
                 let fact = InvoiceFact {
                     invoice_id: invoice.id,
                     customer_id: invoice.customer_id,
-                    issued_on: day_or(invoice.issue_date.as_ref(), occurred_at),
+                    issued_on,
+                    // Due when issued when the event has no due date.
+                    due_on: invoice.due_date.as_ref().and_then(|d| date_from_proto(d).ok()).unwrap_or(issued_on),
                     total_net: invoice.total_net,
                     total_vat: invoice.total_vat,
                     total_gross: invoice.total_gross,
@@ -41,6 +45,11 @@ impl Projection for AccountingFacts {
                 amount: payment.amount,
             };
             summary_facts_store::record_payment(tx, &fact).await?;
+            for allocation in &payment.allocations {
+                summary_facts_store::record_allocation(tx, &fact, allocation.invoice_id, allocation.amount).await?;
+            }
+        } else {
+            crate::stock_facts::StockFacts.apply(tx, event).await?;
         }
         Ok(())
     }

@@ -1,13 +1,18 @@
 //! The tables of invoices and payments, and what the summaries read of them and of customers.
 
+use std::collections::BTreeMap;
+
 use atq_platform::error::Result;
 use atq_platform::{Db, Office, Tx};
 use chrono::NaiveDate;
+
+use crate::summary_receivables::OpenItem;
 
 pub struct InvoiceFact {
     pub invoice_id: i64,
     pub customer_id: i64,
     pub issued_on: NaiveDate,
+    pub due_on: NaiveDate,
     pub total_net: i64,
     pub total_vat: i64,
     pub total_gross: i64,
@@ -24,8 +29,8 @@ pub struct PaymentFact {
 #[tracing::instrument(level = "debug", skip_all, fields(invoice_id = fact.invoice_id))]
 pub async fn record_invoice(tx: &mut Tx, fact: &InvoiceFact) -> Result<()> {
     sqlx::query(
-        "INSERT INTO invoice_facts (invoice_id, customer_id, issued_on, total_net, total_vat, total_gross) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (invoice_id) DO NOTHING",
+        "INSERT INTO invoice_facts (invoice_id, customer_id, issued_on, total_net, total_vat, total_gross, due_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (invoice_id) DO UPDATE SET due_on = excluded.due_on",
     )
     .bind(fact.invoice_id)
     .bind(fact.customer_id)
@@ -33,6 +38,7 @@ pub async fn record_invoice(tx: &mut Tx, fact: &InvoiceFact) -> Result<()> {
     .bind(fact.total_net)
     .bind(fact.total_vat)
     .bind(fact.total_gross)
+    .bind(fact.due_on.to_string())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -49,6 +55,21 @@ pub async fn record_payment(tx: &mut Tx, fact: &PaymentFact) -> Result<()> {
     .bind(fact.customer_id)
     .bind(fact.received_on.to_string())
     .bind(fact.amount)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Keeps what a payment paid of one invoice, on the payment's day, once.
+pub async fn record_allocation(tx: &mut Tx, payment: &PaymentFact, invoice_id: i64, amount: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO payment_allocation_facts (payment_id, invoice_id, received_on, amount) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (payment_id, invoice_id) DO NOTHING",
+    )
+    .bind(payment.payment_id)
+    .bind(invoice_id)
+    .bind(payment.received_on.to_string())
+    .bind(amount)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -108,4 +129,38 @@ pub async fn payments(db: &Db, from: NaiveDate, to: NaiveDate, office: Option<Of
                FROM payment_facts p LEFT JOIN customer_facts c ON c.customer_id = p.customer_id \
                WHERE p.received_on >= $1 AND p.received_on <= $2";
     day_rows(db, sql, from, to, office).await
+}
+
+/// Invoices issued on or before a local day with what payments received by then paid of each, of
+/// one office when given: what was open at the end of any day up to it.
+pub async fn open_items(db: &Db, last: NaiveDate, office: Option<Office>) -> Result<Vec<OpenItem>> {
+    let mut sql = "SELECT i.invoice_id, i.issued_on, i.due_on, i.total_gross FROM invoice_facts i \
+                   LEFT JOIN customer_facts c ON c.customer_id = i.customer_id WHERE i.issued_on <= $1"
+        .to_owned();
+    if office.is_some() {
+        sql.push_str(" AND c.office = $2");
+    }
+    let mut query = sqlx::query_as::<_, (i64, String, String, i64)>(&sql).bind(last.to_string());
+    if let Some(office) = office {
+        query = query.bind(office.code());
+    }
+    let mut items: BTreeMap<i64, OpenItem> = BTreeMap::new();
+    for (invoice_id, issued_on, due_on, gross) in query.fetch_all(db.pool()).await? {
+        let Ok(issued_on) = issued_on.parse::<NaiveDate>() else { continue };
+        // Invoices read before due dates were kept fall due when issued until the feed is read again.
+        let due_on = due_on.parse::<NaiveDate>().unwrap_or(issued_on);
+        items.insert(invoice_id, OpenItem { issued_on, due_on, gross, paid: Vec::new() });
+    }
+    let allocations = sqlx::query_as::<_, (i64, String, i64)>(
+        "SELECT invoice_id, received_on, amount FROM payment_allocation_facts WHERE received_on <= $1",
+    )
+    .bind(last.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    for (invoice_id, received_on, amount) in allocations {
+        if let (Some(item), Ok(on)) = (items.get_mut(&invoice_id), received_on.parse::<NaiveDate>()) {
+            item.paid.push((on, amount));
+        }
+    }
+    Ok(items.into_values().collect())
 }

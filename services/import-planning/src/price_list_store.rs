@@ -9,11 +9,12 @@ use chrono::{Datelike, NaiveDate};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
-use crate::price_list::GROUPS;
+use crate::price_list::{GROUPS, Margins, TIERS, column_rank};
 use atq_platform::text_status;
 
 const COLUMNS: &str = "id, number, status, effective_on, rounding_step, margin_individual_bp, margin_dealer_bp, \
-                       margin_project_bp, created_by, created_at, published_by, published_at, version, updated_at";
+                       margin_project_bp, margin_distributor_bp, margin_tier1_bp, margin_tier2_bp, created_by, \
+                       created_at, published_by, published_at, version, updated_at";
 
 const LINE_COLUMNS: &str = "product_id, customer_group, model_code, name_vi, brand, category, unit, unit_cost, \
                             cost_basis, margin_bp, price_net, vat_rate_bp, price_gross";
@@ -26,12 +27,12 @@ text_status! {
     }
 }
 
-/// A draft ready to be stored: margins in the order of [`GROUPS`].
+/// A draft ready to be stored with the margins of its columns.
 #[derive(Clone, Debug)]
 pub struct NewPriceList {
     pub effective_on: NaiveDate,
     pub rounding_step: i64,
-    pub margins_bp: [i64; 3],
+    pub margins: Margins,
     pub lines: Vec<pb::PriceListLine>,
 }
 
@@ -48,6 +49,13 @@ fn header_from_row(row: &AnyRow) -> Result<pb::PriceList> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let mut margins = margins;
+    // A tier is listed only when the sheet prices it (its margin is not NULL).
+    for (tier, column) in TIERS.iter().zip(["margin_distributor_bp", "margin_tier1_bp", "margin_tier2_bp"]) {
+        if let Some(bp) = row.try_get::<Option<i64>, _>(column)? {
+            margins.push(pb::GroupMargin { customer_group: (*tier).to_owned(), margin_bp: bp as i32 });
+        }
+    }
     Ok(pb::PriceList {
         id: row.try_get("id")?,
         number: row.try_get("number")?,
@@ -85,10 +93,9 @@ fn line_from_row(row: &AnyRow) -> Result<pb::PriceListLine> {
     })
 }
 
-/// Lines sorted by product, then group in the order of [`GROUPS`].
+/// Lines sorted by product, then column: the groups in the order of [`GROUPS`], then the tiers.
 fn sort_lines(lines: &mut [pb::PriceListLine]) {
-    let rank = |group: &str| GROUPS.iter().position(|g| *g == group).unwrap_or(GROUPS.len());
-    lines.sort_by_key(|a| (a.product_id, rank(&a.customer_group)));
+    lines.sort_by_key(|a| (a.product_id, column_rank(&a.customer_group)));
 }
 
 /// Stores a draft with its number (BBG-2026-001, a series per year of making) and lines.
@@ -100,16 +107,20 @@ pub async fn insert(tx: &mut Tx, draft: &NewPriceList, by: &str) -> Result<i64> 
     let number = format!("BBG-{year}-{n:03}");
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO price_lists (number, status, effective_on, rounding_step, margin_individual_bp, \
-         margin_dealer_bp, margin_project_bp, created_by, created_at, published_by, published_at, version, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', 0, 1, $9) RETURNING id",
+         margin_dealer_bp, margin_project_bp, margin_distributor_bp, margin_tier1_bp, margin_tier2_bp, created_by, \
+         created_at, published_by, published_at, version, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, '', 0, 1, $12) RETURNING id",
     )
     .bind(&number)
     .bind(PriceListStatus::Draft.as_str())
     .bind(draft.effective_on.to_string())
     .bind(draft.rounding_step)
-    .bind(draft.margins_bp[0])
-    .bind(draft.margins_bp[1])
-    .bind(draft.margins_bp[2])
+    .bind(draft.margins.groups[0])
+    .bind(draft.margins.groups[1])
+    .bind(draft.margins.groups[2])
+    .bind(draft.margins.tiers[0])
+    .bind(draft.margins.tiers[1])
+    .bind(draft.margins.tiers[2])
     .bind(by)
     .bind(now)
     .fetch_one(&mut **tx)
@@ -157,7 +168,8 @@ pub async fn lines<'e, E: sqlx::Executor<'e, Database = Any>>(executor: E, id: i
     lines_of(executor, id, "", &[]).await
 }
 
-/// The lines of one customer group ('' for all) and of these products (empty for all).
+/// The lines of one column, a customer group or a dealer tier ('' for all), and of these products
+/// (empty for all).
 #[tracing::instrument(level = "debug", skip(executor, product_ids), fields(products = product_ids.len()))]
 pub async fn lines_of<'e, E: sqlx::Executor<'e, Database = Any>>(
     executor: E,

@@ -77,7 +77,7 @@ fn from_row(row: &AnyRow) -> Result<ContactRow> {
     })
 }
 
-fn search_text_of(f: &ContactFields) -> String {
+pub(crate) fn search_text_of(f: &ContactFields) -> String {
     search_text::fold(&format!("{} {} {} {}", f.name, f.position, f.phone, f.email))
 }
 

@@ -27,6 +27,14 @@ text_status! {
     }
 }
 
+text_status! {
+    /// What a contract is for: a sale, or the terms of a dealership.
+    ContractKind {
+        Sale = "sale",
+        Dealer = "dealer",
+    }
+}
+
 /// Whether a contract may go from `from` to `to`; signing also needs a signed copy attached.
 pub fn may_move(from: ContractStatus, to: ContractStatus) -> bool {
     use ContractStatus::{Cancelled, Completed, Draft, Signed};
@@ -44,6 +52,7 @@ pub struct NewContract {
     pub note: String,
     /// The opportunity it closes.
     pub opportunity_id: Option<i64>,
+    pub kind: ContractKind,
 }
 
 fn date(v: &mut Violations, field: &str, date: Option<&LocalDate>) -> Option<NaiveDate> {
@@ -73,6 +82,13 @@ impl NewContract {
         }
         v.check("value", limits::amount(input.value));
         let note = v.check("note", optional_text(&input.note, 4000)).unwrap_or_default();
+        let kind = match input.kind.trim() {
+            "" => ContractKind::Sale,
+            text => ContractKind::parse(text).unwrap_or_else(|| {
+                v.add("kind", format!("must be one of {}", ContractKind::ALL.join(", ")));
+                ContractKind::Sale
+            }),
+        };
         v.finish()?;
         Ok(NewContract {
             name,
@@ -83,6 +99,7 @@ impl NewContract {
             value: input.value,
             note,
             opportunity_id: (input.opportunity_id > 0).then_some(input.opportunity_id),
+            kind,
         })
     }
 }
@@ -288,6 +305,12 @@ mod tests {
         let Error::Invalid(fields) = NewContract::parse(&input, "sales.hn").unwrap_err() else { panic!() };
         assert_eq!(fields[0].field, "ends_on");
         let input = pb::CreateContractRequest { ends_on: None, ..input };
-        assert_eq!(NewContract::parse(&input, "sales.hn").unwrap().responsible, "sales.hn");
+        let parsed = NewContract::parse(&input, "sales.hn").unwrap();
+        assert_eq!((parsed.responsible.as_str(), parsed.kind), ("sales.hn", ContractKind::Sale));
+        let dealer = pb::CreateContractRequest { kind: " dealer ".into(), ..input.clone() };
+        assert_eq!(NewContract::parse(&dealer, "sales.hn").unwrap().kind, ContractKind::Dealer);
+        let other = pb::CreateContractRequest { kind: "lease".into(), ..input };
+        let Error::Invalid(fields) = NewContract::parse(&other, "sales.hn").unwrap_err() else { panic!() };
+        assert_eq!(fields[0].field, "kind");
     }
 }

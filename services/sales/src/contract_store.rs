@@ -16,7 +16,7 @@ use crate::customer_store::CustomerRow;
 
 const HEAD: &str = "k.id, k.number, k.name, k.customer_id, c.code AS customer_code, c.name AS customer_name, \
                     c.customer_group, k.office, k.responsible, k.made_on, k.ends_on, k.status, k.value, k.note, \
-                    k.created_by, k.version, k.created_at, k.updated_at, k.opportunity_id";
+                    k.created_by, k.version, k.created_at, k.updated_at, k.opportunity_id, k.kind";
 const FILES: &str = "id, file_name, content_type, size, sha256, uploaded_by, uploaded_at";
 
 #[derive(Clone, Debug)]
@@ -54,6 +54,7 @@ fn head_from_row(row: &AnyRow) -> Result<ContractRow> {
         created_at: Some(to_timestamp(row.try_get("created_at")?)),
         updated_at: Some(to_timestamp(row.try_get("updated_at")?)),
         opportunity_id: row.try_get::<Option<i64>, _>("opportunity_id")?.unwrap_or_default(),
+        kind: row.try_get("kind")?,
     };
     Ok(ContractRow {
         id: proto.id,
@@ -107,8 +108,8 @@ pub async fn insert(tx: &mut Tx, contract: &NewContract, customer: &CustomerRow,
     let now = now_micros();
     let id = sqlx::query_scalar(
         "INSERT INTO contracts (number, name, customer_id, office, responsible, made_on, ends_on, status, value, note, \
-         created_by, version, created_at, updated_at, opportunity_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12, $13) RETURNING id",
+         created_by, version, created_at, updated_at, opportunity_id, kind) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12, $13, $14) RETURNING id",
     )
     .bind(&number)
     .bind(&contract.name)
@@ -123,6 +124,7 @@ pub async fn insert(tx: &mut Tx, contract: &NewContract, customer: &CustomerRow,
     .bind(by)
     .bind(now)
     .bind(contract.opportunity_id)
+    .bind(contract.kind.as_str())
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)

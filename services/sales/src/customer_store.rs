@@ -76,7 +76,7 @@ fn from_row(row: &AnyRow) -> Result<CustomerRow> {
     })
 }
 
-fn search_text_of(code: &str, f: &CustomerFields) -> String {
+pub(crate) fn search_text_of(code: &str, f: &CustomerFields) -> String {
     search_text::fold(&format!("{} {} {} {}", f.name, code, f.phone, f.email))
 }
 
@@ -274,8 +274,8 @@ pub async fn list(db: &Db, filter: &ListFilter) -> Result<Vec<CustomerRow>> {
 
 /// One changed field as kept in `customer_revisions.changes` (JSON, readable from SQL).
 #[derive(serde::Serialize, serde::Deserialize)]
-struct StoredChange {
-    field: String,
-    old: String,
-    new: String,
+pub(crate) struct StoredChange {
+    pub(crate) field: String,
+    pub(crate) old: String,
+    pub(crate) new: String,
 }

@@ -183,8 +183,10 @@ async fn check_contract(tx: &mut Tx, row: &ApplicationRow, contract_id: i64) -> 
         return Err(Error::invalid("contract_id", "a new company has no contract yet; attach it after approval"));
     };
     match contract_store::find(tx, contract_id).await? {
-        Some(contract) if contract.customer_id == customer_id => Ok(Some(contract_id)),
-        _ => Err(Error::invalid("contract_id", "must be a contract of this customer")),
+        Some(contract) if contract.customer_id == customer_id && contract.proto.kind == "dealer" => {
+            Ok(Some(contract_id))
+        }
+        _ => Err(Error::invalid("contract_id", "must be a dealer contract of this customer")),
     }
 }
 
@@ -210,6 +212,10 @@ pub async fn approve(
     }
     let contract_id = check_contract(tx, &current, input.contract_id).await?;
     let customer_id = dealer_customer(tx, db, caller, &current).await?;
+    let contract_id = match contract_id {
+        Some(id) => Some(id),
+        None => Some(crate::dealer_contract::create(tx, &current, customer_id, tier, &caller.username).await?),
+    };
     let today = local_date(now_micros());
     let history = TierDecision {
         customer_id,

@@ -21,6 +21,8 @@ text_status! {
         Opportunity = "opportunity",
         Contract = "contract",
         Order = "order",
+        /// A dealer-opening request: its documents (business licence, photos of the shop).
+        DealerApplication = "dealer_application",
     }
 }
 
@@ -32,12 +34,13 @@ impl SubjectKind {
             SubjectKind::Opportunity => "opportunities",
             SubjectKind::Contract => "contracts",
             SubjectKind::Order => "orders",
+            SubjectKind::DealerApplication => "dealer_applications",
         }
     }
 
     /// Files are kept with customers and opportunities; contracts keep theirs with the contract.
     pub fn keeps_files(self) -> bool {
-        matches!(self, SubjectKind::Customer | SubjectKind::Opportunity)
+        matches!(self, SubjectKind::Customer | SubjectKind::Opportunity | SubjectKind::DealerApplication)
     }
 }
 

@@ -12,7 +12,7 @@ use tonic::{Request, Response, Status};
 use crate::discussion::{self, Subject, SubjectKind};
 use crate::{discussion_store, record_files, record_files_store};
 
-const FILE_KINDS: &[SubjectKind] = &[SubjectKind::Customer, SubjectKind::Opportunity];
+const FILE_KINDS: &[SubjectKind] = &[SubjectKind::Customer, SubjectKind::Opportunity, SubjectKind::DealerApplication];
 const COMMENT_KINDS: &[SubjectKind] =
     &[SubjectKind::Customer, SubjectKind::Opportunity, SubjectKind::Contract, SubjectKind::Order];
 
@@ -25,7 +25,7 @@ impl DiscussionApi {
     async fn subject(&self, caller: &Caller, kind: &str, id: i64, kinds: &[SubjectKind]) -> Result<Subject, Error> {
         let kind = discussion::parse_kind(kind, kinds)?;
         caller.require(match kind {
-            SubjectKind::Customer | SubjectKind::Opportunity => Action::ReadCustomers,
+            SubjectKind::Customer | SubjectKind::Opportunity | SubjectKind::DealerApplication => Action::ReadCustomers,
             SubjectKind::Contract | SubjectKind::Order => Action::ReadOrders,
         })?;
         discussion::visible_subject(&self.db, caller, kind, id).await

@@ -34,6 +34,7 @@ pub mod customer_store;
 mod dealer_api;
 pub mod dealer_application;
 pub mod dealer_application_store;
+pub mod dealer_contract;
 pub mod dealer_decision;
 pub mod dealer_re_evaluation;
 pub mod dealer_re_evaluation_store;
@@ -63,9 +64,13 @@ pub mod request;
 mod request_api;
 pub mod request_calendar;
 pub mod request_calendar_store;
+mod request_events;
+mod request_files_api;
 pub mod request_flow;
 pub mod request_sla;
+pub mod request_sla_targets;
 pub mod request_store;
+pub mod request_sweep;
 pub mod request_warnings;
 mod reservation_feed;
 pub mod sales_report;
@@ -77,6 +82,7 @@ pub mod target;
 mod target_api;
 pub mod target_results;
 pub mod target_store;
+pub mod tier_prices;
 pub mod tier_rules;
 pub mod tier_rules_store;
 pub mod warehouse;
@@ -125,10 +131,14 @@ pub async fn serve(
     let db = open_database(&settings.database_url).await?;
     let routes = routes(&db, &settings)?;
     let consuming = feeds(&db, &settings).map(|feed| tokio::spawn(feed.run(shutdown.clone())));
+    let sweeping = request_sweep::start(&db, &shutdown)?;
     let outcome = grpc_server::serve(NAME, listener, db.clone(), settings.internal_key, routes, shutdown.clone()).await;
     shutdown.cancel();
     for consumer in consuming {
         let _ = consumer.await;
+    }
+    if let Some(sweep) = sweeping {
+        let _ = sweep.await;
     }
     db.close().await;
     outcome
@@ -205,6 +215,15 @@ fn routes(db: &Db, settings: &ServiceSettings) -> anyhow::Result<Routes> {
         ))
         .add_service(atq_proto::sales::v1::service_requests_server::ServiceRequestsServer::with_interceptor(
             request_api::ServiceRequestApi { db: db.clone() },
+            authenticate(key.clone()),
+        ))
+        // A request's file travels whole, like a contract's signed copy.
+        .add_service(InterceptedService::new(
+            atq_proto::sales::v1::service_request_files_server::ServiceRequestFilesServer::new(
+                request_files_api::RequestFileApi { db: db.clone() },
+            )
+            .max_decoding_message_size(contract::MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(contract::MAX_MESSAGE_BYTES),
             authenticate(key.clone()),
         ))
         .add_service(atq_proto::sales::v1::contacts_server::ContactsServer::with_interceptor(

@@ -13,6 +13,7 @@ use tonic::{Request, Response, Status};
 use crate::customer_store::{self, CustomerRow};
 use crate::quote::{self, NewQuote, QuoteDecision, QuoteStatus};
 use crate::quote_store::{self, QuoteFilter, QuoteRow};
+use crate::tier_prices;
 
 pub struct QuoteApi {
     pub db: Db,
@@ -29,7 +30,7 @@ impl QuoteApi {
     }
 
     /// The customer, in the caller's territory, and the quote's lines priced from the catalog and
-    /// the price sheet in force for the customer's group.
+    /// the price sheet in force for the customer's group, or a dealer's tier.
     async fn parse_new(
         &self,
         caller: &Caller,
@@ -43,7 +44,7 @@ impl QuoteApi {
         let catalog = self.catalog.products(caller, &ids).await?;
         let unpriced: Vec<i64> =
             input.lines.iter().filter(|l| l.unit_price.is_none() && l.product_id > 0).map(|l| l.product_id).collect();
-        let sheet = self.catalog.sheet_prices(caller, customer.fields.group.as_str(), &unpriced).await?;
+        let sheet = tier_prices::sheet_prices(&self.db, &self.catalog, caller, &customer, &unpriced).await?;
         let quote = NewQuote::parse(input, &catalog, sheet.as_ref())?;
         Ok((quote, customer))
     }

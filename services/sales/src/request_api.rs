@@ -3,7 +3,7 @@
 //! [`crate::request_flow`] and [`crate::request_calendar`].
 
 use atq_platform::business_time::now_micros;
-use atq_platform::caller::Action;
+use atq_platform::caller::{Action, Role};
 use atq_platform::paging::Page;
 use atq_platform::validation::{self, Violations};
 use atq_platform::{Caller, Db, Error, Office, idempotency};
@@ -14,7 +14,10 @@ use tonic::{Request, Response, Status};
 use crate::activity_store::{self, LinkedTable};
 use crate::request::{Department, NewRequest, RequestKind, RequestStatus};
 use crate::request_store::{self, RequestFilter, RequestRow};
-use crate::{customer_store, request_calendar, request_calendar_store, request_flow, request_warnings};
+use crate::{
+    customer_store, request_calendar, request_calendar_store, request_flow, request_sla_targets, request_sweep,
+    request_warnings,
+};
 
 pub struct ServiceRequestApi {
     pub db: Db,
@@ -213,5 +216,36 @@ impl ServiceRequests for ServiceRequestApi {
         let caller = Caller::of(&request)?;
         caller.require(Action::WriteCalendars)?;
         Ok(Response::new(request_calendar::replace(&self.db, &request.into_inner()).await?))
+    }
+
+    async fn list_sla_targets(
+        &self,
+        request: Request<pb::ListSlaTargetsRequest>,
+    ) -> Result<Response<pb::ListSlaTargetsResponse>, Status> {
+        // Every signed-in colleague may know the service levels they work to.
+        Caller::of(&request)?;
+        let mut conn = self.db.pool().acquire().await.map_err(Error::from)?;
+        Ok(Response::new(pb::ListSlaTargetsResponse { items: request_sla_targets::list(&mut conn).await? }))
+    }
+
+    async fn update_sla_target(
+        &self,
+        request: Request<pb::UpdateSlaTargetRequest>,
+    ) -> Result<Response<pb::SlaTarget>, Status> {
+        let caller = Caller::of(&request)?;
+        caller.require(Action::WriteCalendars)?;
+        Ok(Response::new(request_sla_targets::update(&self.db, &caller, &request.into_inner()).await?))
+    }
+
+    async fn sweep_breaches(
+        &self,
+        request: Request<pb::SweepBreachesRequest>,
+    ) -> Result<Response<pb::SweepBreachesResponse>, Status> {
+        let caller = Caller::of(&request)?;
+        if caller.role != Role::Service {
+            return Err(Error::PermissionDenied("only the services sweep for SLA breaches".into()).into());
+        }
+        let warned = request_sweep::sweep(&self.db, now_micros()).await?;
+        Ok(Response::new(pb::SweepBreachesResponse { warned }))
     }
 }

@@ -70,7 +70,7 @@ pub async fn replace(db: &Db, input: &pb::ReplaceHolidaysRequest) -> Result<pb::
     let mut marks = request_store::status_marks(&mut tx, &ids).await?;
     for row in &open {
         let marks = marks.remove(&row.id).unwrap_or_default();
-        let dues = request_sla::dues(&context, row.received_at, context.targets(row.kind, row.priority), &marks);
+        let dues = request_sla::dues(&context, row.received_at, row.targets, &marks);
         request_store::set_dues(&mut tx, row.id, dues).await?;
     }
     let replaced = year_of(&mut tx, year).await?;

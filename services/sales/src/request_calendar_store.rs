@@ -1,5 +1,5 @@
 //! What SLA clocks count on: the public holidays (the table the calendars show), the Saturday
-//! setting and the targets per kind and priority.
+//! setting and the targets per kind and priority, edited one row at a time with each change kept.
 
 use std::collections::HashMap;
 
@@ -77,5 +77,82 @@ pub async fn replace_year(tx: &mut Tx, year: i32, holidays: &[pb::PublicHoliday]
             .execute(&mut **tx)
             .await?;
     }
+    Ok(())
+}
+
+const TARGET: &str = "kind, priority, first_response_minutes, resolution_minutes, version, updated_by, updated_at";
+
+fn target_from_row(row: &sqlx::any::AnyRow) -> Result<pb::SlaTarget> {
+    let updated_at: i64 = row.try_get("updated_at")?;
+    Ok(pb::SlaTarget {
+        kind: row.try_get("kind")?,
+        priority: row.try_get("priority")?,
+        first_response_minutes: row.try_get("first_response_minutes")?,
+        resolution_minutes: row.try_get("resolution_minutes")?,
+        version: row.try_get("version")?,
+        updated_by: row.try_get("updated_by")?,
+        updated_at: (updated_at != 0).then(|| atq_platform::business_time::to_timestamp(updated_at)),
+    })
+}
+
+/// Every row of SLA targets.
+pub async fn sla_targets(conn: &mut AnyConnection) -> Result<Vec<pb::SlaTarget>> {
+    let rows = sqlx::query(&format!("SELECT {TARGET} FROM sla_targets")).fetch_all(&mut *conn).await?;
+    rows.iter().map(target_from_row).collect()
+}
+
+pub async fn sla_target(conn: &mut AnyConnection, kind: &str, priority: &str) -> Result<Option<pb::SlaTarget>> {
+    let row = sqlx::query(&format!("SELECT {TARGET} FROM sla_targets WHERE kind = $1 AND priority = $2"))
+        .bind(kind)
+        .bind(priority)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(target_from_row).transpose()
+}
+
+/// New targets for the row and what they were, by whom and when.
+pub struct TargetChange<'a> {
+    pub before: &'a pb::SlaTarget,
+    pub first_response_minutes: i64,
+    pub resolution_minutes: i64,
+    pub by: &'a str,
+    pub at: i64,
+}
+
+/// Writes the new targets if nobody changed the row since it was read, and keeps the change.
+pub async fn set_sla_target(tx: &mut Tx, change: &TargetChange<'_>) -> Result<()> {
+    let before = change.before;
+    let affected = sqlx::query(
+        "UPDATE sla_targets SET first_response_minutes = $1, resolution_minutes = $2, version = version + 1, \
+         updated_by = $3, updated_at = $4 WHERE kind = $5 AND priority = $6 AND version = $7",
+    )
+    .bind(change.first_response_minutes)
+    .bind(change.resolution_minutes)
+    .bind(change.by)
+    .bind(change.at)
+    .bind(&before.kind)
+    .bind(&before.priority)
+    .bind(before.version)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if affected != 1 {
+        let actual = sla_target(tx, &before.kind, &before.priority).await?.map(|t| t.version).unwrap_or(0);
+        return Err(atq_platform::Error::StaleVersion { expected: before.version, actual });
+    }
+    sqlx::query(
+        "INSERT INTO sla_target_changes (kind, priority, first_response_from, first_response_to, resolution_from, \
+         resolution_to, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&before.kind)
+    .bind(&before.priority)
+    .bind(before.first_response_minutes)
+    .bind(change.first_response_minutes)
+    .bind(before.resolution_minutes)
+    .bind(change.resolution_minutes)
+    .bind(change.by)
+    .bind(change.at)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }

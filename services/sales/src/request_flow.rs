@@ -12,12 +12,13 @@ use sqlx::AnyConnection;
 use crate::discussion::comment_body;
 use crate::request::{self, Department, NewRequest, Priority, RequestStatus};
 use crate::request_calendar_store;
+use crate::request_events;
 use crate::request_sla::{self, SlaContext, StatusMark, clock_proto};
 use crate::request_store::{self, NewEvent, RequestFields, RequestRow};
 
 /// The request with its clocks as they stand at `now`.
 pub fn shown(context: &SlaContext, row: &RequestRow, marks: &[StatusMark], now: i64) -> pb::ServiceRequest {
-    let targets = context.targets(row.kind, row.priority);
+    let targets = row.targets;
     let clocks = request_sla::clocks(context, row.received_at, row.first_response_at, targets, marks, now);
     pb::ServiceRequest {
         first_response: Some(clock_proto(targets.first_response, clocks.first_response)),
@@ -48,12 +49,14 @@ pub async fn create(
     request::check_assignee_office(new.assignee_office, office)?;
     let scope = format!("sales.CreateServiceRequest:{}", caller.username);
     let by = caller.username.clone();
+    let backend = db.backend();
     let created = idempotency::run_once(db, &scope, key, input, move |tx| {
         let (new, by) = (new.clone(), by.clone());
         Box::pin(async move {
             let context = request_calendar_store::context(tx).await?;
-            let dues = request_sla::dues(&context, new.received_at, context.targets(new.kind, new.priority), &[]);
-            let id = request_store::insert(tx, &new, office, dues, &by).await?;
+            let targets = context.targets(new.kind, new.priority);
+            let dues = request_sla::dues(&context, new.received_at, targets, &[]);
+            let id = request_store::insert(tx, &new, office, (targets, dues), &by).await?;
             let event = NewEvent {
                 request_id: id,
                 kind: "created",
@@ -64,7 +67,9 @@ pub async fn create(
                 ..NewEvent::default()
             };
             request_store::insert_event(tx, &event).await?;
-            Ok(found(tx, id).await?.1)
+            let shown = found(tx, id).await?.1;
+            request_events::opened(tx, backend, &shown).await?;
+            Ok(shown)
         })
     })
     .await?;
@@ -89,6 +94,7 @@ fn fields_of(row: &RequestRow) -> RequestFields {
         status: row.status,
         first_response_at: row.first_response_at,
         resolved_at: p.resolved_at.as_ref().map(timestamp_micros).unwrap_or(0),
+        targets: row.targets,
     }
 }
 
@@ -192,6 +198,8 @@ pub async fn update(
         request::check_assignee_office(input.assignee_office, row.office)?;
     }
     let (after, entries) = changes(row, input)?;
+    // The report follows department moves first, else the first field changed.
+    let reported = entries.iter().find(|e| e.1 == "department").or(entries.first()).cloned();
     let mut tx = db.begin().await?;
     if !entries.is_empty() {
         let now = now_micros();
@@ -211,16 +219,25 @@ pub async fn update(
         save(&mut tx, row, &after).await?;
     }
     let (_, shown) = found(&mut tx, row.id).await?;
+    if let Some((_, field, from_value, to_value)) = &reported {
+        let change = request_events::Change { field, from_value, to_value, by: &caller.username, at: now_micros() };
+        request_events::changed(&mut tx, db.backend(), &shown, change).await?;
+    }
     tx.commit().await?;
     Ok(shown)
 }
 
-/// Writes the fields with due times recomputed from the statuses recorded so far.
+/// Writes the fields with due times recomputed from the statuses recorded so far. A new priority
+/// takes that priority's targets as they stand now; otherwise the request keeps its own.
 async fn save(tx: &mut Tx, row: &RequestRow, after: &RequestFields) -> Result<(), Error> {
     let context = request_calendar_store::context(tx).await?;
     let marks = request_store::status_marks(tx, &[row.id]).await?.remove(&row.id).unwrap_or_default();
-    let dues = request_sla::dues(&context, row.received_at, context.targets(row.kind, after.priority), &marks);
-    request_store::update(tx, row, after, dues).await
+    let mut after = after.clone();
+    if after.priority != row.priority {
+        after.targets = context.targets(row.kind, after.priority);
+    }
+    let dues = request_sla::dues(&context, row.received_at, after.targets, &marks);
+    request_store::update(tx, row, &after, dues).await
 }
 
 /// When a status change happened: now, or earlier when a manager records it after the fact,
@@ -259,6 +276,7 @@ pub async fn change_status(
     let Some(next) = next else { return Err(Error::invalid("status", "is required")) };
     let scope = format!("sales.ChangeServiceRequestStatus:{}", caller.username);
     let (id, expected_version) = (input.id, input.expected_version);
+    let backend = db.backend();
     let changed = idempotency::run_once(db, &scope, key, input, move |tx| {
         let (caller, note, asked_at) = (caller.clone(), note.clone(), input.effective_at);
         Box::pin(async move {
@@ -293,7 +311,11 @@ pub async fn change_status(
             };
             request_store::insert_event(tx, &event).await?;
             save(tx, &row, &after).await?;
-            Ok(found(tx, row.id).await?.1)
+            let shown = found(tx, row.id).await?.1;
+            let (from_value, to_value) = (event.from_value.as_str(), event.to_value.as_str());
+            let change = request_events::Change { field: "status", from_value, to_value, by: &event.actor, at };
+            request_events::changed(tx, backend, &shown, change).await?;
+            Ok(shown)
         })
     })
     .await?;
@@ -311,6 +333,7 @@ pub async fn add_comment(
     let body = comment_body(&input.body).map_err(|message| Error::invalid("body", message))?;
     let scope = format!("sales.AddServiceRequestComment:{}", caller.username);
     let id = input.id;
+    let backend = db.backend();
     let added = idempotency::run_once(db, &scope, key, input, move |tx| {
         let (caller, body) = (caller.clone(), body.clone());
         Box::pin(async move {
@@ -329,6 +352,15 @@ pub async fn add_comment(
                 let mut after = fields_of(&row);
                 after.first_response_at = event.at;
                 save(tx, &row, &after).await?;
+                let shown = found(tx, row.id).await?.1;
+                let change = request_events::Change {
+                    field: "first_response",
+                    from_value: "",
+                    to_value: "comment",
+                    by: &caller.username,
+                    at: event.at,
+                };
+                request_events::changed(tx, backend, &shown, change).await?;
             }
             Ok(added)
         })

@@ -14,13 +14,14 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::request::{NewRequest, Priority, RequestKind, RequestStatus};
-use crate::request_sla::{Dues, StatusMark};
+use crate::request_sla::{Dues, StatusMark, Targets};
 
 const COLUMNS: &str = "r.id, r.number, r.customer_id, c.code AS customer_code, c.name AS customer_name, r.contact_id, \
                        r.office, r.channel, r.kind, r.subject, r.description, r.order_id, r.contract_id, r.product_id, \
                        r.serial_number, r.priority, r.department, r.assignee, r.managers, r.status, r.received_at, \
                        r.first_response_at, r.resolved_at, r.first_response_warned_at, r.resolution_warned_at, \
-                       r.created_by, r.version, r.created_at, r.updated_at";
+                       r.first_response_target, r.resolution_target, r.created_by, r.version, r.created_at, \
+                       r.updated_at";
 const FROM: &str = "FROM service_requests r JOIN customers c ON c.id = r.customer_id";
 const EVENT: &str = "id, request_id, kind, field, from_value, to_value, body, actor, at, recorded_at";
 
@@ -37,6 +38,8 @@ pub struct RequestRow {
     pub first_response_warned_at: i64,
     pub resolution_warned_at: i64,
     pub managers: Vec<String>,
+    /// The working minutes it was given when opened (or when its priority last changed).
+    pub targets: Targets,
     pub proto: pb::ServiceRequest,
 }
 
@@ -93,6 +96,10 @@ fn from_row(row: &AnyRow) -> Result<RequestRow> {
         first_response_warned_at: row.try_get("first_response_warned_at")?,
         resolution_warned_at: row.try_get("resolution_warned_at")?,
         managers: managers.split(',').filter(|name| !name.is_empty()).map(str::to_owned).collect(),
+        targets: Targets {
+            first_response: row.try_get("first_response_target")?,
+            resolution: row.try_get("resolution_target")?,
+        },
         proto,
     })
 }
@@ -105,7 +112,13 @@ pub async fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<RequestRow
 }
 
 /// Writes a new request numbered YC-<year>-<n> in the year it is recorded; returns its id.
-pub async fn insert(tx: &mut Tx, new: &NewRequest, office: Office, dues: Dues, by: &str) -> Result<i64> {
+pub async fn insert(
+    tx: &mut Tx,
+    new: &NewRequest,
+    office: Office,
+    (targets, dues): (Targets, Dues),
+    by: &str,
+) -> Result<i64> {
     let now = now_micros();
     let year = local_date(now).year();
     let number = format!("YC-{year}-{:04}", next_in_series(tx, &format!("request-{year}")).await?);
@@ -113,9 +126,10 @@ pub async fn insert(tx: &mut Tx, new: &NewRequest, office: Office, dues: Dues, b
         "INSERT INTO service_requests (number, customer_id, contact_id, office, channel, kind, subject, description, \
          order_id, contract_id, product_id, serial_number, priority, department, assignee, managers, status, \
          received_at, first_response_at, resolved_at, clock_stopped_at, first_response_due_at, resolution_due_at, \
-         first_response_warned_at, resolution_warned_at, created_by, version, created_at, updated_at) \
+         first_response_warned_at, resolution_warned_at, first_response_target, resolution_target, created_by, version, \
+         created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'new', $17, 0, 0, 0, $18, $19, \
-         0, 0, $20, 1, $21, $21) RETURNING id",
+         0, 0, $22, $23, $20, 1, $21, $21) RETURNING id",
     )
     .bind(number)
     .bind(new.customer_id)
@@ -138,6 +152,8 @@ pub async fn insert(tx: &mut Tx, new: &NewRequest, office: Office, dues: Dues, b
     .bind(dues.resolution_due_at)
     .bind(by)
     .bind(now)
+    .bind(targets.first_response)
+    .bind(targets.resolution)
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)
@@ -159,6 +175,7 @@ pub struct RequestFields {
     pub status: RequestStatus,
     pub first_response_at: i64,
     pub resolved_at: i64,
+    pub targets: Targets,
 }
 
 /// Writes the request's new state if nobody changed it since it was read.
@@ -167,7 +184,8 @@ pub async fn update(tx: &mut Tx, row: &RequestRow, fields: &RequestFields, dues:
         "UPDATE service_requests SET subject = $1, description = $2, priority = $3, department = $4, assignee = $5, \
          contact_id = $6, order_id = $7, contract_id = $8, product_id = $9, serial_number = $10, status = $11, \
          first_response_at = $12, resolved_at = $13, first_response_due_at = $14, resolution_due_at = $15, \
-         clock_stopped_at = $16, version = version + 1, updated_at = $17 WHERE id = $18 AND version = $19",
+         clock_stopped_at = $16, first_response_target = $20, resolution_target = $21, version = version + 1, \
+         updated_at = $17 WHERE id = $18 AND version = $19",
     )
     .bind(&fields.subject)
     .bind(&fields.description)
@@ -188,6 +206,8 @@ pub async fn update(tx: &mut Tx, row: &RequestRow, fields: &RequestFields, dues:
     .bind(now_micros())
     .bind(row.id)
     .bind(row.proto.version)
+    .bind(fields.targets.first_response)
+    .bind(fields.targets.resolution)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -235,6 +255,19 @@ pub async fn mark_warned(tx: &mut Tx, id: i64, breach: Breach) -> Result<bool> {
     };
     let affected = sqlx::query(sql).bind(now_micros()).bind(id).execute(&mut **tx).await?.rows_affected();
     Ok(affected == 1)
+}
+
+/// Open requests past a due time whose warning has not gone out, after `after_id` in id order:
+/// unanswered past the first-response due time, or with the resolution clock running past its own.
+pub async fn overdue(db: &Db, now: i64, after_id: i64, limit: i64) -> Result<Vec<RequestRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE r.id > $1 AND r.status NOT IN ('resolved', 'closed') \
+         AND ((r.first_response_warned_at = 0 AND r.first_response_at = 0 AND r.first_response_due_at < $2) \
+         OR (r.resolution_warned_at = 0 AND r.clock_stopped_at = 0 AND r.resolution_due_at < $2)) \
+         ORDER BY r.id LIMIT $3"
+    );
+    let rows = sqlx::query(&sql).bind(after_id).bind(now).bind(limit).fetch_all(db.pool()).await?;
+    rows.iter().map(from_row).collect()
 }
 
 /// Which requests a list shows; empty or 0 means any.

@@ -42,8 +42,11 @@ fn recipients(row: &RequestRow) -> Vec<String> {
     names
 }
 
-/// Sends the warnings each shown request calls for, at most once each however often it is read.
-pub async fn warn(db: &Db, requests: &[(RequestRow, pb::ServiceRequest)]) -> Result<(), Error> {
+/// Sends the warnings each shown request calls for, at most once each however often it is read
+/// and however many sweeps run at once: the conditional mark decides who writes the note. Returns
+/// how many this call sent.
+pub async fn warn(db: &Db, requests: &[(RequestRow, pb::ServiceRequest)]) -> Result<i64, Error> {
+    let mut sent = 0;
     for (row, shown) in requests {
         for breach in due_warnings(row, shown) {
             let mut tx = db.begin().await?;
@@ -58,11 +61,12 @@ pub async fn warn(db: &Db, requests: &[(RequestRow, pb::ServiceRequest)]) -> Res
                 };
                 discussion_store::insert_comment(&mut tx, &comment).await?;
                 tracing::info!(request = row.id, ?breach, "SLA breach warned");
+                sent += 1;
             }
             tx.commit().await?;
         }
     }
-    Ok(())
+    Ok(sent)
 }
 
 #[cfg(test)]

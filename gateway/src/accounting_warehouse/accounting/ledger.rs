@@ -56,7 +56,8 @@ pub async fn trial_balance(
 pub struct ReconciliationBody {
     pub total_debit: i64,
     pub total_credit: i64,
-    /// Account 131 and the invoices less payments it should equal
+    /// Account 131 and the invoices less payments, less bonus credit notes, plus bonuses clawed
+    /// back, it should equal
     pub receivable_ledger: i64,
     pub receivable_documents: i64,
     /// Account 156 and the moving-average value of the stock on hand
@@ -64,6 +65,12 @@ pub struct ReconciliationBody {
     pub inventory_valuation: i64,
     pub stock_units: i64,
     pub costed_units: i64,
+    /// Account 3388 (bonuses owed to customers) and the bonuses accrued less settled
+    pub bonus_payable_ledger: i64,
+    pub bonus_payable_documents: i64,
+    /// Account 641 (selling expenses) and the bonuses accrued less clawed back
+    pub selling_expense_ledger: i64,
+    pub selling_expense_documents: i64,
     /// Everything above agrees
     pub agree: bool,
 }
@@ -88,6 +95,10 @@ pub async fn reconciliation(
         inventory_valuation: r.inventory_valuation,
         stock_units: r.stock_units,
         costed_units: r.costed_units,
+        bonus_payable_ledger: r.bonus_payable_ledger,
+        bonus_payable_documents: r.bonus_payable_documents,
+        selling_expense_ledger: r.selling_expense_ledger,
+        selling_expense_documents: r.selling_expense_documents,
         agree: r.agree,
     }))
 }

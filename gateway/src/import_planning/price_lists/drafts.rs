@@ -42,7 +42,8 @@ pub struct PriceListIn {
     #[schema(required = true, minimum = 1, maximum = 10_000_000)]
     pub rounding_step: i64,
     /// One margin on top of cost per customer group: `{"individual": "0.35", "dealer": "0.20",
-    /// "project": "0.25"}`
+    /// "project": "0.25"}`, and optionally one per dealer tier priced in its own column
+    /// (`"distributor": "0.10", "tier1": "0.15", "tier2": "0.18"`)
     #[schema(required = true)]
     pub margins: BTreeMap<String, String>,
     /// Costs to use; for other products the warehouse's moving-average cost, else the list price

@@ -20,7 +20,8 @@ use super::PriceListBody;
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(default)]
 pub struct CurrentQuery {
-    /// individual, dealer or project; every group when absent
+    /// A customer group (individual, dealer or project) or a dealer tier (distributor, tier1 or
+    /// tier2; no lines when the sheet does not price that tier); every column when absent
     pub group: Option<String>,
     /// json (default), csv (UTF-8 with BOM, for Excel) or xlsx (an Excel workbook)
     pub format: Option<String>,
@@ -108,7 +109,7 @@ fn sheet_csv(list: &pb::PriceList, group: &str) -> Result<Vec<u8>, Problem> {
 fn sheet_xlsx(list: &pb::PriceList, group: &str) -> Result<Vec<u8>, Problem> {
     use crate::xlsx::{Cell, Column, Kind, Table};
     let all_groups = group.is_empty();
-    let group_column = Column { header: "Nhóm khách hàng", kind: Kind::Text };
+    let group_column = Column { header: "Nhóm khách hàng / hạng đại lý", kind: Kind::Text };
     let columns: Vec<Column> = all_groups
         .then_some(group_column)
         .into_iter()
@@ -145,7 +146,8 @@ fn sheet_xlsx(list: &pb::PriceList, group: &str) -> Result<Vec<u8>, Problem> {
         })
         .collect();
     let title = format!("Bảng báo giá {}", list.number);
-    let who = if all_groups { "mọi nhóm khách hàng".to_owned() } else { format!("nhóm khách hàng {group}") };
+    let who =
+        if all_groups { "mọi nhóm khách hàng và hạng đại lý".to_owned() } else { format!("cột {group}") };
     let subject = format!("Giá cho {who}, hiệu lực từ {}", day_text(list.effective_on.as_ref()));
     let table = Table { sheet_name: "Bang bao gia", title: &title, subject: &subject, columns: &columns, rows: &rows };
     crate::xlsx::workbook_bytes(&table).map_err(|e| {

@@ -198,7 +198,8 @@ pub struct ApproveBody {
     pub tier: String,
     /// Required when `tier` is not the evaluated one
     pub reason: String,
-    /// The dealer contract already made with this customer
+    /// A dealer contract (kind `dealer`) already made with this customer; when absent the
+    /// approval drafts one
     pub contract_id: Option<i64>,
 }
 

@@ -27,6 +27,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(download_customer_file))
         .routes(routes!(opportunity_files, attach_opportunity_file))
         .routes(routes!(download_opportunity_file))
+        .routes(routes!(dealer_application_files, attach_dealer_application_file))
+        .routes(routes!(download_dealer_application_file))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -193,4 +195,14 @@ file_routes!(
     opportunity_files,
     attach_opportunity_file,
     download_opportunity_file
+);
+// A dealer-opening request's documents: the business licence, photos of the shop.
+file_routes!(
+    "dealer_application",
+    "/api/v1/dealer-applications/{id}/files",
+    "/api/v1/dealer-applications/{id}/files/{file_id}",
+    "customers",
+    dealer_application_files,
+    attach_dealer_application_file,
+    download_dealer_application_file
 );

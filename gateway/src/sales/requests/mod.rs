@@ -1,9 +1,12 @@
 //! `/api/v1/requests`: customer questions, complaints and warranty claims, each owned by a
 //! department, moved through its statuses, commented on, with every change on its timeline and
-//! SLA clocks counted on Vietnamese working time. The lists are in [`lists`].
+//! SLA clocks counted on Vietnamese working time. The lists are in [`lists`], the SLA targets in
+//! [`sla_targets`], the files kept with a request in [`files`].
 
 mod bodies;
+mod files;
 mod lists;
+mod sla_targets;
 
 use atq_platform::caller::Action;
 use atq_platform::validation::Violations;
@@ -37,6 +40,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(change_status))
         .routes(routes!(add_comment))
         .routes(routes!(lists::timeline))
+        .routes(routes!(sla_targets::list_sla_targets))
+        .routes(routes!(sla_targets::update_sla_target))
+        .routes(routes!(files::request_files, files::attach_request_file))
+        .routes(routes!(files::download_request_file))
 }
 
 /// The sales service's client for requests, on the channel every sales client shares.

@@ -181,6 +181,8 @@ struct ShowPage {
     list_price_with_vat: String,
     levels: Vec<LevelRow>,
     may_write: bool,
+    /// Those who read reports are led to the product's demand forecast.
+    may_read_reports: bool,
 }
 
 async fn show(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {
@@ -219,6 +221,7 @@ async fn show(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) 
         levels,
         product,
         may_write: session.caller.role.may(Action::WriteCatalog),
+        may_read_reports: session.caller.role.may(Action::ReadReports),
     }))
 }
 

@@ -3,6 +3,7 @@
 mod account;
 mod activities;
 mod bank_statements;
+mod bonuses;
 mod campaigns;
 mod catalog;
 mod catalog_import;
@@ -28,7 +29,9 @@ mod receivable_import;
 mod receivables;
 mod reports;
 mod requests;
+mod requests_files;
 mod requests_form;
+mod requests_sla;
 mod return_form;
 mod returns;
 mod sales_reports;
@@ -74,6 +77,7 @@ pub fn router() -> Router<UiState> {
         .merge(activities::router())
         .merge(opportunities::router())
         .merge(returns::router())
+        .merge(bonuses::router())
         .merge(targets::router())
         .merge(campaigns::router())
         .merge(sales_reports::router())
@@ -103,6 +107,9 @@ pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("dispatch/ship.rs"),
     include_str!("invoices.rs"),
     include_str!("returns.rs"),
+    include_str!("bonuses.rs"),
+    include_str!("../../templates/bonus_schemes.html"),
+    include_str!("../../templates/bonus_statement.html"),
     include_str!("return_form.rs"),
     include_str!("../../templates/returns.html"),
     include_str!("../../templates/return.html"),
@@ -144,6 +151,17 @@ pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("receivables.rs"),
     include_str!("reports/mod.rs"),
     include_str!("reports/chart.rs"),
+    include_str!("reports/demand.rs"),
+    include_str!("../../templates/demand.html"),
+    include_str!("../../templates/forecast.html"),
+    include_str!("sheet_import/actions.rs"),
+    include_str!("../../templates/sheet_import.html"),
+    include_str!("stock/transfers.rs"),
+    include_str!("stock/counts.rs"),
+    include_str!("../../templates/stock_transfer.html"),
+    include_str!("../../templates/stock_count.html"),
+    include_str!("../../templates/stock_transfers.html"),
+    include_str!("../../templates/stock_counts.html"),
     include_str!("../../templates/price_sheet.html"),
     include_str!("../../templates/price_lists.html"),
     include_str!("../../templates/price_list.html"),
@@ -192,6 +210,7 @@ pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("../../templates/lead_form.html"),
     include_str!("dealers/mod.rs"),
     include_str!("dealers/form.rs"),
+    include_str!("dealers/files.rs"),
     include_str!("../../templates/dealers.html"),
     include_str!("../../templates/dealer.html"),
     include_str!("../../templates/dealer_form.html"),

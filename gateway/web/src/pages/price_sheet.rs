@@ -1,4 +1,4 @@
-//! The price sheet: the version in force for a customer group, downloadable for Excel (CSV and
+//! The price sheet: the version in force for a customer group or a dealer tier, downloadable for Excel (CSV and
 //! XLSX as the API writes them); and, for import-export and the directors, every version with what
 //! it changes against the one in force, and the button that publishes a draft.
 
@@ -11,7 +11,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::catalog::{read_page, with_query};
-use super::customers::{Choice, GROUPS, choices};
+use super::customers::{Choice, choices};
 use super::documents::{self, Acted, ActionForm, act, percent};
 use super::forms::check_csrf;
 use crate::UiState;
@@ -31,6 +31,8 @@ pub fn router() -> Router<UiState> {
 }
 
 pub const SHEET_STATUSES: [&str; 2] = ["draft", "published"];
+/// The sheet's columns: the customer groups, then the dealer tiers a sheet may price.
+pub const COLUMNS: [&str; 6] = ["individual", "dealer", "project", "distributor", "tier1", "tier2"];
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -72,9 +74,9 @@ fn price_row(line: PriceLine, t: Texts) -> PriceRow {
     }
 }
 
-/// A valid customer group, or none.
+/// A valid column (a customer group or a dealer tier), or none.
 fn group_of(typed: &str) -> &'static str {
-    GROUPS.iter().find(|g| **g == typed.trim()).copied().unwrap_or_default()
+    COLUMNS.iter().find(|g| **g == typed.trim()).copied().unwrap_or_default()
 }
 
 #[derive(Template)]
@@ -119,7 +121,7 @@ async fn current(
     );
     Ok(html(&SheetPage {
         c,
-        groups: choices(t, "group", &GROUPS, group),
+        groups: choices(t, "group", &COLUMNS, group),
         group,
         number,
         effective_on,

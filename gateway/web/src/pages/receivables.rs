@@ -85,6 +85,8 @@ struct AgingPage {
     grand_total: String,
     chart: Chart,
     csv: String,
+    /// The opening receivables import is for those who keep the accounts.
+    may_import: bool,
 }
 
 /// A date typed in the filter, kept only when it is one.
@@ -137,6 +139,7 @@ async fn aging(
         grand_total,
         chart: aging_chart(title, &totals, t),
         csv: with_query("/receivables/download", &[("as_of", as_of)]),
+        may_import: session.caller.role.may(atq_platform::caller::Action::WriteAccounts),
     }))
 }
 

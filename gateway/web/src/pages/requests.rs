@@ -1,9 +1,10 @@
 //! Customer requests: the list with SLA badges and filters in the query string, one request with
-//! its clocks, timeline, comment box and status change, and the form that records a new one
-//! (`requests_form.rs`).
+//! its clocks, timeline, files, comment box and status change, the form that records a new one
+//! (`requests_form.rs`), the files (`requests_files.rs`) and the SLA targets (`requests_sla.rs`).
 
 use askama::Template;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, State};
 use axum::http::Method;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -11,7 +12,8 @@ use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use serde::Deserialize;
 
-use super::requests_form;
+use super::requests_files::{self, FileRow, RequestFile};
+use super::{requests_form, requests_sla};
 use crate::UiState;
 use crate::format;
 use crate::i18n::Texts;
@@ -29,6 +31,13 @@ pub fn router() -> Router<UiState> {
     Router::new()
         .route("/requests", get(list))
         .route("/requests/new", get(requests_form::new_form).post(requests_form::create))
+        .route("/requests/sla-targets", get(requests_sla::show))
+        .route("/requests/sla-targets/{kind}/{priority}", post(requests_sla::save))
+        .route(
+            "/requests/{id}/files",
+            post(requests_files::upload).layer(DefaultBodyLimit::max(super::contracts::MAX_UPLOAD_BYTES)),
+        )
+        .route("/requests/{id}/files/{file_id}", get(requests_files::download))
         .route("/requests/{id}", get(show))
         .route("/requests/{id}/status", post(change_status))
         .route("/requests/{id}/comments", post(comment))
@@ -165,6 +174,7 @@ struct ListPage {
     departments: Vec<Choice>,
     breached: bool,
     next_page: String,
+    may_set_targets: bool,
 }
 
 async fn list(
@@ -196,6 +206,7 @@ async fn list(
         departments: choices(t, "department", &DEPARTMENTS, &query.department),
         breached: !breached.is_empty(),
         next_page,
+        may_set_targets: session.caller.role.may(atq_platform::caller::Action::WriteCalendars),
         c,
     }))
 }
@@ -221,7 +232,7 @@ fn event_row(e: &Event, t: Texts) -> EventRow {
             t.word("department", &e.from_value),
             t.word("department", &e.to_value)
         ),
-        "created" | "comment" => t.word("request_event", &e.kind),
+        "created" | "comment" | "file" => t.word("request_event", &e.kind),
         _ => format!("{} {}: {} → {}", t.word("request_event", &e.kind), e.field, e.from_value, e.to_value),
     };
     EventRow { at: format::time(&e.at, t.lang), actor: e.actor.clone(), what, body: e.body.clone() }
@@ -241,6 +252,9 @@ struct ShowPage {
     next_statuses: Vec<Choice>,
     errors: FieldErrors,
     idempotency_key: String,
+    files: Vec<FileRow>,
+    file_error: String,
+    may_upload: bool,
 }
 
 /// The statuses a request may move to from `status` (the API refuses the others).
@@ -255,11 +269,19 @@ fn next_statuses(status: &str) -> &'static [&'static str] {
     }
 }
 
-async fn show_page(ui: &UiState, session: &Session, id: i64, errors: FieldErrors) -> Result<Response, PageError> {
+/// The request's page; `file_error` is why an upload was refused, shown by the upload form.
+pub async fn show_page(
+    ui: &UiState,
+    session: &Session,
+    id: i64,
+    errors: FieldErrors,
+    file_error: String,
+) -> Result<Response, PageError> {
     let t = session.texts();
     let request: ServiceRequest = ui.api.get(session.api_caller(), &format!("/api/v1/requests/{id}")).await?;
     let events: ListOf<Event> =
         ui.api.get(session.api_caller(), &format!("/api/v1/requests/{id}/timeline?limit=500")).await?;
+    let files: Vec<RequestFile> = ui.api.get(session.api_caller(), &format!("/api/v1/requests/{id}/files")).await?;
     let title = format!("{} {}", t.get("requests.one"), request.number);
     let (first_response, resolution) = badges(&request, t);
     Ok(html(&ShowPage {
@@ -273,12 +295,15 @@ async fn show_page(ui: &UiState, session: &Session, id: i64, errors: FieldErrors
         next_statuses: choices(t, "request_status", next_statuses(&request.status), ""),
         errors,
         idempotency_key: new_idempotency_key(),
+        files: files.into_iter().map(|f| requests_files::file_row(id, f, t)).collect(),
+        file_error,
+        may_upload: session.caller.role.may(atq_platform::caller::Action::WriteRequests),
         request,
     }))
 }
 
 async fn show(State(ui): State<UiState>, session: Session, Path(id): Path<i64>) -> Result<Response, PageError> {
-    show_page(&ui, &session, id, FieldErrors::default()).await
+    show_page(&ui, &session, id, FieldErrors::default(), String::new()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -305,7 +330,9 @@ async fn act(
     headers.retain(|(_, value)| !value.is_empty());
     match ui.api.send(session.api_caller(), Method::POST, path, &body, &headers).await {
         Ok(_) => Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
-        Err(problem) => show_page(ui, session, id, FieldErrors::from_problem(problem, session.texts())?).await,
+        Err(problem) => {
+            show_page(ui, session, id, FieldErrors::from_problem(problem, session.texts())?, String::new()).await
+        }
     }
 }
 

@@ -9,6 +9,8 @@
 //! file it checked, and the import refuses a file whose digest differs, so what is imported is
 //! exactly what was checked (and the API checks every row again in any case).
 
+mod actions;
+
 use askama::Template;
 use atq_platform::caller::Action;
 use axum::Router;
@@ -152,6 +154,11 @@ struct ImportAnswer {
     /// What the import wrote: records, or the opening stock import's receipts.
     #[serde(default, alias = "receipts")]
     created: Vec<Created>,
+    /// An import that may also update records: what each valid row does, and the counts.
+    #[serde(default)]
+    actions: Vec<actions::RowAction>,
+    #[serde(flatten)]
+    counts: actions::ActionCounts,
 }
 
 pub struct RowErrorView {
@@ -177,6 +184,9 @@ pub struct Outcome {
     pub rows_valid: i32,
     pub errors: Vec<RowErrorView>,
     pub created: Vec<CreatedView>,
+    /// Created, updated and unchanged rows, for an import that may update (else None and empty).
+    pub tally: Option<actions::Tally>,
+    pub actions: Vec<actions::RowActionView>,
     pub digest: String,
     pub file_name: String,
 }
@@ -301,6 +311,8 @@ async fn send(
             outcome.ready = answer.dry_run && answer.errors.is_empty() && answer.rows_valid > 0;
             outcome.errors = answer.errors.into_iter().map(|e| error_view(sheet, e, t)).collect();
             outcome.created = answer.created.into_iter().map(|c| created_view(&sheet.created, c)).collect();
+            outcome.tally = actions::tally(&answer.counts, answer.dry_run, t);
+            outcome.actions = actions::views(answer.actions, answer.dry_run, t);
         }
         Err(problem) => refusal(sheet, problem, t, &mut outcome)?,
     }

@@ -19,6 +19,9 @@ pub struct Contract {
     #[serde(default)]
     pub note: String,
     pub version: i64,
+    /// sale or dealer
+    #[serde(default)]
+    pub kind: String,
 }
 
 #[derive(Deserialize)]

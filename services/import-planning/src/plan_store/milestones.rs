@@ -2,7 +2,7 @@
 //! promised for it.
 
 use atq_platform::business_time::stored_date;
-use atq_platform::db::{id_list, values_placeholders};
+use atq_platform::db::{backend_of, id_list, values_list};
 use atq_platform::error::Result;
 use atq_platform::{Error, Tx};
 use chrono::NaiveDate;
@@ -111,7 +111,7 @@ pub async fn save_planned(tx: &mut Tx, planned: &[(&planner::Planned, Vec<u8>)])
              UPDATE plan_milestones SET promise_date = v.promise_date, late = v.late, reason = v.reason, \
              coverage = v.coverage FROM v WHERE plan_milestones.plan_id = v.plan_id \
              AND plan_milestones.line_no = v.line_no AND plan_milestones.milestone_no = v.milestone_no",
-            values_placeholders(chunk.len(), 7)
+            values_list(backend_of(tx), chunk.len(), 7)
         );
         let mut query = sqlx::query(&sql);
         for (p, coverage) in chunk {

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use atq_platform::Tx;
 use atq_platform::business_time::{date_to_proto, stored_date};
-use atq_platform::db::{id_list, values_placeholders};
+use atq_platform::db::{backend_of, id_list, values_list};
 use atq_platform::error::Result;
 use atq_proto::importplanning::v1 as pb;
 use sqlx::{Any, Row};
@@ -90,7 +90,7 @@ async fn insert_rows(tx: &mut Tx, rows: &[&ProposalRow]) -> Result<()> {
         let sql = format!(
             "INSERT INTO plan_proposals (product_id, supplier_id, quantity, shortfall, order_by, needed_by, \
              expected_on, reason) VALUES {}",
-            values_placeholders(chunk.len(), 8)
+            values_list(backend_of(tx), chunk.len(), 8)
         );
         let mut query = sqlx::query(&sql);
         for row in chunk {

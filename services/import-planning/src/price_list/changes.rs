@@ -1,5 +1,5 @@
-//! A sheet compared with the one in force today: each product and group's price new, changed,
-//! unchanged or dropped.
+//! A sheet compared with the one in force today: each product and column's (group's or dealer
+//! tier's) price new, changed, unchanged or dropped.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,14 +8,14 @@ use atq_platform::business_time::{local_date, now_micros};
 use atq_platform::error::Result;
 use atq_proto::importplanning::v1 as pb;
 
-use super::{GROUPS, change_e4, found};
+use super::{change_e4, column_rank, found};
 use crate::price_list_store;
 
-/// A line's place in a sheet: its product, then its group in the order of [`GROUPS`].
+/// A line's place in a sheet: its product, then its column (the groups, then the dealer tiers).
 type LineKey = (i64, usize);
 
 fn key(line: &pb::PriceListLine) -> LineKey {
-    (line.product_id, GROUPS.iter().position(|g| *g == line.customer_group).unwrap_or(GROUPS.len()))
+    (line.product_id, column_rank(&line.customer_group))
 }
 
 /// Sheet `id` against the sheet in force today (against nothing when it is that sheet).

@@ -1,8 +1,9 @@
 //! The price quote sheet (bảng báo giá): drafted from costs (given, the warehouse's average, or
-//! the list price) and one margin per customer group, published to be in force from its date,
+//! the list price) and one margin per customer group and per dealer tier priced, published to be in force from its date,
 //! compared with the sheet in force, and read by sales for a quote.
 
 mod changes;
+mod margins;
 mod pricing;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,7 +18,11 @@ use atq_proto::importplanning::v1 as pb;
 use chrono::NaiveDate;
 
 pub use changes::changes;
-pub use pricing::{GROUPS, MAX_MARGIN_BP, MAX_ROUNDING_STEP, MAX_UNIT_COST, change_e4, group_word, price_net, prices};
+pub use margins::Margins;
+pub use pricing::{
+    GROUPS, MAX_MARGIN_BP, MAX_ROUNDING_STEP, MAX_UNIT_COST, TIERS, change_e4, column_rank, column_word, group_word,
+    price_net, prices,
+};
 
 use crate::price_list_store::{self, NewPriceList, PriceListStatus};
 use crate::product_store::{self, ProductRow};
@@ -31,11 +36,11 @@ const CHUNK: usize = 500;
 const MAX_PRODUCT_IDS: usize = 1_000;
 
 /// A checked request for a new sheet: its products, the costs given for some, and the margins
-/// in the order of [`GROUPS`].
+/// of its columns.
 pub struct NewSheet {
     effective_on: NaiveDate,
     rounding_step: i64,
-    margins_bp: [i64; 3],
+    margins: Margins,
     products: Vec<ProductRow>,
     given: BTreeMap<i64, i64>,
 }
@@ -55,7 +60,7 @@ pub async fn check(db: &Db, input: &pb::CreatePriceListRequest) -> Result<NewShe
     } else if input.rounding_step > MAX_ROUNDING_STEP {
         v.add("rounding_step", format!("must be at most {MAX_ROUNDING_STEP}"));
     }
-    let margins_bp = parse_margins(&mut v, &input.margins);
+    let margins = margins::parse(&mut v, &input.margins);
     let ids = product_ids(db, &mut v, &input.product_ids).await?;
     let products = products(db, &ids).await?;
     let known: BTreeSet<i64> = products.iter().map(|p| p.id).collect();
@@ -72,7 +77,7 @@ pub async fn check(db: &Db, input: &pb::CreatePriceListRequest) -> Result<NewShe
     let Some(effective_on) = effective_on else {
         return Err(Error::invalid("effective_on", "is required"));
     };
-    Ok(NewSheet { effective_on, rounding_step: input.rounding_step, margins_bp, products, given })
+    Ok(NewSheet { effective_on, rounding_step: input.rounding_step, margins, products, given })
 }
 
 /// Which products: those named (each once), else the whole catalog.
@@ -128,37 +133,6 @@ fn check_costs(
     given
 }
 
-/// The margins, one per group, in the order of [`GROUPS`].
-fn parse_margins(v: &mut Violations, margins: &[pb::GroupMargin]) -> [i64; 3] {
-    let mut found: [Option<i64>; 3] = [None; 3];
-    for margin in margins {
-        let word = margin.customer_group.trim();
-        let field = format!("margins.{word}");
-        let Some(index) = GROUPS.iter().position(|g| *g == word) else {
-            v.add(field, "is not a customer group: individual, dealer or project");
-            continue;
-        };
-        if found[index].is_some() {
-            v.add(field.clone(), "is given twice");
-        }
-        let bp = i64::from(margin.margin_bp);
-        if bp < 0 {
-            v.add(field, "must not be negative");
-        } else if bp > MAX_MARGIN_BP {
-            v.add(field, "must be at most 10 (1000%)");
-        }
-        found[index] = Some(bp);
-    }
-    let mut out = [0; 3];
-    for (i, group) in GROUPS.iter().enumerate() {
-        match found[i] {
-            Some(bp) => out[i] = bp,
-            None => v.add(format!("margins.{group}"), "is required"),
-        }
-    }
-    out
-}
-
 /// The company-wide moving-average cost per product, where the warehouse has one; read as the
 /// caller, who must be allowed to see costs there.
 async fn average_costs(warehouse: &Warehouse, caller: &Caller) -> Result<BTreeMap<i64, i64>> {
@@ -172,21 +146,21 @@ async fn average_costs(warehouse: &Warehouse, caller: &Caller) -> Result<BTreeMa
 }
 
 /// The sheet's lines: each product's cost (given, else the average cost, else the list price)
-/// priced for each customer group.
+/// priced for each customer group and each dealer tier the sheet prices.
 pub async fn draft(warehouse: &Warehouse, caller: &Caller, sheet: &NewSheet) -> Result<NewPriceList> {
     let averages = if sheet.products.iter().all(|p| sheet.given.contains_key(&p.id)) {
         BTreeMap::new()
     } else {
         average_costs(warehouse, caller).await?
     };
-    let mut lines = Vec::with_capacity(sheet.products.len() * GROUPS.len());
+    let mut lines = Vec::with_capacity(sheet.products.len() * (GROUPS.len() + TIERS.len()));
     for product in &sheet.products {
         let (cost, basis) = match (sheet.given.get(&product.id), averages.get(&product.id)) {
             (Some(cost), _) => (*cost, "given"),
             (None, Some(cost)) => (*cost, "average_cost"),
             (None, None) => (product.fields.list_price, "list_price"),
         };
-        for (group, margin_bp) in GROUPS.iter().zip(sheet.margins_bp) {
+        for (group, margin_bp) in sheet.margins.columns() {
             let vat = product.fields.vat_rate_bp;
             // Given costs and list prices are bounded where they enter; an average cost comes
             // from the warehouse. A price past the amount bound is refused, never capped.
@@ -202,7 +176,7 @@ pub async fn draft(warehouse: &Warehouse, caller: &Caller, sheet: &NewSheet) -> 
                 brand: product.fields.brand.clone(),
                 category: product.fields.category.to_owned(),
                 unit: product.fields.unit.clone(),
-                customer_group: (*group).to_owned(),
+                customer_group: group.to_owned(),
                 unit_cost: cost,
                 cost_basis: basis.to_owned(),
                 margin_bp: margin_bp as i32,
@@ -215,7 +189,7 @@ pub async fn draft(warehouse: &Warehouse, caller: &Caller, sheet: &NewSheet) -> 
     Ok(NewPriceList {
         effective_on: sheet.effective_on,
         rounding_step: sheet.rounding_step,
-        margins_bp: sheet.margins_bp,
+        margins: sheet.margins,
         lines,
     })
 }
@@ -263,15 +237,13 @@ pub async fn publish(tx: &mut Tx, backend: Backend, id: i64, expected_version: i
     Ok(true)
 }
 
-/// The sheet in force today, with the lines of one group ('' for all) and of these products
-/// (none: all); costs and margins left out for callers who may not read costs (sales staff).
+/// The sheet in force today, with the lines of one column, a customer group or a dealer tier ('' for
+/// all), and of these products (none: all); costs and margins left out for callers who may not read
+/// costs (sales staff). A tier the sheet does not price has no lines.
 pub async fn current(db: &Db, caller: &Caller, group: &str, product_ids: &[i64]) -> Result<pb::PriceList> {
     let group = match group.trim() {
         "" => None,
-        text => Some(
-            group_word(text)
-                .ok_or_else(|| Error::invalid("group", "is not a customer group: individual, dealer or project"))?,
-        ),
+        text => Some(column_word(text).ok_or_else(|| Error::invalid("group", margins::NOT_A_COLUMN))?),
     };
     let id = price_list_store::current_id(db, local_date(now_micros()))
         .await?

@@ -13,8 +13,21 @@ pub const MAX_ROUNDING_STEP: i64 = 10_000_000;
 /// Costs above a trillion đồng per unit are a typing mistake (and keep the products in range).
 pub const MAX_UNIT_COST: i64 = 1_000_000_000_000;
 
+/// The dealer tiers a sheet may also price, each from its own margin; listed after the groups.
+pub const TIERS: [&str; 3] = ["distributor", "tier1", "tier2"];
+
 pub fn group_word(text: &str) -> Option<&'static str> {
     GROUPS.into_iter().find(|g| *g == text.trim())
+}
+
+/// A column of the sheet: a customer group or a dealer tier.
+pub fn column_word(text: &str) -> Option<&'static str> {
+    GROUPS.into_iter().chain(TIERS).find(|g| *g == text.trim())
+}
+
+/// Where a column's lines sort: the groups, then the tiers; anything else last.
+pub fn column_rank(word: &str) -> usize {
+    GROUPS.into_iter().chain(TIERS).position(|g| g == word).unwrap_or(GROUPS.len() + TIERS.len())
 }
 
 /// Net selling price: `cost x (10000 + margin_bp) / 10000`, rounded half up to a multiple of
@@ -101,5 +114,17 @@ mod tests {
     fn groups_are_the_three_words() {
         assert_eq!(group_word(" dealer "), Some("dealer"));
         assert_eq!(group_word("vip"), None);
+        assert_eq!(group_word("tier1"), None);
+    }
+
+    #[test]
+    fn columns_are_the_groups_then_the_tiers() {
+        assert_eq!(column_word(" tier1 "), Some("tier1"));
+        assert_eq!(column_word("project"), Some("project"));
+        assert_eq!(column_word("tier3"), None);
+        assert_eq!(column_rank("individual"), 0);
+        assert_eq!(column_rank("distributor"), 3);
+        assert_eq!(column_rank("tier2"), 5);
+        assert_eq!(column_rank("other"), 6);
     }
 }

@@ -10,6 +10,7 @@ use atq_platform::{Caller, Db, Error, Tx, idempotency};
 use atq_proto::importplanning::v1 as pb;
 use chrono::Datelike;
 
+use super::events;
 use super::lookup;
 use super::store;
 use super::units::Units;
@@ -121,9 +122,14 @@ pub async fn open(
         ..Default::default()
     };
     let scope = format!("importplanning.OpenWarrantyCase:{}", caller.username);
+    let backend = w.db.backend();
     let opened = idempotency::run_once(&w.db, &scope, key, input, move |tx| {
         let case = case.clone();
-        Box::pin(async move { insert(tx, case, now, today.year()).await })
+        Box::pin(async move {
+            let opened = insert(tx, case, now, today.year()).await?;
+            events::record(tx, backend, &opened, "opened", now).await?;
+            Ok(opened)
+        })
     })
     .await?;
     tracing::info!(case = %opened.number, covered = opened.covered, "warranty case opened");
@@ -159,6 +165,7 @@ pub async fn save(
     case.timeline.push(entry(kind, note, &caller.username, now));
     let mut tx = db.begin().await?;
     store::update(&mut tx, &case, now).await?;
+    events::record(&mut tx, db.backend(), &case, kind, now).await?;
     tx.commit().await?;
     tracing::info!(case = %case.number, step = kind, status = %case.status, "warranty case updated");
     Ok(case)

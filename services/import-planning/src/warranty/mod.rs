@@ -9,6 +9,7 @@ mod api;
 pub mod cases;
 pub mod coverage;
 pub mod decisions;
+mod events;
 pub mod lookup;
 pub mod store;
 pub mod units;

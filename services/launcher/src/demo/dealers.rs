@@ -3,11 +3,16 @@
 //! two years before the current one, so the keys name the year: loading twice in a year adds
 //! nothing.
 
+use anyhow::Context;
+use atq_platform::Caller;
 use atq_platform::business_time::{local_date, now_micros};
 use atq_proto::common::v1::Office as WireOffice;
+use atq_proto::sales::v1::contracts_client::ContractsClient;
 use atq_proto::sales::v1::dealers_client::DealersClient;
+use atq_proto::sales::v1::discussion_client::DiscussionClient;
 use atq_proto::sales::v1::{
-    ApproveDealerApplicationRequest, CreateDealerApplicationRequest, DealerApplicationActionRequest, Prospect,
+    ApproveDealerApplicationRequest, AttachFileRequest, AttachRecordFileRequest, CreateDealerApplicationRequest,
+    DealerApplication, DealerApplicationActionRequest, GetContractRequest, Prospect, UpdateContractRequest,
     YearFigures,
 };
 use chrono::Datelike;
@@ -106,11 +111,12 @@ pub async fn load(services: &Services, customers: &[Customer]) -> anyhow::Result
         reason: String::new(),
         contract_id: 0,
     };
-    services
+    let decided = services
         .call(&client, &director(), Some(&format!("{key}-approve")), approval, |mut c, r| async move {
             c.approve_dealer_application(r).await
         })
         .await?;
+    dealer_papers(services, &hanoi, &decided).await?;
 
     let saigon = seller_of(WireOffice::Hcm);
     let message = request(&PENDING, year, WireOffice::Hcm, 0);
@@ -123,5 +129,55 @@ pub async fn load(services: &Services, customers: &[Customer]) -> anyhow::Result
     services
         .call(&client, &saigon, Some(&submit), step, |mut c, r| async move { c.submit_dealer_application(r).await })
         .await?;
+    Ok(())
+}
+
+/// A small PDF standing for a scanned paper.
+fn scanned(text: &str) -> Vec<u8> {
+    format!(
+        "%PDF-1.4\n% {text}\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n\
+             trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    .into_bytes()
+}
+
+/// The approved dealer's papers: its business licence kept with the request, and the dealer
+/// contract the approval drafted, signed with its signed copy. Each step only from the state it
+/// is in, so a second load changes nothing.
+async fn dealer_papers(services: &Services, seller: &Caller, decided: &DealerApplication) -> anyhow::Result<()> {
+    let licence = AttachRecordFileRequest {
+        subject_kind: "dealer_application".into(),
+        subject_id: decided.id,
+        file_name: "Giấy chứng nhận đăng ký doanh nghiệp.pdf".into(),
+        content_type: "application/pdf".into(),
+        content: scanned("Giay chung nhan dang ky doanh nghiep - Minh Phat"),
+    };
+    let discussion = DiscussionClient::new(services.sales.clone());
+    services
+        .call(&discussion, seller, None, licence, |mut c, r| async move { c.attach_record_file(r).await })
+        .await
+        .context("the demo dealer's business licence")?;
+    let contracts = ContractsClient::new(services.sales.clone());
+    let get = GetContractRequest { id: decided.contract_id };
+    let contract =
+        services.call(&contracts, seller, None, get, |mut c, r| async move { c.get_contract(r).await }).await?;
+    if contract.status != "draft" {
+        return Ok(());
+    }
+    let file = AttachFileRequest {
+        contract_id: contract.id,
+        file_name: format!("{}-ban-ky.pdf", contract.number),
+        content_type: "application/pdf".into(),
+        content: scanned(&format!("Hop dong dai ly da ky {}", contract.number)),
+    };
+    services
+        .call(&contracts, seller, None, file, |mut c, r| async move { c.attach_file(r).await })
+        .await
+        .context("the demo dealer contract's signed copy")?;
+    let sign = UpdateContractRequest { id: contract.id, status: Some("signed".into()), ..Default::default() };
+    services
+        .call(&contracts, seller, None, sign, |mut c, r| async move { c.update_contract(r).await })
+        .await
+        .context("signing the demo dealer contract")?;
     Ok(())
 }

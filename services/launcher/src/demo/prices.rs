@@ -1,5 +1,5 @@
 //! The price sheet sales quotes from: drafted by the import officer from the demo's landed costs
-//! with a margin per customer group, then published, in force from today. A sheet already there
+//! with a margin per customer group and per dealer tier, then published, in force from today. A sheet already there
 //! (from an earlier load, perhaps on another day) is kept: only a draft left unpublished is
 //! finished.
 
@@ -13,8 +13,16 @@ use atq_proto::importplanning::v1::{
 
 use super::{Catalog, Services, import_officer, stock};
 
-/// Margin on cost per customer group, basis points.
-const MARGINS: &[(&str, i32)] = &[("individual", 4_500), ("dealer", 2_500), ("project", 3_200)];
+/// Margin on cost per customer group, then per dealer tier (a distributor buys cheapest), basis
+/// points.
+const MARGINS: &[(&str, i32)] = &[
+    ("individual", 4_500),
+    ("dealer", 2_500),
+    ("project", 3_200),
+    ("distributor", 1_500),
+    ("tier1", 2_000),
+    ("tier2", 2_300),
+];
 
 /// Prices end in whole ten-thousands of đồng.
 const ROUNDING_STEP: i64 = 10_000;

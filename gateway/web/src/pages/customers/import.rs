@@ -30,7 +30,7 @@ static CUSTOMERS: SheetImport = SheetImport {
 };
 
 /// The API's column keys and the labels the customer form already gives them.
-const COLUMN_LABELS: [(&str, &str); 8] = [
+const COLUMN_LABELS: [(&str, &str); 12] = [
     ("name", "customers.name"),
     ("group", "customers.group"),
     ("phone", "customers.phone"),
@@ -39,6 +39,10 @@ const COLUMN_LABELS: [(&str, &str); 8] = [
     ("office", "customers.office"),
     ("tax_code", "customers.tax_code"),
     ("assigned_to", "customers.assigned_to"),
+    ("contact_name", "customer_import.contact_name"),
+    ("contact_position", "customer_import.contact_position"),
+    ("contact_phone", "customer_import.contact_phone"),
+    ("contact_email", "customer_import.contact_email"),
 ];
 
 fn column_label(column: &str, t: Texts) -> String {

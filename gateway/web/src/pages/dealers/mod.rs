@@ -1,7 +1,9 @@
 //! Dealer-opening requests: the list, the dealer file (the request, its two years' figures, the
 //! evaluation with every rule checked and the gaps to the next tier) with its steps — submit,
-//! evaluate, and for directors approve or reject — and the form for a new request.
+//! evaluate, and for directors approve or reject — and the form for a new request. The request's
+//! documents and the link to the dealer contract are on the dealer file too (`files`).
 
+mod files;
 mod form;
 mod views;
 
@@ -34,6 +36,11 @@ pub fn router() -> Router<UiState> {
         .route("/dealers/{id}/evaluate", post(evaluate))
         .route("/dealers/{id}/approve", post(approve))
         .route("/dealers/{id}/reject", post(reject))
+        .route(
+            "/dealers/{id}/files",
+            post(files::upload).layer(axum::extract::DefaultBodyLimit::max(super::contracts::MAX_UPLOAD_BYTES)),
+        )
+        .route("/dealers/{id}/files/{file_id}", get(files::download))
 }
 
 const STATUSES: [&str; 5] = ["draft", "submitted", "evaluated", "approved", "rejected"];
@@ -186,10 +193,24 @@ struct ShowPage {
     may_decide: bool,
     tiers: Vec<Choice>,
     error: String,
+    /// The request's documents, in the shape `record_files.html` reads.
+    talk: super::discussion::Talk,
 }
 
 async fn show_page(ui: &UiState, session: &Session, id: i64, error: String) -> Result<Response, PageError> {
+    show_full(ui, session, id, error, String::new()).await
+}
+
+/// The dealer file with a step's refusal (`error`) or an upload's (`file_error`).
+async fn show_full(
+    ui: &UiState,
+    session: &Session,
+    id: i64,
+    error: String,
+    file_error: String,
+) -> Result<Response, PageError> {
     let t = session.texts();
+    let talk = files::kept(ui, session, id, file_error).await?;
     let a: Application = ui.api.get(session.api_caller(), &format!("/api/v1/dealer-applications/{id}")).await?;
     let share = |bp: i64| format!("{:.2} %", bp as f64 / 100.0);
     let years = a
@@ -219,6 +240,7 @@ async fn show_page(ui: &UiState, session: &Session, id: i64, error: String) -> R
         tiers: choices(t, "tier", &TIERS, &decided),
         a,
         error,
+        talk,
     }))
 }
 

@@ -77,6 +77,8 @@ pub struct Application {
     pub evaluation: Option<Evaluation>,
     pub approved_tier: Option<String>,
     pub decision_reason: String,
+    /// The dealer contract the approval made or named.
+    pub contract_id: Option<i64>,
     pub decided_by: String,
     pub owner: String,
     pub version: i64,

@@ -67,20 +67,34 @@ pub struct PipelineRow {
 }
 
 #[derive(Deserialize)]
-struct MonthView {
-    month: String,
-    value: i64,
+pub(super) struct MonthView {
+    pub month: String,
+    pub value: i64,
+}
+
+/// One of the last complete months forecast again from the months before it alone.
+#[derive(Deserialize)]
+pub(super) struct BacktestView {
+    pub month: String,
+    pub actual: i64,
+    pub forecast: i64,
+    pub method: String,
 }
 
 #[derive(Deserialize)]
-struct SeriesView {
-    key: String,
-    method: String,
-    history_months: i32,
-    history: Vec<MonthView>,
-    forecast: Vec<MonthView>,
-    mean_absolute_error: i64,
-    mape_bp: Option<i64>,
+pub(super) struct SeriesView {
+    pub key: String,
+    /// A product's series (demand) names its model code.
+    #[serde(default)]
+    pub model_code: Option<String>,
+    pub method: String,
+    pub history_months: i32,
+    pub history: Vec<MonthView>,
+    pub forecast: Vec<MonthView>,
+    #[serde(default)]
+    pub backtest: Vec<BacktestView>,
+    pub mean_absolute_error: i64,
+    pub mape_bp: Option<i64>,
 }
 
 /// One series as a table row: the months ahead, the method and its error.
@@ -110,7 +124,7 @@ struct ForecastPage {
 }
 
 /// A share in basis points as a percentage in the language's notation.
-fn percent(bp: Option<i64>, lang: Lang) -> String {
+pub(super) fn percent(bp: Option<i64>, lang: Lang) -> String {
     let Some(bp) = bp else { return "–".to_owned() };
     let (whole, hundredths) = (bp.unsigned_abs() / 100, bp.unsigned_abs() % 100);
     match lang {
@@ -120,7 +134,7 @@ fn percent(bp: Option<i64>, lang: Lang) -> String {
 }
 
 /// The method and why, in the reader's language.
-fn method_text(series: &SeriesView, t: Texts) -> String {
+pub(super) fn method_text(series: &SeriesView, t: Texts) -> String {
     let months = format::number(i64::from(series.history_months), t.lang);
     format!("{} ({months} {})", t.word("forecast.method", &series.method), t.get("forecast.history_months"))
 }

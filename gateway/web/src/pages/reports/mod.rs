@@ -3,7 +3,9 @@
 //! customers per week.
 
 pub mod chart;
+mod demand;
 mod forecast;
+mod service;
 mod summary;
 
 use std::collections::BTreeMap;
@@ -33,6 +35,8 @@ pub fn router() -> Router<UiState> {
         .route("/reports/new-customers.csv", get(new_customers_csv))
         .merge(summary::router())
         .merge(forecast::router())
+        .merge(demand::router())
+        .merge(service::router())
 }
 
 /// The period as typed: a month `YYYY-MM` or a day `YYYY-MM-DD`, each end optional.

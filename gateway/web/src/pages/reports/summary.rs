@@ -139,17 +139,64 @@ fn percent(bp: Option<i64>, lang: Lang) -> String {
     }
 }
 
-/// Money measures in đồng; the others are counts.
+/// Money measures in đồng, `_tenths` in days with one decimal, `_bp` as a percentage; the others
+/// are counts (a supplier currency's goods value too: its minor unit is no đồng).
 fn amount(measure: &str, value: i64, lang: Lang) -> String {
-    let money = ["net", "vat", "gross", "invoiced_net", "invoiced_vat", "invoiced_gross", "collected"];
-    if money.contains(&measure) { format::money(value, lang) } else { format::number(value, lang) }
+    const MONEY: [&str; 17] = [
+        "net",
+        "vat",
+        "gross",
+        "invoiced_net",
+        "invoiced_vat",
+        "invoiced_gross",
+        "collected",
+        "closing_receivables",
+        "overdue",
+        "credit_sales",
+        "open_amount",
+        "value",
+        "surplus_value",
+        "shortage_value",
+        "landed_value",
+        "priced_landed_value",
+        "list_value",
+    ];
+    if MONEY.contains(&measure) {
+        format::money(value, lang)
+    } else if measure.ends_with("_tenths") {
+        tenths(value, lang)
+    } else if measure.ends_with("_bp") {
+        percent(Some(value), lang).trim_start_matches('+').to_owned()
+    } else {
+        format::number(value, lang)
+    }
+}
+
+/// Tenths of a day as days with one decimal in the language's notation.
+fn tenths(value: i64, lang: Lang) -> String {
+    let sign = if value < 0 { "−" } else { "" };
+    let (whole, tenth) = (value.unsigned_abs() / 10, value.unsigned_abs() % 10);
+    let whole = format::number(i64::try_from(whole).unwrap_or(i64::MAX), lang);
+    match lang {
+        Lang::Vi => format!("{sign}{whole},{tenth}"),
+        Lang::En => format!("{sign}{whole}.{tenth}"),
+    }
 }
 
 fn key_label(section: &str, key: &str, t: Texts) -> String {
-    match section {
-        "total" => t.get("summary.all").to_owned(),
-        "by_office" => t.word("office", key),
-        "by_customer_group" => t.word("group", key),
+    match (section, key) {
+        (_, "all") => t.get("summary.all").to_owned(),
+        ("by_office" | "slow_moving_stock" | "damaged_stock" | "stocktakes" | "milestones_by_office", _) => {
+            t.word("office", key)
+        }
+        ("by_customer_group", _) => t.word("group", key),
+        ("by_kind", _) => t.word("request_kind", key),
+        ("by_department", _) => t.word("department", key),
+        ("receivables_aging", _) => t.word("summary.bucket", key),
+        ("stock_by_warehouse", _) => match key.split_once('/') {
+            Some((office, condition)) => format!("{} · {}", t.word("office", office), t.word("condition", condition)),
+            None => key.to_owned(),
+        },
         _ => key.to_owned(),
     }
 }
@@ -252,5 +299,11 @@ mod tests {
         assert_eq!(percent(None, Lang::En), "–");
         assert_eq!(amount("orders", 1_200, Lang::En), format::number(1_200, Lang::En));
         assert_eq!(amount("collected", 1_200, Lang::En), format::money(1_200, Lang::En));
+        assert_eq!(amount("value", 1_200, Lang::Vi), format::money(1_200, Lang::Vi));
+        assert_eq!(amount("goods_value", 1_200, Lang::En), format::number(1_200, Lang::En));
+        assert_eq!(amount("dso_tenths", 103, Lang::Vi), "10,3");
+        assert_eq!(amount("lead_time_mean_tenths", 410, Lang::En), "41.0");
+        assert_eq!(amount("on_time_rate_bp", 5_000, Lang::En), "50.00%");
+        assert_eq!(amount("landed_vs_list_bp", 11_500, Lang::Vi), "115,00 %");
     }
 }

@@ -264,7 +264,7 @@ pub async fn create(
     });
     let headers = [("idempotency-key", form.idempotency_key.clone())];
     match ui.api.send(session.api_caller(), Method::POST, "/api/v1/stock/counts", &body, &headers).await {
-        Ok(answer) => posted_page(&ui, &session, answer.json()?).await,
+        Ok(answer) => count_page(&ui, &session, answer.json()?, true).await,
         Err(problem) => {
             let errors = FieldErrors::from_problem(conflict_on_its_line(problem), t)?;
             put_line_errors(&errors, sent.iter().map(|(row, _)| *row), &LINE_FIELDS, &mut rows, |row| &mut row.error);
@@ -301,6 +301,7 @@ pub struct CountResult {
 
 /// A posted line as shown: the difference signed, and whether it is a surplus or a shortage.
 pub struct ResultRow {
+    pub product_id: i64,
     pub model_code: String,
     pub name: String,
     pub condition: String,
@@ -318,6 +319,9 @@ pub struct ResultRow {
 #[template(path = "stock_count.html")]
 struct PostedPage {
     c: Chrome,
+    /// Shown right after the sheet: it says so; opened from the list, it is the document alone.
+    just_posted: bool,
+    may_write: bool,
     count: StockCount,
     warehouse: String,
     at: String,
@@ -332,6 +336,7 @@ fn result_row(line: &CountResult, product: Option<&crate::views::Product>, t: Te
     };
     let sign = if line.difference > 0 { "+" } else { "" };
     ResultRow {
+        product_id: line.product_id,
         model_code: product.map(|p| p.model_code.clone()).unwrap_or_else(|| format!("#{}", line.product_id)),
         name: product.map(|p| product_name(p, t.lang)).unwrap_or_default(),
         condition: t.word("condition", &line.condition),
@@ -345,15 +350,27 @@ fn result_row(line: &CountResult, product: Option<&crate::views::Product>, t: Te
     }
 }
 
-/// The stocktake just posted (a resubmitted sheet shows the same one: the key is the same).
-async fn posted_page(ui: &UiState, session: &Session, count: StockCount) -> Result<Response, PageError> {
+/// A stocktake: the one just posted (a resubmitted sheet shows the same one: the key is the same)
+/// or one opened from the list.
+pub async fn count_page(
+    ui: &UiState,
+    session: &Session,
+    count: StockCount,
+    just_posted: bool,
+) -> Result<Response, PageError> {
     let t = session.texts();
     let products = products_by_id(ui, session, count.lines.iter().map(|l| l.product_id).collect()).await?;
     let rows = count.lines.iter().map(|line| result_row(line, products.get(&line.product_id), t)).collect();
-    let title = format!("{} {}", t.get("counts.posted"), count.number);
-    let c = Chrome::new(session, "/stock", title, "/stock/counts/new");
+    let (title, here) = if just_posted {
+        (format!("{} {}", t.get("counts.posted"), count.number), "/stock/counts/new".to_owned())
+    } else {
+        (format!("{} {}", t.get("stock_document.count"), count.number), format!("/stock/counts/{}", count.number))
+    };
+    let c = Chrome::new(session, "/stock", title, &here);
     Ok(html(&PostedPage {
         c,
+        just_posted,
+        may_write: session.caller.role.may(Action::WriteStock),
         warehouse: t.word("office", &count.warehouse),
         at: format::time(&count.created_at, t.lang),
         count,

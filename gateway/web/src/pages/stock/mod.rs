@@ -1,9 +1,10 @@
 //! Stock: what each warehouse holds of each product (on hand, reserved for orders, available),
 //! with the moving-average cost for those the API shows it to; the serial numbers of a product;
 //! the warehouse keeper's goods receipt (in `receipt`), transfers and stocktakes (their forms in
-//! `transfers` and `counts`, their lists in `lists`).
+//! `transfers` and `counts`, their lists in `lists`, each one opened from its list in `detail`).
 
 mod counts;
+mod detail;
 mod lists;
 mod receipt;
 mod transfers;
@@ -35,8 +36,10 @@ pub fn router() -> Router<UiState> {
         .route("/stock/receipts", axum::routing::post(receipt::create))
         .route("/stock/transfers", get(lists::transfers).post(transfers::create))
         .route("/stock/transfers/new", get(transfers::new_form))
+        .route("/stock/transfers/{number}", get(detail::transfer))
         .route("/stock/counts", get(lists::counts).post(counts::create))
         .route("/stock/counts/new", get(counts::new_sheet))
+        .route("/stock/counts/{number}", get(detail::count))
 }
 
 /// How many products one read of the catalog names; a bigger catalog is read product by product.

@@ -216,7 +216,7 @@ pub async fn create(
     });
     let headers = [("idempotency-key", form.idempotency_key.clone())];
     match ui.api.send(session.api_caller(), Method::POST, "/api/v1/stock/transfers", &body, &headers).await {
-        Ok(answer) => recorded_page(&ui, &session, answer.json()?).await,
+        Ok(answer) => transfer_page(&ui, &session, answer.json()?, true).await,
         Err(problem) => {
             let errors = FieldErrors::from_problem(conflict_on_its_line(problem), t)?;
             put_line_errors(&errors, sent.iter().map(|(row, _)| *row), &LINE_FIELDS, &mut rows, |row| &mut row.error);
@@ -272,6 +272,9 @@ pub struct MovedRow {
 #[template(path = "stock_transfer.html")]
 struct RecordedPage {
     c: Chrome,
+    /// Shown right after the form: it says so; opened from the list, it is the document alone.
+    just_recorded: bool,
+    may_write: bool,
     transfer: Transfer,
     from: String,
     to: String,
@@ -279,8 +282,14 @@ struct RecordedPage {
     rows: Vec<MovedRow>,
 }
 
-/// The transfer just recorded (a resubmitted form shows the same one: the key is the same).
-async fn recorded_page(ui: &UiState, session: &Session, transfer: Transfer) -> Result<Response, PageError> {
+/// A transfer: the one just recorded (a resubmitted form shows the same one: the key is the same)
+/// or one opened from the list.
+pub async fn transfer_page(
+    ui: &UiState,
+    session: &Session,
+    transfer: Transfer,
+    just_recorded: bool,
+) -> Result<Response, PageError> {
     let t = session.texts();
     let products = products_by_id(ui, session, transfer.lines.iter().map(|l| l.product_id).collect()).await?;
     let rows = transfer
@@ -297,10 +306,19 @@ async fn recorded_page(ui: &UiState, session: &Session, transfer: Transfer) -> R
             }
         })
         .collect();
-    let title = format!("{} {}", t.get("transfers.recorded"), transfer.number);
-    let c = Chrome::new(session, "/stock", title, "/stock/transfers/new");
+    let (title, here) = if just_recorded {
+        (format!("{} {}", t.get("transfers.recorded"), transfer.number), "/stock/transfers/new".to_owned())
+    } else {
+        (
+            format!("{} {}", t.get("stock_document.transfer"), transfer.number),
+            format!("/stock/transfers/{}", transfer.number),
+        )
+    };
+    let c = Chrome::new(session, "/stock", title, &here);
     Ok(html(&RecordedPage {
         c,
+        just_recorded,
+        may_write: session.caller.role.may(Action::WriteStock),
         from: t.word("office", &transfer.from_warehouse),
         to: t.word("office", &transfer.to_warehouse),
         at: format::time(&transfer.created_at, t.lang),
