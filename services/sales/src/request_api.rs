@@ -215,7 +215,7 @@ impl ServiceRequests for ServiceRequestApi {
     ) -> Result<Response<pb::HolidayYear>, Status> {
         let caller = Caller::of(&request)?;
         caller.require(Action::WriteCalendars)?;
-        Ok(Response::new(request_calendar::replace(&self.db, &request.into_inner()).await?))
+        Ok(Response::new(request_calendar::replace(&self.db, &caller.username, &request.into_inner()).await?))
     }
 
     async fn list_sla_targets(

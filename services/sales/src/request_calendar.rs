@@ -2,7 +2,7 @@
 //! calendar, so each year's dates are entered when the government announces them). A new list
 //! moves the due times of every request not closed in the same transaction.
 
-use atq_platform::business_time::{date_from_proto, date_to_proto};
+use atq_platform::business_time::{date_from_proto, date_to_proto, now_micros};
 use atq_platform::validation::{Violations, optional_text, required_text};
 use atq_platform::{Db, Error};
 use atq_proto::sales::v1 as pb;
@@ -10,6 +10,8 @@ use chrono::{Datelike, NaiveDate};
 use sqlx::AnyConnection;
 
 use crate::request_calendar_store;
+use crate::request_events;
+use crate::request_flow;
 use crate::request_sla;
 use crate::request_store;
 
@@ -58,8 +60,9 @@ fn checked(year: i32, holidays: &[pb::PublicHoliday]) -> Result<(Vec<pb::PublicH
     Ok((kept, dates))
 }
 
-/// Replaces the year's holidays and moves the due times of the requests not closed.
-pub async fn replace(db: &Db, input: &pb::ReplaceHolidaysRequest) -> Result<pb::HolidayYear, Error> {
+/// Replaces the year's holidays and moves the due times of the requests not closed; each moved
+/// request is announced, so the reports count its clocks against the new due times.
+pub async fn replace(db: &Db, by: &str, input: &pb::ReplaceHolidaysRequest) -> Result<pb::HolidayYear, Error> {
     let year = check_year(input.year)?;
     let (holidays, dates) = checked(year, &input.holidays)?;
     let mut tx = db.begin().await?;
@@ -74,6 +77,12 @@ pub async fn replace(db: &Db, input: &pb::ReplaceHolidaysRequest) -> Result<pb::
         request_store::set_dues(&mut tx, row.id, dues).await?;
     }
     let replaced = year_of(&mut tx, year).await?;
+    let at = now_micros();
+    for row in &open {
+        let (_, shown) = request_flow::found(&mut tx, row.id).await?;
+        let change = request_events::Change { field: "due_times", from_value: "", to_value: "", by, at };
+        request_events::changed(&mut tx, db.backend(), &shown, change).await?;
+    }
     tx.commit().await?;
     tracing::info!(year, days = replaced.holidays.len(), moved = open.len(), "public holidays replaced");
     Ok(replaced)
