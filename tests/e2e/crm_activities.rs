@@ -271,6 +271,15 @@ async fn calendars_show_holidays_and_stay_inside_the_office() {
         let items = reply.body.get("activities").or(reply.body.get("items")).unwrap();
         assert_eq!(items.as_array().unwrap().len(), 0, "{path}: {}", reply.body);
     }
+    // A control character in an owner filter is a field error, not a failed query.
+    for path in [
+        "/api/v1/activities?owner=sales%00hn".to_owned(),
+        format!("/api/v1/activities/plan?owner=sales%00hn&date={}", today()),
+        "/api/v1/reports/uncontacted-customers?owner=sales%00hn".to_owned(),
+    ] {
+        let reply = other.get(&path).await;
+        assert_eq!((reply.status, reply.error_fields()), (StatusCode::BAD_REQUEST, vec!["owner".to_owned()]), "{path}");
+    }
     assert_eq!(other.get(&format!("/api/v1/activities/{}", day.visit["id"])).await.status, StatusCode::NOT_FOUND);
     let foreign = other
         .post(

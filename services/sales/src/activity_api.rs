@@ -61,9 +61,15 @@ impl ActivityApi {
 
 /// Whose activities a caller asks for: a sales rep their own unless they name a colleague of
 /// their office (the office limit applies anyway).
-fn owner_asked(caller: &Caller, owner: &str) -> String {
-    let owner = owner.trim();
-    if owner.is_empty() { caller.username.clone() } else { owner.to_owned() }
+fn owner_asked(caller: &Caller, owner: &str) -> Result<String, Error> {
+    let owner = owner_filter(owner)?;
+    Ok(if owner.is_empty() { caller.username.clone() } else { owner })
+}
+
+/// A username asked for in a filter: text a username could be (no control characters, which
+/// PostgreSQL refuses in a parameter), or empty.
+fn owner_filter(owner: &str) -> Result<String, Error> {
+    validation::optional_text(owner, 200).map_err(|message| Error::invalid("owner", message))
 }
 
 #[tonic::async_trait]
@@ -118,7 +124,7 @@ impl Activities for ActivityApi {
         let range = DateRange::parse_open(&mut v, input.from.as_ref(), input.to.as_ref());
         v.finish()?;
         let filter = ActivityFilter {
-            owner: input.owner.trim().to_owned(),
+            owner: owner_filter(&input.owner)?,
             office: caller.territory(),
             from: range.from_micros(),
             to: range.to_micros(),
@@ -184,7 +190,7 @@ impl Activities for ActivityApi {
         };
         v.finish()?;
         let date = date.unwrap_or_else(|| local_date(now_micros()));
-        let owner = owner_asked(&caller, &input.owner);
+        let owner = owner_asked(&caller, &input.owner)?;
         let plan = calendar::day_plan(&self.db, &caller, &owner, date).await?;
         Ok(Response::new(plan))
     }
@@ -213,7 +219,7 @@ impl Activities for ActivityApi {
         if !(1..=3650).contains(&input.days) {
             return Err(Error::invalid("days", "must be from 1 to 3650").into());
         }
-        let owner = match input.owner.trim() {
+        let owner = match owner_filter(&input.owner)?.as_str() {
             "" if caller.role == Role::SalesRep => caller.username.clone(),
             owner => owner.to_owned(),
         };
