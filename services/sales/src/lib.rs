@@ -144,7 +144,8 @@ pub async fn serve(
     outcome
 }
 
-/// The five sales gRPC services, each behind the caller check.
+/// The sales gRPC services, each behind the caller check: order to cash here, the rest in
+/// [`add_crm_services`].
 fn routes(db: &Db, settings: &ServiceSettings) -> anyhow::Result<Routes> {
     let key = &settings.internal_key;
     let catalog = || CatalogReader::new(&settings.peers.import_planning, key.clone());
@@ -175,11 +176,16 @@ fn routes(db: &Db, settings: &ServiceSettings) -> anyhow::Result<Routes> {
             .max_encoding_message_size(contract::MAX_MESSAGE_BYTES),
         authenticate(key.clone()),
     );
-    Ok(Routes::new(customers)
-        .add_service(orders)
-        .add_service(dispatch)
-        .add_service(quotes)
-        .add_service(contracts)
+    let routes =
+        Routes::new(customers).add_service(orders).add_service(dispatch).add_service(quotes).add_service(contracts);
+    add_crm_services(routes, db, settings)
+}
+
+/// The CRM, service-and-care and report services, added to `routes`.
+fn add_crm_services(routes: Routes, db: &Db, settings: &ServiceSettings) -> anyhow::Result<Routes> {
+    let key = &settings.internal_key;
+    let catalog = || CatalogReader::new(&settings.peers.import_planning, key.clone());
+    Ok(routes
         .add_service(atq_proto::sales::v1::activities_server::ActivitiesServer::with_interceptor(
             activity_api::ActivityApi { db: db.clone() },
             authenticate(key.clone()),
