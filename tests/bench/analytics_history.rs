@@ -1,7 +1,9 @@
 //! The analytics benchmark's history: a catalog, customers in three offices and three years of
 //! confirmed orders, each shipped (goods issue at 70% of its net amount), invoiced and, nine
-//! times in ten, paid a month later; one order in a hundred is cancelled. Every event is built as
-//! its producer would publish it, and the same seed gives the same history.
+//! times in ten, paid a month later; one order in a hundred is cancelled. The warehouse receives
+//! each shipped order's goods the hour before (a unit more of each line for one order in three, so
+//! stock builds up) and announces both stock moves, as it does. Every event is built as its
+//! producer would publish it, and the same seed gives the same history.
 
 use atq_platform::business_time::{date_to_proto, start_of_local_day, to_timestamp};
 use atq_proto::accountingwarehouse::v1 as wh;
@@ -181,6 +183,31 @@ fn goods_issued(draft: &OrderDraft) -> wh::GoodsIssued {
     }
 }
 
+/// The stock moves of an order's receipt (`receipt`) or goods issue (`issue`), at 70% of the list
+/// price as the goods issue costs them.
+fn stock_moved(draft: &OrderDraft, document_type: &str) -> wh::StockMoved {
+    let order = &draft.order;
+    let (prefix, sign, extra) =
+        if document_type == "receipt" { ("PN", 1, i64::from(order.id % 3 == 0)) } else { ("PX", -1, 0) };
+    let moves = order
+        .lines
+        .iter()
+        .map(|line| wh::StockMove {
+            product_id: line.product_id,
+            warehouse: order.warehouse,
+            condition: wh::Condition::Good as i32,
+            quantity: sign * (line.quantity + extra),
+            unit_cost: Some(line.unit_price / 10 * 7),
+        })
+        .collect();
+    wh::StockMoved {
+        document_type: document_type.to_owned(),
+        document_number: format!("{prefix}-{:07}", order.id),
+        moves,
+        moved_by: "bench".to_owned(),
+    }
+}
+
 fn invoice_issued(draft: &OrderDraft) -> wh::InvoiceIssued {
     let order = &draft.order;
     let issue_date = draft.day + Days::new(1);
@@ -267,7 +294,9 @@ pub fn build(shape: &Shape) -> History {
             history.sales.push(&sales::OrderCancelled { order: Some(cancelled) }, draft.confirmed_at + MICROS_PER_HOUR);
             continue;
         }
+        history.accounting.push(&stock_moved(draft, "receipt"), draft.confirmed_at + 23 * MICROS_PER_HOUR);
         history.accounting.push(&goods_issued(draft), draft.confirmed_at + 24 * MICROS_PER_HOUR);
+        history.accounting.push(&stock_moved(draft, "issue"), draft.confirmed_at + 24 * MICROS_PER_HOUR);
         history.accounting.push(&invoice_issued(draft), draft.confirmed_at + 25 * MICROS_PER_HOUR);
     }
     // Payments arrive a month after their invoices: in the feed after everything issued before.

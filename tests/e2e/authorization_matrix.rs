@@ -115,6 +115,10 @@ async fn seed_back_office(
     let campaign = json!({"name": "Gọi hỏi thăm", "kind": "satisfaction_call", "offices": [office],
         "starts_on": dates::plus(0), "ends_on": dates::plus(0), "cost": 0});
     objects.insert("campaigns", &system.login("director").await.post("/api/v1/campaigns", campaign).await);
+    let promotion = json!({"code": format!("KM-{office}"), "name": "Giảm 5%", "offices": [office],
+        "starts_on": dates::plus(0), "ends_on": dates::plus(30), "stackable": true,
+        "rule": {"kind": "percent_off", "percent": "0.05"}});
+    objects.insert("promotions", &system.login("director").await.post("/api/v1/promotions", promotion).await);
     let year = dates::today().format("%Y").to_string().parse::<i64>().unwrap_or(2026);
     let figures = |year: i64| {
         json!({"year": year, "revenue": 10_000_000_000_i64, "lab_sales": 6_000_000_000_i64,

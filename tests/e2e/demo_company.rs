@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use atq_tests::{Session, TestSystem, dates};
+use chrono::Datelike;
 use serde_json::Value;
 
 /// Every list route and where its items are in the answer. The reports fill from event feeds,
@@ -29,6 +30,7 @@ const LISTS: &[(&str, &str)] = &[
     ("/api/v1/duty-rates", "/rates"),
     ("/api/v1/bank-statements/lines?status=unmatched", "/items"),
     ("/api/v1/bank-statements/lines?status=matched", "/items"),
+    ("/api/v1/commission-plans", "/items"),
     ("/api/v1/reports/sales", "/by_office"),
     ("/api/v1/reports/receivables-aging", "/items"),
     ("/api/v1/reports/new-customers", "/items"),
@@ -62,6 +64,24 @@ async fn every_list(director: &Session) -> Vec<usize> {
 
 fn count_where(body: &Value, field: &str, value: &str) -> usize {
     body["items"].as_array().map_or(0, |items| items.iter().filter(|i| i[field] == value).count())
+}
+
+/// The tier-1 dealers' bonus scheme is there, and Minh Phát (tier 1, paid in full this quarter)
+/// has a statement for the quarter with what counted and the bonus earned.
+async fn assert_the_dealer_bonus_has_figures(director: &Session) {
+    let schemes = director.get("/api/v1/bonus-schemes").await.body;
+    assert_eq!(count_where(&schemes, "target", "tier1"), 1, "one tier-1 scheme: {schemes}");
+    let customers = director.get("/api/v1/customers?limit=500").await.body;
+    let dealer =
+        customers["items"].as_array().unwrap().iter().find(|c| c["name"] == "Công ty TNHH Thiết bị Khoa học Minh Phát");
+    let today = dates::today();
+    let quarter = format!("{}-Q{}", today.year(), today.month0() / 3 + 1);
+    let path = format!("/api/v1/customers/{}/bonus-statement?period={quarter}", dealer.expect("the demo dealer")["id"]);
+    let statement = director.get(&path).await.body;
+    assert_eq!(statement["customer_tier"], "tier1", "{statement}");
+    assert_eq!(statement["scheme"]["target"], "tier1", "{statement}");
+    assert!(!statement["lines"].as_array().unwrap().is_empty(), "a paid invoice counts: {statement}");
+    assert!(statement["rate_bp"].as_i64() > Some(0) && statement["earned"].as_i64() > Some(0), "{statement}");
 }
 
 #[tokio::test]
@@ -104,6 +124,7 @@ async fn the_demo_company_fills_every_list_and_its_books_agree() {
         .map(|b| b["amount"].as_i64().unwrap_or(0))
         .sum();
     assert!(overdue > 0, "invoices with short terms fall due: {later}");
+    assert_the_dealer_bonus_has_figures(&director).await;
     system.assert_books_agree().await;
 
     let again = Instant::now();

@@ -69,7 +69,10 @@ async fn a_quote_with_discounts_is_sent_accepted_and_becomes_an_order_at_its_pri
         .await;
     assert_eq!(order.status, StatusCode::CREATED, "{}", order.body);
     assert_eq!(order.body["quote_number"], quote["number"]);
-    assert_eq!(order.body["lines"][0]["unit_price"], 270_750_000);
+    // The price before discount, and the quote's 5% of it beside: 2 x 14,250,000.
+    assert_eq!(order.body["lines"][0]["unit_price"], 285_000_000);
+    assert_eq!(order.body["lines"][0]["discount_amount"], 28_500_000);
+    assert_eq!(order.body["lines"][0]["net_amount"], 541_500_000);
     assert_eq!(order.body["lines"][1]["vat_rate"], "0.08");
     assert_eq!(
         (order.body["total_net"].as_i64(), order.body["total_vat"].as_i64()),

@@ -125,13 +125,28 @@ async fn a_director_changes_an_sla_target_on_its_page_and_a_bad_value_is_refused
     assert_shows(&saved, "the saved row", &["value=\"90\"", "1h30 / 10h00", "director"]);
 
     let mut english = WebSession::sign_in(&system, "admin", "en").await;
+    // The administrator has no requests section; the targets are in its menu beside the users.
+    let menu_entry = "<li><a href=\"/requests/sla-targets\"";
+    assert_shows(&english.get("/users").await, "the admin's menu", &[menu_entry, "<li><a href=\"/users\""]);
     assert_shows(
         &english.get("/requests/sla-targets").await,
         "in English",
-        &["SLA targets", "First response (minutes)", "Save"],
+        &[
+            "SLA targets",
+            "First response (minutes)",
+            "Save",
+            "<li><a href=\"/requests/sla-targets\" aria-current=\"page\">SLA targets",
+        ],
+    );
+    let vietnamese = WebSession::sign_in(&system, "admin", "vi").await.get("/users").await;
+    assert_shows(
+        &vietnamese,
+        "the admin's menu in Vietnamese",
+        &["<li><a href=\"/requests/sla-targets\">Thời hạn SLA</a>"],
     );
     let mut rep = WebSession::sign_in(&system, "sales.hn", "en").await;
     let read_only = rep.get("/requests/sla-targets").await;
+    assert!(!read_only.html.contains(menu_entry), "only the administrator has the menu entry");
     assert_shows(&read_only, "read only", &["Debt"]);
     assert!(!read_only.html.contains("<form id=\"form-debt-high\""), "a rep cannot change them");
     let csrf = rep.csrf();

@@ -157,6 +157,7 @@ mod tests {
 
     fn sample_adjustment() -> AdjustmentDoc {
         let line = InvoiceLine {
+            discount_amount: 0,
             model_code: "VS-100".to_string(),
             description: "Máy đo độ nhớt".to_string(),
             unit: "Cái".to_string(),

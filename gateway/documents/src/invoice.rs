@@ -21,9 +21,12 @@ pub struct InvoiceLine {
     pub unit_price: i64,
     /// Basis points: 1000 = 10%. A negative rate prints as "KCT" (not subject to VAT).
     pub vat_rate_bp: i32,
-    /// VND before VAT.
+    /// VND before VAT, after the discount.
     pub net_amount: i64,
     pub vat_amount: i64,
+    /// The line's trade discount: the line prints at its price before discount and the discount
+    /// on a row of its own beneath, as a Vietnamese VAT invoice shows chiết khấu thương mại.
+    pub discount_amount: i64,
 }
 
 /// Totals of one VAT rate.
@@ -87,24 +90,43 @@ fn lines_table(lines: &[InvoiceLine], language: Language) -> Table {
         Column::new(l("Thành tiền chưa có thuế GTGT", "Amount before VAT"), 13.0, Align::Right),
         Column::new(l("Tiền thuế GTGT", "VAT"), 11.0, Align::Right),
     ];
-    let rows = lines
-        .iter()
-        .enumerate()
-        .map(|(index, line)| {
-            TableRow::new(vec![
-                (index + 1).to_string(),
-                line.model_code.clone(),
-                line.description.clone(),
-                line.unit.clone(),
-                format_integer(line.quantity, language),
-                format_money(line.unit_price, language),
-                format_rate_bp(line.vat_rate_bp, language),
-                format_money(line.net_amount, language),
-                format_money(line.vat_amount, language),
-            ])
-        })
-        .collect();
+    let mut rows = Vec::with_capacity(lines.len());
+    for (index, line) in lines.iter().enumerate() {
+        rows.push(TableRow::new(vec![
+            (index + 1).to_string(),
+            line.model_code.clone(),
+            line.description.clone(),
+            line.unit.clone(),
+            format_integer(line.quantity, language),
+            format_money(line.unit_price, language),
+            format_rate_bp(line.vat_rate_bp, language),
+            format_money(line.net_amount.saturating_add(line.discount_amount), language),
+            format_money(line.vat_amount, language),
+        ]));
+        if line.discount_amount != 0 {
+            rows.push(discount_row(9, 7, line.discount_amount, "", language));
+        }
+    }
     Table { columns, rows }
+}
+
+/// The row beneath a discounted line: "Chiết khấu thương mại" (with the promotions behind it, if
+/// any) in the description column and the discount, negative, in the amount column.
+pub(crate) fn discount_row(
+    columns: usize,
+    amount_at: usize,
+    discount: i64,
+    promotions: &str,
+    language: Language,
+) -> TableRow {
+    let mut label = language.pick("Chiết khấu thương mại", "Trade discount").to_string();
+    if !promotions.is_empty() {
+        label = format!("{label} ({promotions})");
+    }
+    let mut cells = vec![String::new(); columns];
+    cells[2] = label;
+    cells[amount_at] = format_money(discount.saturating_neg(), language);
+    TableRow::new(cells)
 }
 
 pub(crate) fn vat_summary_table(summary: &[VatSummaryRow], language: Language) -> Result<Table, DocumentError> {
@@ -225,6 +247,7 @@ mod tests {
                 vat_rate_bp: if index % 2 == 0 { 1000 } else { 800 },
                 net_amount: 50_000_000,
                 vat_amount: if index % 2 == 0 { 5_000_000 } else { 4_000_000 },
+                discount_amount: 0,
             })
             .collect();
         InvoiceDoc {

@@ -7,6 +7,7 @@
 //! Callers hand in amounts as integer VND and dates already formatted (dd/mm/yyyy).
 
 mod adjustment;
+mod bonus_statement;
 mod contract;
 mod dispatch;
 mod document;
@@ -25,6 +26,7 @@ mod words;
 use std::fmt;
 
 pub use adjustment::{AdjustmentDoc, adjustment_pdf};
+pub use bonus_statement::{BonusFigures, BonusPaidLine, BonusRateStep, BonusStatementDoc, bonus_statement_pdf};
 pub use contract::{ContractDoc, contract_pdf};
 pub use dispatch::{DispatchLine, DispatchOrderDoc, dispatch_order_pdf};
 pub use document::{Block, BusinessDocument, CompanyHeader, Field, Party, Signature, TotalRow, render_document};

@@ -2,7 +2,7 @@
 
 use super::document::{Block, BusinessDocument, CompanyHeader, Party, render_document};
 use super::format::{format_integer, format_money, format_rate_bp};
-use super::invoice::money_totals;
+use super::invoice::{discount_row, money_totals};
 use super::layout::Align;
 use super::table::{Column, Table, TableRow};
 use super::{
@@ -19,9 +19,13 @@ pub struct SalesOrderLine {
     /// VND per unit, without VAT.
     pub unit_price: i64,
     pub vat_rate_bp: i32,
-    /// quantity × unit_price.
+    /// quantity × unit_price less discount_amount.
     pub net_amount: i64,
     pub vat_amount: i64,
+    /// The line's discount, printed on a row of its own beneath it; 0 for none.
+    pub discount_amount: i64,
+    /// The promotions behind the discount, by name.
+    pub promotions: Vec<String>,
     /// The delivery date asked for (dd/mm/yyyy); may be empty.
     pub delivery_date: String,
 }
@@ -63,23 +67,23 @@ fn lines_table(lines: &[SalesOrderLine], language: Language) -> Table {
         Column::new(l("Thành tiền chưa có thuế GTGT", "Amount before VAT"), 13.0, Align::Right),
         Column::new(l("Ngày giao hàng", "Delivery date"), 10.0, Align::Center),
     ];
-    let rows = lines
-        .iter()
-        .enumerate()
-        .map(|(index, line)| {
-            TableRow::new(vec![
-                (index + 1).to_string(),
-                line.model_code.clone(),
-                line.description.clone(),
-                line.unit.clone(),
-                format_integer(line.quantity, language),
-                format_money(line.unit_price, language),
-                format_rate_bp(line.vat_rate_bp, language),
-                format_money(line.net_amount, language),
-                line.delivery_date.clone(),
-            ])
-        })
-        .collect();
+    let mut rows = Vec::with_capacity(lines.len());
+    for (index, line) in lines.iter().enumerate() {
+        rows.push(TableRow::new(vec![
+            (index + 1).to_string(),
+            line.model_code.clone(),
+            line.description.clone(),
+            line.unit.clone(),
+            format_integer(line.quantity, language),
+            format_money(line.unit_price, language),
+            format_rate_bp(line.vat_rate_bp, language),
+            format_money(line.net_amount.saturating_add(line.discount_amount), language),
+            line.delivery_date.clone(),
+        ]));
+        if line.discount_amount != 0 {
+            rows.push(discount_row(9, 7, line.discount_amount, &line.promotions.join(", "), language));
+        }
+    }
     Table { columns, rows }
 }
 
@@ -169,6 +173,7 @@ mod tests {
                 net_amount: 80_000_000,
                 vat_amount: 8_000_000,
                 delivery_date: "15/12/2026".to_string(),
+                ..Default::default()
             })
             .collect();
         SalesOrderDoc {
@@ -211,6 +216,23 @@ mod tests {
                 "Ghi chú: Giao tại phòng thí nghiệm"
             ]
         );
+    }
+
+    #[test]
+    fn a_discounted_line_prints_its_price_and_the_discount_beneath() {
+        let mut order = sample_order(1);
+        order.lines[0].discount_amount = 4_000_000;
+        order.lines[0].net_amount = 76_000_000;
+        order.lines[0].promotions = vec!["Khai trương".to_string()];
+        for (language, label, amount) in [
+            (Language::Vi, "Chiết khấu thương mại (Khai trương)", "-4.000.000"),
+            (Language::En, "Trade discount (Khai trương)", "-4,000,000"),
+        ] {
+            let table = lines_table(&order.lines, language);
+            assert_eq!(table.rows.len(), 2);
+            assert_eq!(table.rows[0].cells[7], format_money(80_000_000, language), "before discount");
+            assert_eq!((table.rows[1].cells[2].as_str(), table.rows[1].cells[7].as_str()), (label, amount));
+        }
     }
 
     #[test]

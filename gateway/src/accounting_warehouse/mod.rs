@@ -4,6 +4,7 @@
 mod accounting;
 mod bank_statements;
 mod bonuses;
+mod commissions;
 mod returns;
 mod stock;
 mod stock_documents;
@@ -19,5 +20,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(accounting::router())
         .merge(bank_statements::router())
         .merge(bonuses::router())
+        .merge(commissions::router())
         .merge(returns::router())
 }

@@ -27,6 +27,7 @@ fn reduced_lines(
         .map(|l| {
             let (name, unit) = names.get(&l.product_id).cloned().unwrap_or_default();
             InvoiceLine {
+                discount_amount: 0,
                 model_code: l.model_code.clone(),
                 description: name,
                 unit,

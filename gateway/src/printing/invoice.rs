@@ -48,6 +48,7 @@ pub async fn invoice_pdf(
                 vat_rate_bp: l.vat_rate_bp,
                 net_amount: l.net_amount,
                 vat_amount: l.vat_amount,
+                discount_amount: l.discount_amount,
             }
         })
         .collect();

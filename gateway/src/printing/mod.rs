@@ -3,6 +3,7 @@
 //! its JSON route does (same action, same office check) and lays it out with `atq_documents`.
 
 mod adjustment;
+mod bonus_statement;
 mod contract;
 mod dispatch;
 mod goods_issue;
@@ -33,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(order::order_pdf))
         .routes(routes!(goods_issue::goods_issue_pdf))
         .routes(routes!(contract::contract_pdf))
+        .routes(routes!(bonus_statement::bonus_statement_pdf))
 }
 
 #[derive(Deserialize, IntoParams, Default)]

@@ -60,6 +60,8 @@ pub async fn order_pdf(
                 net_amount: l.net_amount,
                 vat_amount: l.vat_amount,
                 delivery_date: vietnamese_date(&day_text(l.delivery_date.as_ref())),
+                discount_amount: l.discount_amount,
+                promotions: l.promotions.clone(),
             }
         })
         .collect();

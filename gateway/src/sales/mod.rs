@@ -14,6 +14,7 @@ mod leads;
 mod opportunities;
 mod orders;
 mod pipeline;
+mod promotions;
 mod quotes;
 mod requests;
 mod sales_reports;
@@ -40,6 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(calendar::router())
         .merge(targets::router())
         .merge(campaigns::router())
+        .merge(promotions::router())
         .merge(sales_reports::router())
         .merge(discussion::router())
         .merge(requests::router())

@@ -39,11 +39,14 @@ pub struct OrderLineBody {
     pub product_name: String,
     pub supplier_id: i64,
     pub quantity: i64,
-    /// VND per unit, without VAT
+    /// VND per unit, without VAT, before any discount
     pub unit_price: i64,
     pub vat_rate: String,
     /// YYYY-MM-DD (Asia/Ho_Chi_Minh)
     pub delivery_date: Option<String>,
+    /// The line's discounts (the quote's and the promotions'), VND without VAT
+    pub discount_amount: i64,
+    /// quantity × unit_price less discount_amount
     pub net_amount: i64,
     pub vat_amount: i64,
     pub gross_amount: i64,
@@ -56,6 +59,8 @@ pub struct OrderLineBody {
     pub promised_on: Option<String>,
     /// Why the promise misses the schedule, as import planning says; empty when on time
     pub supply_note: String,
+    /// The promotion programmes that took part of the line off or made it a gift, by name
+    pub promotions: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -73,6 +78,8 @@ pub struct OrderBody {
     pub status: String,
     pub note: String,
     pub lines: Vec<OrderLineBody>,
+    /// Sum of the lines' discounts, VND without VAT
+    pub total_discount: i64,
     pub total_net: i64,
     pub total_vat: i64,
     pub total_gross: i64,
@@ -119,6 +126,7 @@ impl From<pb::Order> for OrderBody {
                     unit_price: l.unit_price,
                     vat_rate: rate_text(l.vat_rate_bp),
                     delivery_date: crate::wire::date_text(l.delivery_date.as_ref()),
+                    discount_amount: l.discount_amount,
                     net_amount: l.net_amount,
                     vat_amount: l.vat_amount,
                     gross_amount: l.net_amount + l.vat_amount,
@@ -128,8 +136,10 @@ impl From<pb::Order> for OrderBody {
                     delivered: l.delivered,
                     promised_on: crate::wire::date_text(l.promised_on.as_ref()),
                     supply_note: l.supply_note,
+                    promotions: l.promotions,
                 })
                 .collect(),
+            total_discount: o.total_discount,
             total_net: o.total_net,
             total_vat: o.total_vat,
             total_gross: o.total_gross,

@@ -50,6 +50,11 @@ pub struct QuoteLineBody {
     pub net_amount: i64,
     pub vat_amount: i64,
     pub gross_amount: i64,
+    /// What promotion programmes took off the line, VND without VAT: net_amount is quantity x
+    /// net_unit_price less this (a free or gift line's is its whole amount)
+    pub promotion_discount: i64,
+    /// The programmes that gave it, by name
+    pub promotions: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -117,6 +122,8 @@ impl From<pb::Quote> for QuoteBody {
                     net_amount: l.net_amount,
                     vat_amount: l.vat_amount,
                     gross_amount: l.net_amount + l.vat_amount,
+                    promotion_discount: l.promotion_discount,
+                    promotions: l.promotions,
                 })
                 .collect(),
             total_net: q.total_net,

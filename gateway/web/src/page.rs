@@ -30,6 +30,7 @@ const MENU: &[(&str, &str, Option<Action>)] = &[
     ("/opportunities", "opportunities.nav", Some(Action::WriteCustomers)),
     ("/targets", "targets.nav", Some(Action::ReadCustomers)),
     ("/campaigns", "campaigns.nav", Some(Action::WriteCustomers)),
+    ("/promotions", "promotions.nav", Some(Action::ReadOrders)),
     ("/sales-reports", "sales_reports.nav", Some(Action::ReadCustomers)),
     ("/calendar", "nav.calendar", Some(Action::ReadCustomers)),
     ("/requests", "requests.nav", Some(Action::WriteRequests)),
@@ -45,11 +46,13 @@ const MENU: &[(&str, &str, Option<Action>)] = &[
     ("/warranty", "warranty.nav", Some(Action::ReadCustomers)),
     ("/returns", "nav.returns", Some(Action::ReadAccounts)),
     ("/bonus-schemes", "nav.bonuses", Some(Action::ReadAccounts)),
+    ("/commissions", "nav.commissions", Some(Action::ReadAccounts)),
     ("/receivables", "nav.receivables", Some(Action::ReadAccounts)),
     ("/bank-statements", "nav.bank_statements", Some(Action::WriteAccounts)),
     ("/exchange-rates", "nav.exchange_rates", Some(Action::ReadCosts)),
     ("/reports", "nav.reports", Some(Action::ReadReports)),
     ("/users", "nav.users", Some(Action::ManageUsers)),
+    ("/requests/sla-targets", "sla_targets.link", Some(Action::WriteCalendars)),
 ];
 
 /// Sections a role does not work in are left out of its menu even where it may read them.
@@ -70,6 +73,7 @@ fn in_menu(role: Role, href: &str) -> bool {
         "/opportunities" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
         "/targets" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
         "/campaigns" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
+        "/promotions" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
         "/leads" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
         "/sales-reports" => matches!(role, Role::SalesRep | Role::SalesManager | Role::Director),
         // Requests are answered by sales, import-export and accounting; the warehouse only reads them.
@@ -80,6 +84,9 @@ fn in_menu(role: Role, href: &str) -> bool {
             matches!(role, Role::ImportOfficer | Role::Director | Role::Admin | Role::SalesRep | Role::SalesManager)
         }
         "/exchange-rates" => matches!(role, Role::ImportOfficer | Role::Accountant | Role::Director),
+        // The administrator keeps the settings beside the users; the director reaches the SLA
+        // targets from the requests, which the administrator does not see.
+        "/requests/sla-targets" => role == Role::Admin,
         _ => true,
     }
 }

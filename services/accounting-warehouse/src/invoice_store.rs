@@ -27,8 +27,8 @@ pub async fn insert(
 ) -> Result<i64> {
     let id = sqlx::query_scalar(
         "INSERT INTO invoices (number, series, sequence, customer_id, customer_name, order_number, dispatch_number, \
-         issue_date, due_date, total_net, total_vat, paid, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13) RETURNING id",
+         issue_date, due_date, total_net, total_vat, paid, body, created_at, total_discount) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $13, $14) RETURNING id",
     )
     .bind(&invoice.number)
     .bind(&invoice.series)
@@ -43,6 +43,7 @@ pub async fn insert(
     .bind(invoice.total_vat)
     .bind(invoice.encode_to_vec())
     .bind(now)
+    .bind(invoice.total_discount)
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)

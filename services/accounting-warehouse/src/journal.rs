@@ -20,17 +20,22 @@ pub const ACCOUNTS: &[(&str, &str)] = &[
     ("1381", "Tài sản thiếu chờ xử lý"),
     ("156", "Hàng hóa"),
     ("331", "Phải trả cho người bán"),
+    ("334", "Phải trả người lao động"),
     ("3331", "Thuế GTGT phải nộp"),
     ("3381", "Tài sản thừa chờ giải quyết"),
     ("3388", "Phải trả, phải nộp khác"),
     ("411", "Vốn đầu tư của chủ sở hữu"),
     ("511", "Doanh thu bán hàng và cung cấp dịch vụ"),
+    ("5211", "Chiết khấu thương mại"),
     ("5213", "Hàng bán bị trả lại"),
     ("632", "Giá vốn hàng bán"),
     ("641", "Chi phí bán hàng"),
 ];
 
 pub const RECEIVABLE: &str = "131";
+
+/// Chiết khấu thương mại: the discounts given on invoiced lines, a reduction of revenue (511).
+pub const TRADE_DISCOUNTS: &str = "5211";
 
 /// Posts a balanced entry dated today (local); nothing is posted for an entry of zero.
 pub async fn post(tx: &mut Tx, document: (&str, &str), memo: &str, by: &str, postings: &[Posting]) -> Result<()> {
@@ -107,10 +112,17 @@ pub async fn reconcile(conn: &mut AnyConnection) -> Result<pb::Reconciliation> {
         bonus_payable_documents,
         selling_expense_ledger,
         selling_expense_documents,
+        trade_discount_ledger,
+        trade_discount_documents,
     } = journal_store::figures(conn).await?;
     let receivable_documents = money::difference(invoiced, received, "invoiced less received")?;
     let receivable_documents = money::difference(receivable_documents, bonus_credit_notes, "less bonus credit notes")?;
     let receivable_documents = money::sum([receivable_documents, bonus_clawed_back], "with bonuses clawed back")?;
+    // Sales commissions accrued to staff: 334 against the accruals, which also charge 641.
+    let (commission_payable_ledger, commission_payable_documents) =
+        crate::commission_store::payable_figures(conn).await?;
+    let selling_expense_documents =
+        money::sum([selling_expense_documents, commission_payable_documents], "with commissions accrued")?;
     Ok(pb::Reconciliation {
         total_debit,
         total_credit,
@@ -124,11 +136,17 @@ pub async fn reconcile(conn: &mut AnyConnection) -> Result<pb::Reconciliation> {
         bonus_payable_documents,
         selling_expense_ledger,
         selling_expense_documents,
+        trade_discount_ledger,
+        trade_discount_documents,
+        commission_payable_ledger,
+        commission_payable_documents,
         agree: total_debit == total_credit
             && receivable_ledger == receivable_documents
             && inventory_ledger == inventory_valuation
             && stock_units == costed_units
             && bonus_payable_ledger == bonus_payable_documents
-            && selling_expense_ledger == selling_expense_documents,
+            && selling_expense_ledger == selling_expense_documents
+            && trade_discount_ledger == trade_discount_documents
+            && commission_payable_ledger == commission_payable_documents,
     })
 }

@@ -90,6 +90,10 @@ pub struct Figures {
     /// 641 (debit less credit) and the bonuses accrued less clawed back.
     pub selling_expense_ledger: i64,
     pub selling_expense_documents: i64,
+    /// 5211 (debit less credit) and the invoices' discounts less the returned lines' share (a
+    /// return line's discount is what its units would cost before discount less its net).
+    pub trade_discount_ledger: i64,
+    pub trade_discount_documents: i64,
 }
 
 #[tracing::instrument(level = "debug", skip(conn))]
@@ -120,7 +124,12 @@ pub async fn figures(conn: &mut AnyConnection) -> Result<Figures> {
          (SELECT CAST(COALESCE(SUM(debit - credit), 0) AS BIGINT) FROM journal_lines WHERE account = '641') \
            AS selling_expense_ledger, \
          (SELECT CAST(COALESCE(SUM(CASE kind WHEN 'accrual' THEN amount WHEN 'clawback' THEN -amount ELSE 0 END), 0) \
-           AS BIGINT) FROM bonus_movements) AS selling_expense_documents",
+           AS BIGINT) FROM bonus_movements) AS selling_expense_documents, \
+         (SELECT CAST(COALESCE(SUM(debit - credit), 0) AS BIGINT) FROM journal_lines WHERE account = '5211') \
+           AS trade_discount_ledger, \
+         (SELECT CAST(COALESCE(SUM(total_discount), 0) AS BIGINT) FROM invoices) \
+           - (SELECT CAST(COALESCE(SUM(quantity * unit_price - net_amount), 0) AS BIGINT) FROM sales_return_lines) \
+           AS trade_discount_documents",
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -141,6 +150,8 @@ pub async fn figures(conn: &mut AnyConnection) -> Result<Figures> {
         bonus_payable_documents: figure("bonus_payable_documents")?,
         selling_expense_ledger: figure("selling_expense_ledger")?,
         selling_expense_documents: figure("selling_expense_documents")?,
+        trade_discount_ledger: figure("trade_discount_ledger")?,
+        trade_discount_documents: figure("trade_discount_documents")?,
     })
 }
 

@@ -15,6 +15,10 @@ pub mod bonus_rules;
 pub mod bonus_store;
 pub mod bonuses;
 mod bonuses_api;
+pub mod commission_rules;
+pub mod commission_store;
+pub mod commissions;
+mod commissions_api;
 pub mod credit_terms_store;
 pub mod goods_issue;
 pub mod goods_issue_store;
@@ -67,6 +71,7 @@ use atq_platform::settings::ServiceSettings;
 use atq_platform::{CancellationToken, Db, grpc_server};
 use atq_proto::accountingwarehouse::v1::accounting_server::AccountingServer;
 use atq_proto::accountingwarehouse::v1::bonuses_server::BonusesServer;
+use atq_proto::accountingwarehouse::v1::commissions_server::CommissionsServer;
 use atq_proto::accountingwarehouse::v1::returns_server::ReturnsServer;
 use atq_proto::accountingwarehouse::v1::serial_history_server::SerialHistoryServer;
 use atq_proto::accountingwarehouse::v1::warehouse_server::WarehouseServer;
@@ -96,6 +101,10 @@ pub async fn serve(
     let catalog =
         atq_platform::catalog::CatalogReader::new(&settings.peers.import_planning, settings.internal_key.clone())?;
     let stock_imports = stock_import_api::server(db.clone(), catalog.clone(), settings.internal_key.clone());
+    let commissions = CommissionsServer::with_interceptor(
+        commissions_api::CommissionsApi { db: db.clone(), catalog: catalog.clone() },
+        authenticate(settings.internal_key.clone()),
+    );
     let warehouse = WarehouseServer::with_interceptor(
         warehouse_api::WarehouseApi { db: db.clone(), catalog },
         authenticate(settings.internal_key.clone()),
@@ -140,6 +149,7 @@ pub async fn serve(
         Routes::new(warehouse)
             .add_service(accounting)
             .add_service(bonuses)
+            .add_service(commissions)
             .add_service(returns)
             .add_service(serials)
             .add_service(moves)

@@ -112,6 +112,10 @@ pub async fn record_payment(tx: &mut Tx, db: &Db, caller: &Caller, payment: Rece
     };
     let payment_id = payment_store::insert(tx, &stored).await?;
     let (allocations, left) = allocate(tx, payment_id, payment.amount, open).await?;
+    // The salesperson earns on what the payment paid, in its transaction: a retry cannot count twice.
+    for paid in &allocations {
+        crate::commissions::record_shares(tx, paid.invoice_id, ("payment", &number, payment.received_on)).await?;
+    }
     post(tx, caller, &number, &payment).await?;
     let recorded = pb::Payment {
         id: payment_id,

@@ -11,6 +11,8 @@ use atq_platform::validation::Violations;
 use atq_platform::{Error, limits};
 use atq_proto::accountingwarehouse::v1 as pb;
 
+use crate::invoices::discount_share;
+use crate::money;
 use crate::return_store::Returned;
 use crate::returns::{ReturnLine, repeated_serial};
 use crate::stock::Condition;
@@ -70,6 +72,18 @@ pub fn price(
     Ok(priced)
 }
 
+/// The discount the lines carried back: each line's units at its price less its net. The net of a
+/// line is its units' share of the invoiced net, so this is its exact share of the discount.
+pub fn discount(lines: &[pb::SalesReturnLine]) -> Result<i64> {
+    let each = lines.iter().map(|line| {
+        limits::line_total(line.quantity, line.unit_price)
+            .ok()
+            .and_then(|gross| gross.checked_sub(line.net_amount))
+            .ok_or_else(|| Error::internal(anyhow::anyhow!("return line {}: the discount overflows", line.line_no)))
+    });
+    money::sum(each.collect::<Result<Vec<_>>>()?, "the return's discount")
+}
+
 /// The goods issue line an invoice line was made from: the same product, the same occurrence of
 /// it (the invoice lists the shipment's lines in order).
 fn issued_line<'a>(
@@ -116,6 +130,8 @@ fn check_serials<'a>(
 }
 
 /// The line's net, VAT and cost: in proportion, or what is left when the last units come back.
+/// The net is the units at the invoiced price less their share of the line's discount (exact and
+/// cumulative, as the invoice took it from its order line).
 fn amounts(
     request: &ReturnLine,
     invoiced: &pb::InvoiceLine,
@@ -127,7 +143,9 @@ fn amounts(
     let (net_amount, vat_amount, cost_amount) = if quantity == remaining {
         (invoiced.net_amount - so_far.net, invoiced.vat_amount - so_far.vat, issued.cost_amount - so_far.cost)
     } else {
+        let discount = discount_share(invoiced.discount_amount, invoiced.quantity, so_far.quantity, quantity);
         let net = limits::line_total(quantity, invoiced.unit_price)
+            .map(|gross| gross - discount)
             .map_err(|message| Error::invalid(format!("lines[{}].quantity", request.index), message))?;
         let vat = with_vat(net, i64::from(invoiced.vat_rate_bp))
             .and_then(|gross| gross.checked_sub(net))
@@ -165,6 +183,7 @@ mod tests {
             vat_rate_bp: 1_000,
             net_amount: 3_000_003,
             vat_amount: 300_000,
+            discount_amount: 0,
         };
         pb::Invoice { number: "C26TAQ-0000001".into(), lines: vec![line], ..Default::default() }
     }
@@ -189,6 +208,22 @@ mod tests {
         let rest = price(&invoice(), &issue(), (&[(1, so_far)], &[(7, "A".into())]), &[asked(2, &["B", "C"])]).unwrap();
         let line = &rest[0].line;
         assert_eq!((line.net_amount, line.vat_amount, line.cost_amount), (2_000_002, 200_000, 667));
+    }
+
+    #[test]
+    fn part_returns_carry_back_their_share_of_the_discount() {
+        let mut discounted = invoice();
+        let line = &mut discounted.lines[0];
+        (line.unit_price, line.discount_amount, line.net_amount, line.vat_amount) = (1_000, 200, 2_800, 280);
+        let first = price(&discounted, &issue(), (&[], &[]), &[asked(1, &["A"])]).unwrap();
+        let line = &first[0].line;
+        assert_eq!((line.net_amount, line.vat_amount), (934, 93));
+        let so_far = Returned { quantity: 1, net: 934, vat: 93, cost: 333 };
+        let rest =
+            price(&discounted, &issue(), (&[(1, so_far)], &[(7, "A".into())]), &[asked(2, &["B", "C"])]).unwrap();
+        assert_eq!((rest[0].line.net_amount, rest[0].line.vat_amount), (1_866, 187));
+        let lines = [first[0].line.clone(), rest[0].line.clone()];
+        assert_eq!((discount(&lines[..1]).unwrap(), discount(&lines).unwrap()), (66, 200));
     }
 
     #[test]

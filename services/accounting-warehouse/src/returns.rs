@@ -191,6 +191,8 @@ async fn record(
     return_store::insert_adjustment(tx, sales_return.id, adjustment, &today.to_string(), now).await?;
     let moves = restock(tx, db, (sales_return.id, invoice.id, office), (&number, &lines), (caller, now)).await?;
     post(tx, caller, &sales_return).await?;
+    // The paid share the return took back reverses its commission, in the return's month.
+    crate::commissions::record_shares(tx, invoice.id, ("return", &number, request.returned_on)).await?;
     // Paid revenue the return took back (or a new net-to-gross ratio of the invoice) may leave a
     // settled bonus period earning less than was settled.
     bonuses::claw_back(tx, caller, invoice.customer_id).await?;
@@ -265,11 +267,15 @@ async fn restock(
     Ok(moves)
 }
 
-/// Sales returns (5213) and the VAT due (3331, the account the invoice credited) against the
-/// customer's receivable; the goods back into 156 at their cost, out of the cost of goods sold.
+/// Sales returns (5213, at the price before discount) less the discount they carried (back off
+/// 5211) and the VAT due (3331, the account the invoice credited) against the customer's
+/// receivable; the goods back into 156 at their cost, out of the cost of goods sold.
 async fn post(tx: &mut Tx, caller: &Caller, sales_return: &pb::SalesReturn) -> Result<()> {
+    let discount = return_lines::discount(&sales_return.lines)?;
+    let returned = money::sum([sales_return.total_net, discount], "the return's amount before discount")?;
     let postings = [
-        Posting::debit(SALES_RETURNS, sales_return.total_net),
+        Posting::debit(SALES_RETURNS, returned),
+        Posting::credit(journal::TRADE_DISCOUNTS, discount),
         Posting::debit("3331", sales_return.total_vat),
         Posting::credit(journal::RECEIVABLE, sales_return.total_gross).for_customer(sales_return.customer_id),
         Posting::debit("156", sales_return.total_cost),

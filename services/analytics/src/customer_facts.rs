@@ -2,7 +2,6 @@
 
 use atq_platform::business_time::{local_date, timestamp_micros};
 use atq_platform::error::Result;
-use atq_platform::feed_consumer::Projection;
 use atq_platform::{Db, Error, Office, Tx, outbox};
 use atq_proto::events::v1::Event;
 use atq_proto::sales::v1 as sales;
@@ -10,12 +9,15 @@ use chrono::NaiveDate;
 use prost::Message;
 
 use crate::customer_facts_store::{self, CustomerFact};
+use crate::rollup_batch::{Batched, Pending};
 
 pub struct CustomerFacts;
 
+crate::rollup_batch::per_event!(CustomerFacts);
+
 #[tonic::async_trait]
-impl Projection for CustomerFacts {
-    async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<()> {
+impl Batched for CustomerFacts {
+    async fn apply_into(&self, tx: &mut Tx, event: &Event, pending: &mut Pending) -> Result<()> {
         if !outbox::is::<sales::CustomerCreated>(event) {
             return Ok(());
         }
@@ -25,7 +27,11 @@ impl Projection for CustomerFacts {
         let office = Office::from_proto(created.office).map_err(|e| Error::internal(anyhow::anyhow!("office: {e}")))?;
         let group = group_code(created.group).ok_or_else(|| Error::internal(anyhow::anyhow!("unknown group")))?;
         let fact = CustomerFact { customer_id: created.customer_id, code: &created.code, office, group, day, micros };
-        customer_facts_store::record(tx, &fact).await
+        if customer_facts_store::record(tx, &fact).await? {
+            // Invoices and payments read before the customer move under its office.
+            crate::receivable_rollup::customer_known(tx, fact.customer_id, office.code(), pending).await?;
+        }
+        Ok(())
     }
 }
 

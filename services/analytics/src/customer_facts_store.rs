@@ -16,9 +16,10 @@ pub struct CustomerFact<'a> {
 }
 
 /// Keeps a new customer; the primary key makes a replayed event harmless even without the cursor.
+/// True when it was new.
 #[tracing::instrument(level = "debug", skip_all, fields(customer_id = fact.customer_id))]
-pub async fn record(tx: &mut Tx, fact: &CustomerFact<'_>) -> Result<()> {
-    sqlx::query(
+pub async fn record(tx: &mut Tx, fact: &CustomerFact<'_>) -> Result<bool> {
+    let kept = sqlx::query(
         "INSERT INTO customer_facts (customer_id, code, office, customer_group, created_on, week_start, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (customer_id) DO NOTHING",
     )
@@ -31,7 +32,7 @@ pub async fn record(tx: &mut Tx, fact: &CustomerFact<'_>) -> Result<()> {
     .bind(fact.micros)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(kept.rows_affected() > 0)
 }
 
 /// New customers per local week, office and group code, for customers created between the two

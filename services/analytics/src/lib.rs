@@ -9,6 +9,7 @@ mod customer_facts;
 mod customer_facts_store;
 mod customer_value;
 mod customer_value_store;
+mod daily_rollups;
 mod forecast;
 mod forecast_api;
 mod forecast_pipeline;
@@ -23,9 +24,11 @@ mod margin_store;
 mod periods;
 mod product_facts;
 mod product_facts_store;
+mod receivable_rollup;
 mod reports_api;
 mod return_facts;
 mod return_facts_store;
+mod rollup_batch;
 mod sales_facts;
 mod sales_facts_store;
 mod service_api;
@@ -34,6 +37,7 @@ mod service_facts_store;
 mod service_report;
 mod stock_facts;
 mod stock_facts_store;
+mod stock_rollup;
 mod summary;
 mod summary_api;
 mod summary_cells;
@@ -55,6 +59,7 @@ use atq_platform::{CancellationToken, Db, InternalKey, Peers, Tx, grpc_server};
 use atq_proto::analytics::v1::reports_server::ReportsServer;
 use atq_proto::events::v1::Event;
 use include_dir::{Dir, include_dir};
+use rollup_batch::{Batched, Gathered};
 use tokio::net::TcpListener;
 use tonic::service::Routes;
 
@@ -71,7 +76,9 @@ static MIGRATIONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/migrations")
 
 /// Connects, migrates and claims this service's database.
 pub async fn open_database(url: &str) -> anyhow::Result<Db> {
-    Db::open(url, NAME, &MIGRATIONS).await
+    let db = Db::open(url, NAME, &MIGRATIONS).await?;
+    daily_rollups::backfill_if_asked(&db).await?;
+    Ok(db)
 }
 
 pub async fn serve(
@@ -109,9 +116,9 @@ pub async fn serve(
 /// benchmark can load history through the same projections the service runs.
 pub fn projections() -> Vec<(&'static str, Arc<dyn Projection>)> {
     vec![
-        (SALES_FEED, Arc::new(SalesFeed)),
-        (CATALOG_FEED, Arc::new(ImportPlanningFeed)),
-        (ACCOUNTING_FEED, Arc::new(return_facts::ReturnFacts)),
+        (SALES_FEED, Arc::new(SalesFeed::default())),
+        (CATALOG_FEED, Arc::new(ImportPlanningFeed::default())),
+        (ACCOUNTING_FEED, Arc::new(AccountingFeed::default())),
     ]
 }
 
@@ -136,29 +143,65 @@ pub fn routes(db: &Db, key: &InternalKey) -> Routes {
 }
 
 /// What analytics keeps from the sales feed: customers, confirmed orders and opportunities, in one
-/// transaction per batch with the feed's one cursor.
-struct SalesFeed;
+/// transaction per batch with the feed's one cursor; the rollups' changes once per batch.
+#[derive(Default)]
+struct SalesFeed(Gathered);
 
 #[tonic::async_trait]
 impl Projection for SalesFeed {
     async fn apply(&self, tx: &mut Tx, event: &Event) -> atq_platform::Result<()> {
-        customer_facts::CustomerFacts.apply(tx, event).await?;
+        let mut pending = self.0.take();
+        customer_facts::CustomerFacts.apply_into(tx, event, &mut pending).await?;
         forecast_pipeline::OpportunityFacts.apply(tx, event).await?;
         service_facts::RequestFacts.apply(tx, event).await?;
-        sales_facts::SalesFacts.apply(tx, event).await
+        sales_facts::SalesFacts.apply_into(tx, event, &mut pending).await?;
+        self.0.keep(pending);
+        Ok(())
+    }
+
+    async fn finish_batch(&self, tx: &mut Tx) -> atq_platform::Result<()> {
+        self.0.take().flush(tx).await
     }
 }
 
 /// What analytics keeps from the import-planning feed: the catalog's products and the supplier
 /// orders, in one transaction per batch with the feed's one cursor.
-struct ImportPlanningFeed;
+#[derive(Default)]
+struct ImportPlanningFeed(Gathered);
 
 #[tonic::async_trait]
 impl Projection for ImportPlanningFeed {
     async fn apply(&self, tx: &mut Tx, event: &Event) -> atq_platform::Result<()> {
-        product_facts::ProductFacts.apply(tx, event).await?;
+        // Taken and kept around the whole event: one that fails leaves no change behind.
+        let mut pending = self.0.take();
+        product_facts::ProductFacts.apply_into(tx, event, &mut pending).await?;
         service_facts::WarrantyFacts.apply(tx, event).await?;
         import_facts::ImportFacts.apply(tx, event).await?;
-        supplier_facts::SupplierFacts.apply(tx, event).await
+        supplier_facts::SupplierFacts.apply(tx, event).await?;
+        self.0.keep(pending);
+        Ok(())
+    }
+
+    async fn finish_batch(&self, tx: &mut Tx) -> atq_platform::Result<()> {
+        self.0.take().flush(tx).await
+    }
+}
+
+/// What analytics keeps from the accounting-warehouse feed: returns, goods issued at cost,
+/// invoices, payments and stock moves (`return_facts`), the rollups' changes once per batch.
+#[derive(Default)]
+struct AccountingFeed(Gathered);
+
+#[tonic::async_trait]
+impl Projection for AccountingFeed {
+    async fn apply(&self, tx: &mut Tx, event: &Event) -> atq_platform::Result<()> {
+        let mut pending = self.0.take();
+        return_facts::ReturnFacts.apply_into(tx, event, &mut pending).await?;
+        self.0.keep(pending);
+        Ok(())
+    }
+
+    async fn finish_batch(&self, tx: &mut Tx) -> atq_platform::Result<()> {
+        self.0.take().flush(tx).await
     }
 }

@@ -97,6 +97,21 @@ pub async fn lines(
     office: Option<Office>,
     category: Option<&str>,
 ) -> Result<Vec<MarginRow>> {
+    let sql = lines_sql(office.is_some(), category.is_some());
+    let mut query = sqlx::query_as::<_, Row>(&sql).bind(from.to_string()).bind(to.to_string());
+    if let Some(office) = office {
+        query = query.bind(office.code());
+    }
+    if let Some(category) = category {
+        query = query.bind(category.to_owned());
+    }
+    let rows = query.fetch_all(db.pool()).await?;
+    Ok(rows.into_iter().map(margin_row).collect())
+}
+
+/// The query of [`lines`]: the days are $1 and $2, then the office and the category, each only
+/// when filtered on, numbered in that order.
+fn lines_sql(by_office: bool, by_category: bool) -> String {
     let mut sql = String::from(
         "SELECT m.source, COALESCE(o.office, m.office), m.quantity, m.revenue, m.cost, m.product_id, \
          p.model_code, p.category, p.brand, c.code, o.salesperson, t.net, t.units \
@@ -109,57 +124,63 @@ pub async fn lines(
          WHERE m.day >= $1 AND m.day <= $2",
     );
     let mut next = 3;
-    if office.is_some() {
+    if by_office {
         sql.push_str(&format!(" AND COALESCE(o.office, m.office) = ${next}"));
         next += 1;
     }
-    if category.is_some() {
+    if by_category {
         sql.push_str(&format!(" AND p.category = ${next}"));
     }
     sql.push_str(" ORDER BY m.day, m.source, m.document, m.line_no");
-    let mut query = sqlx::query_as::<_, Row>(&sql).bind(from.to_string()).bind(to.to_string());
-    if let Some(office) = office {
-        query = query.bind(office.code());
-    }
-    if let Some(category) = category {
-        query = query.bind(category.to_owned());
-    }
-    let rows = query.fetch_all(db.pool()).await?;
+    sql
+}
+
+/// A row of the query as a margin row; a product, customer or salesperson analytics has not
+/// heard of yet is grouped as unknown.
+fn margin_row(row: Row) -> MarginRow {
+    let (
+        source,
+        office,
+        quantity,
+        revenue,
+        cost,
+        product_id,
+        model,
+        category,
+        brand,
+        customer,
+        salesperson,
+        net,
+        units,
+    ) = row;
     let known = |text: Option<String>| text.unwrap_or_else(|| UNKNOWN.to_owned());
-    Ok(rows
-        .into_iter()
-        .map(
-            |(
-                source,
-                office,
-                quantity,
-                revenue,
-                cost,
-                product_id,
-                model,
-                category,
-                brand,
-                customer,
-                salesperson,
-                net,
-                units,
-            )| {
-                MarginRow {
-                    source,
-                    product_id,
-                    model_code: known(model),
-                    category: known(category),
-                    brand: known(brand),
-                    customer: known(customer),
-                    salesperson: known(salesperson),
-                    office,
-                    quantity,
-                    revenue,
-                    cost,
-                    order_net: net,
-                    order_units: units,
-                }
-            },
-        )
-        .collect())
+    MarginRow {
+        source,
+        product_id,
+        model_code: known(model),
+        category: known(category),
+        brand: known(brand),
+        customer: known(customer),
+        salesperson: known(salesperson),
+        office,
+        quantity,
+        revenue,
+        cost,
+        order_net: net,
+        order_units: units,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_filters_take_the_parameters_after_the_days_in_order() {
+        assert!(!lines_sql(false, false).contains("$3"));
+        assert!(lines_sql(true, false).contains("COALESCE(o.office, m.office) = $3"));
+        let both = lines_sql(true, true);
+        assert!(both.contains("COALESCE(o.office, m.office) = $3") && both.contains("p.category = $4"), "{both}");
+        assert!(lines_sql(false, true).contains("p.category = $3"));
+    }
 }

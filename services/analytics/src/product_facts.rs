@@ -2,13 +2,13 @@
 //! an order line under a category and a brand.
 
 use atq_platform::error::Result;
-use atq_platform::feed_consumer::Projection;
 use atq_platform::{Tx, outbox};
 use atq_proto::events::v1::Event;
 use atq_proto::importplanning::v1 as catalog;
 use prost::Message;
 
 use crate::product_facts_store;
+use crate::rollup_batch::{Batched, Pending};
 use crate::sales_facts::rollup;
 
 /// Shown for a product the catalog feed has not described (yet).
@@ -16,9 +16,11 @@ pub const UNKNOWN: &str = "unknown";
 
 pub struct ProductFacts;
 
+crate::rollup_batch::per_event!(ProductFacts);
+
 #[tonic::async_trait]
-impl Projection for ProductFacts {
-    async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<()> {
+impl Batched for ProductFacts {
+    async fn apply_into(&self, tx: &mut Tx, event: &Event, pending: &mut Pending) -> Result<()> {
         if !outbox::is::<catalog::ProductChanged>(event) {
             return Ok(());
         }
@@ -41,9 +43,9 @@ impl Projection for ProductFacts {
         if old_category == category && old_brand == brand {
             return product_facts_store::record(tx, &product, &category, brand).await;
         }
-        let change = rollup::Change::start(tx, rollup::Lines::Product(product.id)).await?;
+        let change = rollup::Change::start(tx, rollup::Lines::Product(product.id), pending).await?;
         product_facts_store::record(tx, &product, &category, brand).await?;
-        change.finish(tx).await
+        change.finish(tx, pending).await
     }
 }
 

@@ -5,7 +5,6 @@
 
 use atq_platform::business_time::{date_from_proto, local_date, timestamp_micros};
 use atq_platform::error::Result;
-use atq_platform::feed_consumer::Projection;
 use atq_platform::{Db, Error, Office, Tx, outbox};
 use atq_proto::accountingwarehouse::v1 as wh;
 use atq_proto::events::v1::Event;
@@ -14,17 +13,20 @@ use prost::Message;
 
 use crate::product_facts::UNKNOWN;
 use crate::return_facts_store;
+use crate::rollup_batch::{Batched, Pending};
 use crate::sales_facts_store::LineRow;
 
 pub struct ReturnFacts;
 
+crate::rollup_batch::per_event!(ReturnFacts);
+
 #[tonic::async_trait]
-impl Projection for ReturnFacts {
-    async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<()> {
+impl Batched for ReturnFacts {
+    async fn apply_into(&self, tx: &mut Tx, event: &Event, pending: &mut Pending) -> Result<()> {
         // Invoices and payments of the same feed, for the accounting summary.
-        crate::summary_facts::AccountingFacts.apply(tx, event).await?;
+        crate::summary_facts::AccountingFacts.apply_into(tx, event, pending).await?;
         // Goods issued and returned at cost, for the margin reports.
-        crate::margin_facts::MarginFacts.apply(tx, event).await?;
+        crate::margin_facts::MarginFacts.apply_into(tx, event, pending).await?;
         if !outbox::is::<wh::SalesReturned>(event) {
             return Ok(());
         }

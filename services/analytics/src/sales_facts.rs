@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 
 use atq_platform::business_time::{local_date, timestamp_micros};
 use atq_platform::error::Result;
-use atq_platform::feed_consumer::Projection;
 use atq_platform::{Db, Error, Office, Tx, outbox};
 use atq_proto::events::v1::Event;
 use atq_proto::sales::v1 as sales;
@@ -24,21 +23,24 @@ pub(crate) mod rollup;
 use rollup::{BRAND, CATEGORY, GROUP, Lines, SALESPERSON};
 
 use crate::margin_store::rollup::Lines as MarginLines;
+use crate::rollup_batch::{Batched, Pending};
 
 pub struct SalesFacts;
 
+crate::rollup_batch::per_event!(SalesFacts);
+
 #[tonic::async_trait]
-impl Projection for SalesFacts {
-    async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<()> {
+impl Batched for SalesFacts {
+    async fn apply_into(&self, tx: &mut Tx, event: &Event, pending: &mut Pending) -> Result<()> {
         let occurred_at = event.occurred_at.as_ref().map(timestamp_micros).unwrap_or_default();
         if outbox::is::<sales::OrderConfirmed>(event) {
             if let Some(order) = sales::OrderConfirmed::decode(event.payload.as_slice())?.order {
-                confirmed(tx, &order, event.position, occurred_at).await?;
+                confirmed(tx, &order, (event.position, occurred_at), pending).await?;
             }
         } else if outbox::is::<sales::OrderCancelled>(event)
             && let Some(order) = sales::OrderCancelled::decode(event.payload.as_slice())?.order
         {
-            cancelled(tx, &order, event.position, occurred_at).await?;
+            cancelled(tx, &order, (event.position, occurred_at), pending).await?;
         }
         Ok(())
     }
@@ -59,7 +61,12 @@ fn group_code(value: i32) -> &'static str {
     crate::customer_facts::group_code(value).unwrap_or(UNKNOWN)
 }
 
-async fn confirmed(tx: &mut Tx, order: &sales::Order, position: i64, occurred_at: i64) -> Result<()> {
+async fn confirmed(
+    tx: &mut Tx,
+    order: &sales::Order,
+    (position, occurred_at): (i64, i64),
+    pending: &mut Pending,
+) -> Result<()> {
     let confirmed_at = order.confirmed_at.as_ref().map(timestamp_micros).unwrap_or(occurred_at);
     let salesperson = order.created_by.trim();
     let fact = OrderFact {
@@ -80,26 +87,32 @@ async fn confirmed(tx: &mut Tx, order: &sales::Order, position: i64, occurred_at
     }
     // The order's returns and shipments are found by its number, the one kept and the new one.
     let numbers = [old.map_or_else(|| order.number.clone(), |(number, _)| number), order.number.clone()];
-    let sales = rollup::Change::start(tx, Lines::Order { order_id: order.id, numbers: numbers.clone() }).await?;
-    let margins = crate::margin_store::rollup::Change::start(tx, MarginLines::Orders(numbers)).await?;
+    let lines = Lines::Order { order_id: order.id, numbers: numbers.clone() };
+    let sales = rollup::Change::start(tx, lines, pending).await?;
+    let margins = crate::margin_store::rollup::Change::start(tx, MarginLines::Orders(numbers), pending).await?;
     if sales_facts_store::record_confirmed(tx, &fact).await? {
         sales_facts_store::replace_lines(tx, order).await?;
         crate::customer_value_store::refresh_orders(tx, order.customer_id).await?;
     }
-    sales.finish(tx).await?;
-    margins.finish(tx).await
+    sales.finish(tx, pending).await?;
+    margins.finish(tx, pending).await
 }
 
 /// A cancelled order leaves the figures. An order cancelled before it was confirmed was never in
 /// them: there is no row to change.
-async fn cancelled(tx: &mut Tx, order: &sales::Order, position: i64, occurred_at: i64) -> Result<()> {
+async fn cancelled(
+    tx: &mut Tx,
+    order: &sales::Order,
+    (position, occurred_at): (i64, i64),
+    pending: &mut Pending,
+) -> Result<()> {
     let at = order.updated_at.as_ref().map(timestamp_micros).unwrap_or(occurred_at).max(1);
     // Only a newer event changes the order; the margins do not depend on its cancellation.
     if let Some((number, _)) = sales_facts_store::head(tx, order.id).await?.filter(|(_, kept)| *kept < position) {
         let lines = Lines::Order { order_id: order.id, numbers: [number.clone(), number] };
-        let change = rollup::Change::start(tx, lines).await?;
+        let change = rollup::Change::start(tx, lines, pending).await?;
         sales_facts_store::record_cancelled(tx, order.id, at, position).await?;
-        change.finish(tx).await?;
+        change.finish(tx, pending).await?;
     }
     crate::customer_value_store::refresh_orders(tx, order.customer_id).await
 }

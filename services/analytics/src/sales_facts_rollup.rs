@@ -10,8 +10,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use atq_platform::db::{backend_of, values_list};
 use atq_platform::error::Result;
 use atq_platform::{Db, Error, Tx};
+
+use crate::rollup_batch::Pending;
 use chrono::{Months, NaiveDate};
 
 pub const GROUP: &str = "group";
@@ -60,7 +63,7 @@ impl Cell {
 
 /// (month, office, dimension, key).
 type Key = (String, String, &'static str, String);
-type Cells = BTreeMap<Key, Cell>;
+pub(crate) type Cells = BTreeMap<Key, Cell>;
 
 /// month, office, group, salesperson, order id (0 for a return), product, category, brand,
 /// signed quantity, net and VAT.
@@ -136,49 +139,35 @@ pub struct Change {
 }
 
 impl Change {
-    pub async fn start(tx: &mut Tx, lines: Lines) -> Result<Change> {
-        lock(tx).await?;
+    pub async fn start(tx: &mut Tx, lines: Lines, pending: &mut Pending) -> Result<Change> {
+        pending.lock(tx).await?;
         let before = cells(rows(tx, &lines).await?)?;
         Ok(Change { lines, before })
     }
 
-    /// Adds to the rollup what the change made of its lines.
-    pub async fn finish(self, tx: &mut Tx) -> Result<()> {
-        let mut delta = cells(rows(tx, &self.lines).await?)?;
+    /// Adds to the batch's changes what the change made of its lines.
+    pub async fn finish(self, tx: &mut Tx, pending: &mut Pending) -> Result<()> {
+        let after = cells(rows(tx, &self.lines).await?)?;
+        for (key, cell) in after {
+            let entry = pending.sales.entry(key).or_default();
+            *entry = entry.plus(cell, 1)?;
+        }
         for (key, cell) in self.before {
-            let entry = delta.entry(key).or_default();
+            let entry = pending.sales.entry(key).or_default();
             *entry = entry.plus(cell, -1)?;
         }
-        delta.retain(|_, cell| *cell != Cell::default());
-        add(tx, &delta).await
+        Ok(())
     }
 }
 
 /// Rows per statement, well under the databases' limits on bound values.
-const CHUNK: usize = 50;
+const CHUNK: usize = 100;
 
-/// Adds the changes, a statement per chunk of rows (a change of an order touches a few dozen).
-async fn add(tx: &mut Tx, delta: &Cells) -> Result<()> {
-    let rows: Vec<(&Key, &Cell)> = delta.iter().collect();
+/// Adds the changes of a batch, a statement per chunk of rows.
+pub(crate) async fn add(tx: &mut Tx, delta: &Cells) -> Result<()> {
+    let rows: Vec<(&Key, &Cell)> = delta.iter().filter(|(_, cell)| **cell != Cell::default()).collect();
     for chunk in rows.chunks(CHUNK) {
-        let values = (0..chunk.len())
-            .map(|i| {
-                let n = i * 9;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5,
-                    n + 6,
-                    n + 7,
-                    n + 8,
-                    n + 9
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let values = values_list(backend_of(tx), chunk.len(), 9);
         let sql = format!(
             "INSERT INTO sales_month_facts (month, office, dimension, key, lines, orders, quantity, net, vat) \
              VALUES {values} ON CONFLICT (month, office, dimension, key) DO UPDATE SET \

@@ -293,6 +293,46 @@ async fn rollups_sum_the_fact_lines_whichever_feed_comes_first_and_the_backfill_
     assert_eq!(results[0], results[1]);
 }
 
+/// A feed applied as its consumer applies it: a transaction per batch, the rollups' changes
+/// gathered over the batch and written once.
+async fn apply_batches(db: &Db, feed: &str, events: &[Event], size: usize) {
+    let projections = crate::projections();
+    let Some((_, projection)) = projections.iter().find(|(name, _)| *name == feed) else { panic!("no feed {feed}") };
+    for batch in events.chunks(size) {
+        let mut tx = db.begin().await.unwrap();
+        for event in batch {
+            projection.apply(&mut tx, event).await.unwrap();
+        }
+        projection.finish_batch(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn rollups_gathered_per_batch_equal_those_written_per_event() {
+    let (catalog, sales, accounting) = feeds();
+    let mut results = Vec::new();
+    for batched in [false, true] {
+        let database = fresh_database("analytics-rollup-batches").await.unwrap();
+        let db = crate::open_database(&database.url).await.unwrap();
+        // Shipments and returns first, so the orders move them within a batch.
+        if batched {
+            apply_batches(&db, crate::ACCOUNTING_FEED, &accounting, 4).await;
+            apply_batches(&db, crate::SALES_FEED, &sales, 4).await;
+            apply_batches(&db, crate::CATALOG_FEED, &catalog, 4).await;
+        } else {
+            apply(&db, &ReturnFacts, &accounting).await;
+            apply(&db, &SalesFacts, &sales).await;
+            apply(&db, &ProductFacts, &catalog).await;
+        }
+        assert_rollups_match_lines(&db).await;
+        results.push(kept(&db).await);
+        db.close().await;
+    }
+    assert!(!results[0].0.is_empty() && !results[0].1.is_empty());
+    assert_eq!(results[0], results[1]);
+}
+
 #[test]
 fn a_span_splits_into_whole_months_and_partial_ends() {
     let whole = split(date(2026, 1, 1), date(2026, 12, 31));

@@ -1,6 +1,7 @@
 //! Unit tests of the sales facts and their report.
 
 use atq_platform::business_time::to_timestamp;
+use atq_platform::feed_consumer::Projection;
 use atq_platform::testing::fresh_database;
 use atq_proto::importplanning::v1 as catalog;
 use chrono::{TimeZone, Utc};

@@ -5,20 +5,24 @@
 //! Stock is valued as the warehouse values it: units on hand × the product's moving-average unit
 //! cost (company-wide), the cost its newest move on or before the day carried. Good stock of a
 //! product in a warehouse is slow-moving at a day when nothing of it left that warehouse by a goods
-//! issue in the `SLOW_DAYS` days up to it and the warehouse already held the product then.
+//! issue in the `SLOW_DAYS` days up to it and the warehouse already held the product then. The
+//! summary reads these figures from the month-end rollups kept with the moves (`stock_rollup`).
 
 use std::collections::BTreeMap;
 
+#[cfg(test)]
+use atq_platform::Error;
 use atq_platform::business_time::{local_date, timestamp_micros};
 use atq_platform::error::Result;
-use atq_platform::feed_consumer::Projection;
-use atq_platform::{Error, Office, Tx, outbox};
+use atq_platform::{Office, Tx, outbox};
 use atq_proto::accountingwarehouse::v1 as wh;
 use atq_proto::events::v1::Event;
+#[cfg(test)]
 use chrono::{Days, NaiveDate};
 use prost::Message;
 
 use crate::product_facts::UNKNOWN;
+use crate::rollup_batch::{Batched, Pending};
 use crate::stock_facts_store::{self, MoveRow};
 
 /// Days without a goods issue after which held stock counts as slow-moving.
@@ -31,9 +35,11 @@ pub const DAMAGED: &str = "damaged";
 
 pub struct StockFacts;
 
+crate::rollup_batch::per_event!(StockFacts);
+
 #[tonic::async_trait]
-impl Projection for StockFacts {
-    async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<()> {
+impl Batched for StockFacts {
+    async fn apply_into(&self, tx: &mut Tx, event: &Event, pending: &mut Pending) -> Result<()> {
         if !outbox::is::<wh::StockMoved>(event) {
             return Ok(());
         }
@@ -51,8 +57,11 @@ impl Projection for StockFacts {
                 unit_cost: m.unit_cost,
                 moved_on,
             };
-            // A replayed event changes nothing: each move of a document is kept once.
-            stock_facts_store::record(tx, &row, move_no as i64, event.position).await?;
+            // A replayed event changes nothing: each move of a document is kept once, and only a
+            // move kept for the first time goes into the month-end rollups.
+            if stock_facts_store::record(tx, &row, move_no as i64, event.position).await? {
+                pending.stock.push((row, event.position, move_no as i64));
+            }
         }
         Ok(())
     }
@@ -74,6 +83,7 @@ pub struct Holding {
     pub value: i64,
 }
 
+#[cfg(test)]
 impl Holding {
     fn add(&mut self, units: i64, unit_cost: i64) -> Result<()> {
         let overflow = || Error::internal(anyhow::anyhow!("stock value past the bound"));
@@ -95,7 +105,9 @@ pub struct StockAt {
 }
 
 /// The stock at the end of `day` from moves in feed order (those after `day` are skipped), in one
-/// warehouse when given.
+/// warehouse when given. The summary reads `stock_rollup::stock_at`; this scan of every move is
+/// what the tests check it against.
+#[cfg(test)]
 pub fn stock_at(moves: &[MoveRow], day: NaiveDate, office: Option<&str>) -> Result<StockAt> {
     let window_start = day.checked_sub_days(Days::new(SLOW_DAYS)).unwrap_or(NaiveDate::MIN);
     let mut on_hand: BTreeMap<(i64, &str, &str), i64> = BTreeMap::new();
@@ -141,7 +153,8 @@ pub fn stock_at(moves: &[MoveRow], day: NaiveDate, office: Option<&str>) -> Resu
 
 /// What the stocktakes of one warehouse found over or short in a period: (counts, surplus units,
 /// surplus value, shortage units, shortage value), each difference valued at the product's cost
-/// once the count was applied; of one warehouse when given.
+/// once the count was applied; of one warehouse when given (the tests' reference, as `stock_at`).
+#[cfg(test)]
 pub fn stocktakes(
     moves: &[MoveRow],
     (first, last): (NaiveDate, NaiveDate),

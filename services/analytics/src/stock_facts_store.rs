@@ -1,7 +1,9 @@
 //! The table of stock moves, and what the accounting and warehouse summary reads of it.
 
+#[cfg(test)]
+use atq_platform::Db;
+use atq_platform::Tx;
 use atq_platform::error::Result;
-use atq_platform::{Db, Tx};
 use chrono::NaiveDate;
 
 /// One move of a stock document: + into a place, - out of it.
@@ -17,10 +19,10 @@ pub struct MoveRow {
     pub moved_on: NaiveDate,
 }
 
-/// Keeps the move once: a replayed event changes nothing.
+/// Keeps the move once: a replayed event changes nothing. True when it was new.
 #[tracing::instrument(level = "debug", skip_all, fields(number = %row.document_number, move_no))]
-pub async fn record(tx: &mut Tx, row: &MoveRow, move_no: i64, position: i64) -> Result<()> {
-    sqlx::query(
+pub async fn record(tx: &mut Tx, row: &MoveRow, move_no: i64, position: i64) -> Result<bool> {
+    let kept = sqlx::query(
         "INSERT INTO stock_move_facts (document_type, document_number, move_no, product_id, warehouse, \
          stock_condition, quantity, unit_cost, moved_on, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
          ON CONFLICT (document_type, document_number, move_no) DO NOTHING",
@@ -37,12 +39,12 @@ pub async fn record(tx: &mut Tx, row: &MoveRow, move_no: i64, position: i64) -> 
     .bind(position)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(kept.rows_affected() > 0)
 }
 
 /// Every move up to a local day (inclusive), in feed order. All warehouses' are read even for one
-/// office: the costs they carry are company-wide.
-#[tracing::instrument(level = "debug", skip(db))]
+/// office: the costs they carry are company-wide. The tests' reference for `stock_rollup`.
+#[cfg(test)]
 pub async fn moves_through(db: &Db, last: NaiveDate) -> Result<Vec<MoveRow>> {
     type Row = (String, String, i64, String, String, i64, Option<i64>, String);
     let rows = sqlx::query_as::<_, Row>(

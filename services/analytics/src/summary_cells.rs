@@ -3,7 +3,8 @@
 //! Sales: confirmed orders not cancelled, in the local month of confirmation, less returns in the
 //! month of their return (the monthly sales report's rule), and customers created. Accounting and
 //! warehouse: invoices issued and payments received (collections), on their local dates, under
-//! the customer's office; then receivables and stock at the period's end (`summary_stock`).
+//! the customer's office, from their daily rollup; then receivables and stock at the period's end
+//! (`summary_stock`).
 //! Import-export: see `summary_import`.
 
 use std::collections::BTreeMap;
@@ -104,8 +105,8 @@ fn in_period(period: &Period, row: &DayRow) -> bool {
     row.day.parse::<NaiveDate>().is_ok_and(|day| period.holds(day))
 }
 
-/// Invoicing and collection figures of each period between two local dates. A document of a
-/// customer analytics has not heard of yet counts under office `unknown`.
+/// Invoicing and collection figures of each period between two local dates, from the daily
+/// rollup. A document of a customer analytics has not heard of yet counts under office `unknown`.
 pub async fn accounting(
     db: &Db,
     periods: &[Period],
@@ -113,29 +114,27 @@ pub async fn accounting(
     to: NaiveDate,
     office: Option<Office>,
 ) -> Result<BTreeMap<Period, Cells>> {
-    let invoices = summary_facts_store::invoices(db, from, to, office).await?;
-    let payments = summary_facts_store::payments(db, from, to, office).await?;
+    let days = crate::receivable_rollup::days(db, (from, to), office).await?;
     let mut tallied = BTreeMap::new();
     for period in periods {
         let mut cells = Cells::new();
-        for invoice in invoices.iter().filter(|i| in_period(period, i)) {
-            let office = office_key(&invoice.office);
-            for (section, key) in [(0, TOTAL_KEY), (1, office)] {
-                add(&mut cells, section, key, 0, 1);
-                for (measure, amount) in invoice.amounts.iter().enumerate() {
-                    add(&mut cells, section, key, measure + 1, *amount);
+        let of_period = days.iter().filter(|(day, _, _)| day.parse::<NaiveDate>().is_ok_and(|day| period.holds(day)));
+        for (_, office, [invoices, net, vat, gross, payments, collected]) in of_period {
+            for (section, key) in [(0, TOTAL_KEY), (1, office_key(office))] {
+                if *invoices != 0 {
+                    for (measure, amount) in [*invoices, *net, *vat, *gross].into_iter().enumerate() {
+                        add(&mut cells, section, key, measure, amount);
+                    }
                 }
-            }
-        }
-        for payment in payments.iter().filter(|p| in_period(period, p)) {
-            for (section, key) in [(0, TOTAL_KEY), (1, office_key(&payment.office))] {
-                add(&mut cells, section, key, 4, 1);
-                add(&mut cells, section, key, 5, payment.amounts[0]);
+                if *payments != 0 {
+                    add(&mut cells, section, key, 4, *payments);
+                    add(&mut cells, section, key, 5, *collected);
+                }
             }
         }
         tallied.insert(*period, cells);
     }
-    summary_stock::add_period_ends(db, &mut tallied, to, office).await?;
+    summary_stock::add_period_ends(db, &mut tallied, office).await?;
     Ok(tallied)
 }
 

@@ -1,10 +1,10 @@
 //! Invoices and payments from the accounting-warehouse feed, one row each on its local date, for
 //! the accounting department's summary (invoiced and collected per period, and what stayed open
 //! at each period's end through the invoices each payment paid); stock moves go to `stock_facts`.
+//! The daily rollups the summary reads are kept with them (`receivable_rollup`).
 
 use atq_platform::business_time::{date_from_proto, local_date, timestamp_micros};
 use atq_platform::error::Result;
-use atq_platform::feed_consumer::Projection;
 use atq_platform::{Tx, outbox};
 use atq_proto::accountingwarehouse::v1 as wh;
 use atq_proto::common::v1::LocalDate;
@@ -12,13 +12,16 @@ use atq_proto::events::v1::Event;
 use chrono::NaiveDate;
 use prost::Message;
 
-use crate::summary_facts_store::{self, InvoiceFact, PaymentFact};
+use crate::rollup_batch::{Batched, Pending};
+use crate::summary_facts_store::{InvoiceFact, PaymentFact};
 
 pub struct AccountingFacts;
 
+crate::rollup_batch::per_event!(AccountingFacts);
+
 #[tonic::async_trait]
-impl Projection for AccountingFacts {
-    async fn apply(&self, tx: &mut Tx, event: &Event) -> Result<()> {
+impl Batched for AccountingFacts {
+    async fn apply_into(&self, tx: &mut Tx, event: &Event, pending: &mut Pending) -> Result<()> {
         let occurred_at = event.occurred_at.as_ref().map(timestamp_micros).unwrap_or_default();
         if outbox::is::<wh::InvoiceIssued>(event) {
             if let Some(invoice) = wh::InvoiceIssued::decode(event.payload.as_slice())?.invoice {
@@ -33,7 +36,7 @@ impl Projection for AccountingFacts {
                     total_vat: invoice.total_vat,
                     total_gross: invoice.total_gross,
                 };
-                summary_facts_store::record_invoice(tx, &fact).await?;
+                crate::receivable_rollup::invoice_issued(tx, &fact, pending).await?;
             }
         } else if outbox::is::<wh::PaymentRecorded>(event)
             && let Some(payment) = wh::PaymentRecorded::decode(event.payload.as_slice())?.payment
@@ -44,12 +47,10 @@ impl Projection for AccountingFacts {
                 received_on: day_or(payment.received_on.as_ref(), occurred_at),
                 amount: payment.amount,
             };
-            summary_facts_store::record_payment(tx, &fact).await?;
-            for allocation in &payment.allocations {
-                summary_facts_store::record_allocation(tx, &fact, allocation.invoice_id, allocation.amount).await?;
-            }
+            let allocations: Vec<(i64, i64)> = payment.allocations.iter().map(|a| (a.invoice_id, a.amount)).collect();
+            crate::receivable_rollup::payment_recorded(tx, &fact, &allocations, pending).await?;
         } else {
-            crate::stock_facts::StockFacts.apply(tx, event).await?;
+            crate::stock_facts::StockFacts.apply_into(tx, event, pending).await?;
         }
         Ok(())
     }

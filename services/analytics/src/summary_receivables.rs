@@ -7,7 +7,9 @@
 //! (invoiced gross: every sale is invoiced on credit terms) × days in the period, in tenths of a
 //! day rounded half up; none without credit sales (the summary then shows 0).
 
+#[cfg(test)]
 use atq_platform::Error;
+#[cfg(test)]
 use atq_platform::error::Result;
 use chrono::NaiveDate;
 
@@ -35,7 +37,9 @@ pub fn dso_tenths(closing: i64, credit_sales: i64, days: i64) -> Option<i64> {
     i64::try_from(tenths).ok()
 }
 
-/// One invoice with what each payment paid of it, on the payment's day.
+/// One invoice with what each payment paid of it, on the payment's day (the raw scan the daily
+/// rollup is checked against).
+#[cfg(test)]
 #[derive(Clone, Debug, Default)]
 pub struct OpenItem {
     pub issued_on: NaiveDate,
@@ -44,6 +48,7 @@ pub struct OpenItem {
     pub paid: Vec<(NaiveDate, i64)>,
 }
 
+#[cfg(test)]
 impl OpenItem {
     /// What is still owed at the end of `day` (zero before it was issued).
     pub fn open_at(&self, day: NaiveDate) -> Result<i64> {
@@ -60,6 +65,7 @@ impl OpenItem {
 }
 
 /// Receivables at the end of `day`: per bucket (invoices, open amount), over the invoices kept.
+#[cfg(test)]
 pub fn aging_at(items: &[OpenItem], day: NaiveDate) -> Result<[(i64, i64); 5]> {
     let mut aged = [(0i64, 0i64); 5];
     for item in items {

@@ -1,6 +1,7 @@
 //! The accounting and warehouse summary's figures at each period's end: receivables and their
 //! aging, days sales outstanding (`summary_receivables`), stock by warehouse and condition,
-//! slow-moving and damaged stock, and what the period's stocktakes found (`stock_facts`).
+//! slow-moving and damaged stock, and what the period's stocktakes found (`stock_facts`), read from
+//! the rollups kept with the facts (`receivable_rollup`, `stock_rollup`).
 //!
 //! Receivables are under the customer's office and stock under its warehouse: a sales manager
 //! sees their office's.
@@ -14,8 +15,8 @@ use chrono::NaiveDate;
 use crate::periods::Period;
 use crate::summary::Cells;
 use crate::summary_cells::TOTAL_KEY;
-use crate::summary_receivables::{self, BUCKETS, OpenItem};
-use crate::{stock_facts, stock_facts_store, summary_facts_store};
+use crate::summary_receivables::{self, BUCKETS};
+use crate::{receivable_rollup, stock_facts, stock_rollup};
 
 /// The sections after the invoicing ones (total and by office), in the layout's order.
 pub const SECTIONS: [(&str, &[&str]); 6] = [
@@ -37,9 +38,8 @@ fn put(cells: &mut Cells, section: usize, key: &str, measure: usize, amount: i64
     *cell = cell.saturating_add(amount);
 }
 
-fn receivables(cells: &mut Cells, period: &Period, items: &[OpenItem]) -> Result<()> {
+fn receivables(cells: &mut Cells, period: &Period, aged: [(i64, i64); 5]) {
     let end = period.last_day();
-    let aged = summary_receivables::aging_at(items, end)?;
     let (mut invoices, mut closing) = (0i64, 0i64);
     for (bucket, (count, amount)) in BUCKETS.iter().zip(aged) {
         if count > 0 {
@@ -58,11 +58,10 @@ fn receivables(cells: &mut Cells, period: &Period, items: &[OpenItem]) -> Result
     if let Some(dso) = summary_receivables::dso_tenths(closing, credit_sales, days) {
         put(cells, 0, TOTAL_KEY, 5, dso);
     }
-    Ok(())
 }
 
-fn stock(cells: &mut Cells, period: &Period, moves: &[stock_facts_store::MoveRow], office: Option<&str>) -> Result<()> {
-    let at = stock_facts::stock_at(moves, period.last_day(), office)?;
+async fn stock(db: &Db, cells: &mut Cells, period: &Period, office: Option<&str>) -> Result<()> {
+    let at = stock_rollup::stock_at(db, period.last_day(), office).await?;
     let mut holdings: Vec<(usize, String, &stock_facts::Holding)> = Vec::new();
     holdings.extend(at.by_place.iter().map(|((warehouse, condition), h)| (2, format!("{warehouse}/{condition}"), h)));
     holdings.extend(at.slow.iter().map(|(warehouse, h)| (3, warehouse.clone(), h)));
@@ -72,7 +71,7 @@ fn stock(cells: &mut Cells, period: &Period, moves: &[stock_facts_store::MoveRow
             put(cells, section, &key, measure, amount);
         }
     }
-    for (warehouse, found) in stock_facts::stocktakes(moves, (period.first_day, period.last_day()), office)? {
+    for (warehouse, found) in stock_rollup::stocktakes(db, (period.first_day, period.last_day()), office).await? {
         for (measure, amount) in found.into_iter().enumerate() {
             put(cells, 5, &warehouse, measure, amount);
         }
@@ -80,19 +79,15 @@ fn stock(cells: &mut Cells, period: &Period, moves: &[stock_facts_store::MoveRow
     Ok(())
 }
 
-/// Adds the figures at each period's end to the periods' invoicing cells.
-pub async fn add_period_ends(
-    db: &Db,
-    tallied: &mut BTreeMap<Period, Cells>,
-    to: NaiveDate,
-    office: Option<Office>,
-) -> Result<()> {
-    let items = summary_facts_store::open_items(db, to, office).await?;
-    let moves = stock_facts_store::moves_through(db, to).await?;
+/// Adds the figures at each period's end to the periods' invoicing cells, from the daily
+/// receivables and month-end stock rollups (every period ends on a month's last day).
+pub async fn add_period_ends(db: &Db, tallied: &mut BTreeMap<Period, Cells>, office: Option<Office>) -> Result<()> {
+    let ends: Vec<NaiveDate> = tallied.keys().map(|period| period.last_day()).collect();
+    let aged = receivable_rollup::aging(db, &ends, office).await?;
     let warehouse = office.map(Office::code);
-    for (period, cells) in tallied.iter_mut() {
-        receivables(cells, period, &items)?;
-        stock(cells, period, &moves, warehouse)?;
+    for ((period, cells), aged) in tallied.iter_mut().zip(aged) {
+        receivables(cells, period, aged);
+        stock(db, cells, period, warehouse).await?;
     }
     Ok(())
 }

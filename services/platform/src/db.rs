@@ -61,8 +61,11 @@ impl Db {
         let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         let pool = match backend {
             Backend::Sqlite => {
+                // A file cannot drop a connection the way a server can, so the ping before each
+                // acquire (a round trip to the connection's worker thread) buys nothing here.
                 pool_options
                     .max_connections(8)
+                    .test_before_acquire(false)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             // WAL lets readers run beside the one writer; the busy timeout makes a

@@ -223,6 +223,7 @@ pub async fn ship(
         dispatch: Some(shipped.proto.clone()),
         order_lines: order.proto.lines,
         customer_group: order.proto.customer_group,
+        salesperson: order.proto.created_by,
     };
     outbox::record(&mut tx, db.backend(), "dispatch_order", &dispatch.id.to_string(), &event).await?;
     tx.commit().await?;

@@ -55,6 +55,12 @@ mod order_api;
 pub mod order_store;
 mod pipeline;
 mod plan_feed;
+pub mod promotion;
+mod promotion_api;
+pub mod promotion_apply;
+pub mod promotion_flow;
+pub mod promotion_pricing;
+pub mod promotion_store;
 pub mod quote;
 mod quote_api;
 pub mod quote_store;
@@ -209,6 +215,10 @@ fn add_crm_services(routes: Routes, db: &Db, settings: &ServiceSettings) -> anyh
         ))
         .add_service(atq_proto::sales::v1::dealers_server::DealersServer::with_interceptor(
             dealer_api::DealerApi { db: db.clone() },
+            authenticate(key.clone()),
+        ))
+        .add_service(atq_proto::sales::v1::promotions_server::PromotionsServer::with_interceptor(
+            promotion_api::PromotionApi { db: db.clone(), catalog: catalog()? },
             authenticate(key.clone()),
         ))
         .add_service(atq_proto::sales::v1::campaigns_server::CampaignsServer::with_interceptor(

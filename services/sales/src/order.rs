@@ -14,7 +14,10 @@ use chrono::NaiveDate;
 use atq_platform::text_status;
 
 pub mod create;
+pub mod discount;
 pub mod lifecycle;
+
+pub use discount::discounted_amounts;
 
 pub const MAX_LINES: usize = 200;
 const VAT_RATES_BP: [i32; 3] = [1000, 800, 500];
@@ -49,11 +52,18 @@ pub struct NewLine {
     pub product_name: String,
     pub supplier_id: i64,
     pub quantity: i64,
+    /// The price before any discount.
     pub unit_price: i64,
     pub vat_rate_bp: i64,
     pub delivery_date: Option<NaiveDate>,
+    /// quantity x unit_price less discount_amount.
     pub net_amount: i64,
     pub vat_amount: i64,
+    /// The line's discounts in VND without VAT (the quote's and the promotions'), never above
+    /// quantity x unit_price: accounting books them on 5211.
+    pub discount_amount: i64,
+    /// The promotion programmes behind part of the discount, by name.
+    pub promotions: Vec<String>,
 }
 
 /// What a line costs: net = quantity x unit price; VAT on the net, rounded half up. None when
@@ -123,6 +133,8 @@ pub struct NewOrder {
     pub lines: Vec<NewLine>,
     pub quote_id: i64,
     pub contract_id: i64,
+    /// What each promotion programme gave on which typed line, written with the order.
+    pub promotion_uses: Vec<crate::promotion_store::UseRow>,
 }
 
 impl NewOrder {
@@ -142,6 +154,7 @@ impl NewOrder {
             lines,
             quote_id: input.quote_id,
             contract_id: input.contract_id,
+            promotion_uses: Vec::new(),
         })
     }
 }
@@ -226,12 +239,25 @@ fn parse_line(
         delivery_date,
         net_amount,
         vat_amount,
+        discount_amount: 0,
+        promotions: Vec::new(),
     })
 }
 
 impl NewLine {
-    /// An order line at the quote's discounted price.
+    /// An order line from a quote line: its price before discount, and as discount whatever the
+    /// quote took off (its percentage and its promotions), so the net is exactly the quote's.
     pub fn from_quote(line: &pb::QuoteLine) -> NewLine {
+        let discount = limits::line_total(line.quantity, line.unit_price)
+            .ok()
+            .and_then(|gross| gross.checked_sub(line.net_amount))
+            .filter(|discount| *discount >= 0);
+        // A quote line whose net is not below its price list amount (never made so) keeps the
+        // net price, as orders did before discounts were carried.
+        let (unit_price, discount_amount) = match discount {
+            Some(discount) => (line.unit_price, discount),
+            None => (line.net_unit_price, 0),
+        };
         NewLine {
             line_no: i64::from(line.line_no),
             product_id: line.product_id,
@@ -239,11 +265,13 @@ impl NewLine {
             product_name: line.product_name.clone(),
             supplier_id: line.supplier_id,
             quantity: line.quantity,
-            unit_price: line.net_unit_price,
+            unit_price,
             vat_rate_bp: i64::from(line.vat_rate_bp),
             delivery_date: None,
             net_amount: line.net_amount,
             vat_amount: line.vat_amount,
+            discount_amount,
+            promotions: line.promotions.clone(),
         }
     }
 }
@@ -262,6 +290,40 @@ mod tests {
             vat_rate_bp,
             ..Default::default()
         }
+    }
+
+    fn quote_line(quantity: i64, unit_price: i64, discount_bp: i32) -> pb::QuoteLine {
+        let net_unit_price = unit_price - (unit_price * i64::from(discount_bp) + 5_000) / 10_000;
+        let (net_amount, vat_amount) = amounts(quantity, net_unit_price, 1000).unwrap();
+        pb::QuoteLine {
+            line_no: 1,
+            product_id: 7,
+            quantity,
+            unit_price,
+            discount_bp,
+            net_unit_price,
+            vat_rate_bp: 1000,
+            net_amount,
+            vat_amount,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn an_order_from_a_quote_keeps_the_price_and_carries_the_discount() {
+        let quoted = quote_line(3, 1_234_567, 500);
+        let line = NewLine::from_quote(&quoted);
+        assert_eq!(
+            (line.unit_price, line.net_amount, line.vat_amount),
+            (1_234_567, quoted.net_amount, quoted.vat_amount)
+        );
+        // 1_234_567 less 5% is 1_172_838.65, charged 1_172_839 a unit: 3 x 61_728 off.
+        assert_eq!(line.discount_amount, 3 * 1_234_567 - 3 * 1_172_839);
+        assert_eq!(line.quantity * line.unit_price - line.discount_amount, line.net_amount);
+        let plain = NewLine::from_quote(&quote_line(2, 1_000, 0));
+        assert_eq!((plain.unit_price, plain.discount_amount, plain.net_amount), (1_000, 0, 2_000));
+        let promoted = pb::QuoteLine { promotions: vec!["Tết 2027".into()], ..quote_line(1, 10, 0) };
+        assert_eq!(NewLine::from_quote(&promoted).promotions, ["Tết 2027"]);
     }
 
     #[test]

@@ -12,8 +12,9 @@ use tonic::{Request, Response, Status};
 
 use crate::customer_store;
 use crate::order::lifecycle::{self, OrderAction};
-use crate::order::{NewOrder, OrderStatus, create};
+use crate::order::{OrderStatus, create};
 use crate::order_store::{self, OrderFilter, OrderRow};
+use crate::promotion_pricing;
 use crate::warehouse::Warehouse;
 
 pub struct OrderApi {
@@ -46,7 +47,8 @@ impl Orders for OrderApi {
             .ok_or_else(|| Error::invalid("customer_id", "no customer in your territory has this id"))?;
         let ids: Vec<i64> = input.lines.iter().map(|l| l.product_id).filter(|id| *id > 0).collect();
         let catalog = self.catalog.products(&caller, &ids).await?;
-        let order = NewOrder::parse(&input, &catalog)?;
+        let order =
+            promotion_pricing::typed_order(&self.db, &self.catalog, &caller, &input, &customer, &catalog).await?;
         let created = create::create(&self.db, &caller, key.as_deref(), &input, order, customer).await?;
         Ok(Response::new(created))
     }

@@ -16,13 +16,14 @@ use crate::customer_store::CustomerRow;
 use crate::order::{NewOrder, OrderStatus, document_totals};
 
 const HEAD: &str = "o.id, o.number, o.customer_id, c.code AS customer_code, c.name AS customer_name, \
-                    c.customer_group, o.office, o.warehouse, o.status, o.note, o.total_net, o.total_vat, o.created_by, \
+                    c.customer_group, o.office, o.warehouse, o.status, o.note, o.total_net, o.total_vat, o.total_discount, o.created_by, \
                     o.version, o.created_at, o.updated_at, o.confirmed_at, o.quote_id, o.contract_id, \
                     o.import_plan_number, o.import_plan_revision, \
                     COALESCE((SELECT q.number FROM quotes q WHERE q.id = o.quote_id), '') AS quote_number, \
                     COALESCE((SELECT k.number FROM contracts k WHERE k.id = o.contract_id), '') AS contract_number";
 const LINES: &str = "line_no, product_id, model_code, product_name, supplier_id, quantity, unit_price, vat_rate_bp, \
-                     delivery_date, net_amount, vat_amount, reserved, shipped, delivered, promised_on, supply_note";
+                     delivery_date, net_amount, vat_amount, reserved, shipped, delivered, promised_on, supply_note, \
+                     discount_amount, promotions";
 
 #[derive(Clone, Debug)]
 pub struct OrderRow {
@@ -72,6 +73,7 @@ fn head_from_row(row: &AnyRow) -> Result<OrderRow> {
         contract_number: row.try_get("contract_number")?,
         import_plan_number: row.try_get("import_plan_number")?,
         import_plan_revision: row.try_get("import_plan_revision")?,
+        total_discount: row.try_get("total_discount")?,
     };
     Ok(OrderRow {
         id: proto.id,
@@ -108,9 +110,20 @@ fn line_from_row(row: &AnyRow, confirmed: bool) -> Result<pb::OrderLine> {
         backordered: if confirmed { (quantity - reserved).max(0) } else { 0 },
         delivered,
         shipped,
+        discount_amount: row.try_get("discount_amount")?,
+        promotions: promotions_from_text(&row.try_get::<String, _>("promotions")?),
         promised_on: promised_on.parse().ok().map(date_to_proto),
         supply_note: row.try_get("supply_note")?,
     })
+}
+
+/// Promotion names are stored one per line of text (a name is one line).
+fn promotions_to_text(names: &[String]) -> String {
+    names.join("\n")
+}
+
+fn promotions_from_text(text: &str) -> Vec<String> {
+    text.lines().filter(|name| !name.is_empty()).map(str::to_owned).collect()
 }
 
 /// The id of the order with this number, if there is one.
@@ -143,11 +156,13 @@ pub async fn insert(tx: &mut Tx, order: &NewOrder, customer: &CustomerRow, wareh
     let number = format!("DH-{year}-{:04}", next_in_series(tx, &format!("order-{year}")).await?);
     let (total_net, total_vat) = document_totals(order.lines.iter().map(|l| (l.net_amount, l.vat_amount)))
         .ok_or_else(|| Error::invalid("lines", "the document's total is too large"))?;
+    let total_discount = atq_platform::limits::checked_sum(order.lines.iter().map(|l| l.discount_amount))
+        .ok_or_else(|| Error::invalid("lines", "the document's discount is too large"))?;
     let now = now_micros();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO orders (number, customer_id, office, warehouse, status, note, total_net, total_vat, created_by, \
-         version, created_at, updated_at, confirmed_at, quote_id, contract_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, 0, $11, $12) RETURNING id",
+         version, created_at, updated_at, confirmed_at, quote_id, contract_id, total_discount) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, 0, $11, $12, $13) RETURNING id",
     )
     .bind(&number)
     .bind(customer.id)
@@ -161,13 +176,15 @@ pub async fn insert(tx: &mut Tx, order: &NewOrder, customer: &CustomerRow, wareh
     .bind(now)
     .bind(order.quote_id)
     .bind(order.contract_id)
+    .bind(total_discount)
     .fetch_one(&mut **tx)
     .await?;
     for line in &order.lines {
         sqlx::query(
             "INSERT INTO order_lines (order_id, line_no, product_id, model_code, product_name, supplier_id, quantity, \
-             unit_price, vat_rate_bp, delivery_date, net_amount, vat_amount, reserved, shipped, delivered) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, 0, 0)",
+             unit_price, vat_rate_bp, delivery_date, net_amount, vat_amount, reserved, shipped, delivered, \
+             discount_amount, promotions) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, 0, 0, $13, $14)",
         )
         .bind(id)
         .bind(line.line_no)
@@ -181,6 +198,8 @@ pub async fn insert(tx: &mut Tx, order: &NewOrder, customer: &CustomerRow, wareh
         .bind(line.delivery_date.map(|d| d.to_string()).unwrap_or_default())
         .bind(line.net_amount)
         .bind(line.vat_amount)
+        .bind(line.discount_amount)
+        .bind(promotions_to_text(&line.promotions))
         .execute(&mut **tx)
         .await?;
     }

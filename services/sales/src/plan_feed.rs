@@ -193,6 +193,8 @@ mod tests {
             delivery_date: None,
             net_amount: 2_000,
             vat_amount: 200,
+            discount_amount: 0,
+            promotions: Vec::new(),
         };
         let new = NewOrder {
             customer_id: customer.id,
@@ -201,6 +203,7 @@ mod tests {
             lines: vec![new_line(1), new_line(2)],
             quote_id: 0,
             contract_id: 0,
+            promotion_uses: Vec::new(),
         };
         let id = order_store::insert(&mut tx, &new, &customer, Office::HaNoi, "sales.hn").await.unwrap();
         tx.commit().await.unwrap();

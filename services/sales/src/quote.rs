@@ -60,6 +60,9 @@ pub struct NewQuoteLine {
     pub vat_rate_bp: i64,
     pub net_amount: i64,
     pub vat_amount: i64,
+    /// What promotion programmes took off (net_amount is after it), and their names.
+    pub promotion_discount: i64,
+    pub promotions: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -70,6 +73,8 @@ pub struct NewQuote {
     pub lines: Vec<NewQuoteLine>,
     /// The price sheet some line took its price from.
     pub price_list: String,
+    /// What each promotion programme gave on which line, written with the quote for the report.
+    pub promotion_uses: Vec<crate::promotion_store::UseRow>,
 }
 
 impl NewQuote {
@@ -96,7 +101,14 @@ impl NewQuote {
         totals(&mut v, lines.iter().map(|line| (line.net_amount, line.vat_amount)));
         v.finish()?;
         let valid_until = valid_until.ok_or_else(|| Error::invalid("valid_until", "is out of range"))?;
-        Ok(NewQuote { customer_id: input.customer_id, valid_until, note, lines, price_list })
+        Ok(NewQuote {
+            customer_id: input.customer_id,
+            valid_until,
+            note,
+            lines,
+            price_list,
+            promotion_uses: Vec::new(),
+        })
     }
 }
 
@@ -170,6 +182,8 @@ fn parse_line(
         vat_rate_bp,
         net_amount,
         vat_amount,
+        promotion_discount: 0,
+        promotions: Vec::new(),
     })
 }
 
@@ -195,6 +209,7 @@ pub async fn create<R: prost::Message>(
                 None => None,
             };
             let id = quote_store::insert(tx, &quote, &customer, &caller.username, opportunity_id).await?;
+            crate::promotion_store::record_uses(tx, "quote", id, &quote.promotion_uses).await?;
             let row = quote_store::find(tx, id).await?.ok_or_else(|| Error::NotFound(format!("quote {id}")))?;
             if let Some(opportunity) = opportunity {
                 opportunity::propose_in(tx, backend, &opportunity, &caller.username, &row.proto.number).await?;

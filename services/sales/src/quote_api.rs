@@ -11,6 +11,7 @@ use atq_proto::sales::v1::quotes_server::Quotes;
 use tonic::{Request, Response, Status};
 
 use crate::customer_store::{self, CustomerRow};
+use crate::promotion_pricing::{self, priced_line};
 use crate::quote::{self, NewQuote, QuoteDecision, QuoteStatus};
 use crate::quote_store::{self, QuoteFilter, QuoteRow};
 use crate::tier_prices;
@@ -45,7 +46,14 @@ impl QuoteApi {
         let unpriced: Vec<i64> =
             input.lines.iter().filter(|l| l.unit_price.is_none() && l.product_id > 0).map(|l| l.product_id).collect();
         let sheet = tier_prices::sheet_prices(&self.db, &self.catalog, caller, &customer, &unpriced).await?;
-        let quote = NewQuote::parse(input, &catalog, sheet.as_ref())?;
+        let mut quote = NewQuote::parse(input, &catalog, sheet.as_ref())?;
+        let lines: Vec<_> = quote
+            .lines
+            .iter()
+            .map(|l| priced_line(catalog.get(&l.product_id), l.product_id, l.quantity, l.net_unit_price, l.net_amount))
+            .collect();
+        let promotions = promotion_pricing::for_document(&self.db, &self.catalog, caller, &customer, &lines).await?;
+        quote.promotion_uses = promotion_pricing::discount_quote(&mut quote.lines, &promotions)?;
         Ok((quote, customer))
     }
 

@@ -20,7 +20,7 @@ const HEAD: &str = "q.id, q.number, q.customer_id, c.code AS customer_code, c.na
                     q.created_by, q.decision_note, q.order_id, q.version, q.created_at, q.updated_at, q.sent_at, \
                     q.decided_at, q.price_list, q.opportunity_id";
 const LINES: &str = "line_no, product_id, model_code, product_name, supplier_id, quantity, unit_price, discount_bp, \
-                     net_unit_price, vat_rate_bp, net_amount, vat_amount";
+                     net_unit_price, vat_rate_bp, net_amount, vat_amount, promotion_discount, promotions";
 
 #[derive(Clone, Debug)]
 pub struct QuoteRow {
@@ -99,6 +99,8 @@ fn line_from_row(row: &AnyRow) -> Result<pb::QuoteLine> {
         vat_rate_bp: row.try_get::<i64, _>("vat_rate_bp")? as i32,
         net_amount: row.try_get("net_amount")?,
         vat_amount: row.try_get("vat_amount")?,
+        promotion_discount: row.try_get("promotion_discount")?,
+        promotions: row.try_get::<String, _>("promotions")?.lines().map(str::to_owned).collect(),
     })
 }
 
@@ -154,8 +156,8 @@ pub async fn insert(
     for line in &quote.lines {
         sqlx::query(
             "INSERT INTO quote_lines (quote_id, line_no, product_id, model_code, product_name, supplier_id, quantity, \
-             unit_price, discount_bp, net_unit_price, vat_rate_bp, net_amount, vat_amount) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             unit_price, discount_bp, net_unit_price, vat_rate_bp, net_amount, vat_amount, promotion_discount, \
+             promotions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(id)
         .bind(line.line_no)
@@ -170,6 +172,8 @@ pub async fn insert(
         .bind(line.vat_rate_bp)
         .bind(line.net_amount)
         .bind(line.vat_amount)
+        .bind(line.promotion_discount)
+        .bind(line.promotions.join("\n"))
         .execute(&mut **tx)
         .await?;
     }

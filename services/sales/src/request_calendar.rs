@@ -70,19 +70,19 @@ pub async fn replace(db: &Db, by: &str, input: &pb::ReplaceHolidaysRequest) -> R
     let context = request_calendar_store::context(&mut tx).await?;
     let open = request_store::open_requests(&mut tx).await?;
     let ids: Vec<i64> = open.iter().map(|row| row.id).collect();
-    let mut marks = request_store::status_marks(&mut tx, &ids).await?;
-    for row in &open {
-        let marks = marks.remove(&row.id).unwrap_or_default();
-        let dues = request_sla::dues(&context, row.received_at, row.targets, &marks);
-        request_store::set_dues(&mut tx, row.id, dues).await?;
-    }
-    let replaced = year_of(&mut tx, year).await?;
+    let marks = request_store::status_marks(&mut tx, &ids).await?;
     let at = now_micros();
+    // The rows and marks in hand are all a request's view needs (its stored due times are not
+    // part of it), so each is shown from them rather than read again.
     for row in &open {
-        let (_, shown) = request_flow::found(&mut tx, row.id).await?;
+        let marks = marks.get(&row.id).map_or(&[][..], Vec::as_slice);
+        let dues = request_sla::dues(&context, row.received_at, row.targets, marks);
+        request_store::set_dues(&mut tx, row.id, dues).await?;
+        let shown = request_flow::shown(&context, row, marks, at);
         let change = request_events::Change { field: "due_times", from_value: "", to_value: "", by, at };
         request_events::changed(&mut tx, db.backend(), &shown, change).await?;
     }
+    let replaced = year_of(&mut tx, year).await?;
     tx.commit().await?;
     tracing::info!(year, days = replaced.holidays.len(), moved = open.len(), "public holidays replaced");
     Ok(replaced)

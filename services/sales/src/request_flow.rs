@@ -265,52 +265,19 @@ pub async fn change_status(
     key: Option<&str>,
     input: &pb::ChangeServiceRequestStatusRequest,
 ) -> Result<pb::ServiceRequest, Error> {
-    let mut v = Violations::new();
-    let next = v.check(
-        "status",
-        RequestStatus::parse(input.status.trim())
-            .ok_or_else(|| format!("must be one of {}", RequestStatus::ALL.join(", "))),
-    );
-    let note = v.check("note", request::description(&input.note)).unwrap_or_default();
-    v.finish()?;
-    let Some(next) = next else { return Err(Error::invalid("status", "is required")) };
+    let (next, note) = status_input(input)?;
     let scope = format!("sales.ChangeServiceRequestStatus:{}", caller.username);
     let (id, expected_version) = (input.id, input.expected_version);
     let backend = db.backend();
     let changed = idempotency::run_once(db, &scope, key, input, move |tx| {
         let (caller, note, asked_at) = (caller.clone(), note.clone(), input.effective_at);
         Box::pin(async move {
-            let (row, _) = found(tx, id).await?;
-            Error::unless_stale(expected_version, row.proto.version)?;
-            if !row.status.next().contains(&next) {
-                return Err(Error::Conflict(format!(
-                    "request {} is {}; it cannot become {next}",
-                    row.proto.number, row.status
-                )));
-            }
+            let row = movable(tx, id, expected_version, next).await?;
             let at = effective_at(tx, &caller, &row, asked_at.as_ref(), now_micros()).await?;
-            let mut after = fields_of(&row);
-            after.status = next;
-            if after.first_response_at == 0 && caller.role != Role::Service {
-                after.first_response_at = at;
-            }
-            match next {
-                RequestStatus::Resolved => after.resolved_at = at,
-                RequestStatus::Reopened => after.resolved_at = 0,
-                _ => {}
-            }
-            let event = NewEvent {
-                request_id: row.id,
-                kind: "status",
-                field: "status".into(),
-                from_value: row.status.as_str().to_owned(),
-                to_value: next.as_str().to_owned(),
-                body: note,
-                actor: caller.username.clone(),
-                at,
-            };
+            let event = status_event(&row, next, note, &caller, at);
+            // The entry goes in first: the due times are recomputed from the statuses recorded.
             request_store::insert_event(tx, &event).await?;
-            save(tx, &row, &after).await?;
+            save(tx, &row, &moved_fields(&row, next, at, &caller)).await?;
             let shown = found(tx, row.id).await?.1;
             let (from_value, to_value) = (event.from_value.as_str(), event.to_value.as_str());
             let change = request_events::Change { field: "status", from_value, to_value, by: &event.actor, at };
@@ -321,6 +288,63 @@ pub async fn change_status(
     .await?;
     tracing::info!(request = changed.id, status = %changed.status, "request status changed");
     Ok(changed)
+}
+
+/// The status asked for and the note that goes with it, checked together.
+fn status_input(input: &pb::ChangeServiceRequestStatusRequest) -> Result<(RequestStatus, String), Error> {
+    let mut v = Violations::new();
+    let next = v.check(
+        "status",
+        RequestStatus::parse(input.status.trim())
+            .ok_or_else(|| format!("must be one of {}", RequestStatus::ALL.join(", "))),
+    );
+    let note = v.check("note", request::description(&input.note)).unwrap_or_default();
+    v.finish()?;
+    let Some(next) = next else { return Err(Error::invalid("status", "is required")) };
+    Ok((next, note))
+}
+
+/// The request, still at the version the caller saw and in a status that may become `next`.
+async fn movable(tx: &mut Tx, id: i64, expected_version: i64, next: RequestStatus) -> Result<RequestRow, Error> {
+    let (row, _) = found(tx, id).await?;
+    Error::unless_stale(expected_version, row.proto.version)?;
+    if !row.status.next().contains(&next) {
+        return Err(Error::Conflict(format!(
+            "request {} is {}; it cannot become {next}",
+            row.proto.number, row.status
+        )));
+    }
+    Ok(row)
+}
+
+/// The request's fields once it is `next` at `at`: any move by staff (not the service account)
+/// is the first response if there was none; resolving stamps the time and reopening clears it.
+fn moved_fields(row: &RequestRow, next: RequestStatus, at: i64, caller: &Caller) -> RequestFields {
+    let mut after = fields_of(row);
+    after.status = next;
+    if after.first_response_at == 0 && caller.role != Role::Service {
+        after.first_response_at = at;
+    }
+    match next {
+        RequestStatus::Resolved => after.resolved_at = at,
+        RequestStatus::Reopened => after.resolved_at = 0,
+        _ => {}
+    }
+    after
+}
+
+/// The timeline entry of the move, with the note.
+fn status_event(row: &RequestRow, next: RequestStatus, note: String, caller: &Caller, at: i64) -> NewEvent {
+    NewEvent {
+        request_id: row.id,
+        kind: "status",
+        field: "status".into(),
+        from_value: row.status.as_str().to_owned(),
+        to_value: next.as_str().to_owned(),
+        body: note,
+        actor: caller.username.clone(),
+        at,
+    }
 }
 
 /// Adds a comment to the timeline; the first one from staff is the first response.

@@ -1,9 +1,9 @@
-//! Customer request rows and their timeline entries.
+//! Customer request rows; their timeline entries are in `timeline`.
 
-use std::collections::HashMap;
+mod timeline;
+pub use timeline::{NewEvent, events, insert_event, last_event_at, status_marks};
 
 use atq_platform::business_time::{local_date, now_micros, to_timestamp};
-use atq_platform::db::id_list;
 use atq_platform::error::Result;
 use atq_platform::numbering::next_in_series;
 use atq_platform::paging::Page;
@@ -14,7 +14,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::request::{NewRequest, Priority, RequestKind, RequestStatus};
-use crate::request_sla::{Dues, StatusMark, Targets};
+use crate::request_sla::{Dues, Targets};
 
 const COLUMNS: &str = "r.id, r.number, r.customer_id, c.code AS customer_code, c.name AS customer_name, r.contact_id, \
                        r.office, r.channel, r.kind, r.subject, r.description, r.order_id, r.contract_id, r.product_id, \
@@ -23,7 +23,6 @@ const COLUMNS: &str = "r.id, r.number, r.customer_id, c.code AS customer_code, c
                        r.first_response_target, r.resolution_target, r.created_by, r.version, r.created_at, \
                        r.updated_at";
 const FROM: &str = "FROM service_requests r JOIN customers c ON c.id = r.customer_id";
-const EVENT: &str = "id, request_id, kind, field, from_value, to_value, body, actor, at, recorded_at";
 
 /// A request as stored; the proto lacks its SLA clocks, which are computed when it is shown.
 #[derive(Clone, Debug)]
@@ -320,92 +319,4 @@ pub async fn open_requests(tx: &mut Tx) -> Result<Vec<RequestRow>> {
         .fetch_all(&mut **tx)
         .await?;
     rows.iter().map(from_row).collect()
-}
-
-/// A timeline entry ready to be written.
-#[derive(Clone, Debug, Default)]
-pub struct NewEvent {
-    pub request_id: i64,
-    pub kind: &'static str,
-    pub field: String,
-    pub from_value: String,
-    pub to_value: String,
-    pub body: String,
-    pub actor: String,
-    pub at: i64,
-}
-
-fn event_from_row(row: &AnyRow) -> Result<pb::ServiceRequestEvent> {
-    Ok(pb::ServiceRequestEvent {
-        id: row.try_get("id")?,
-        request_id: row.try_get("request_id")?,
-        kind: row.try_get("kind")?,
-        field: row.try_get("field")?,
-        from_value: row.try_get("from_value")?,
-        to_value: row.try_get("to_value")?,
-        body: row.try_get("body")?,
-        actor: row.try_get("actor")?,
-        at: Some(to_timestamp(row.try_get("at")?)),
-        recorded_at: Some(to_timestamp(row.try_get("recorded_at")?)),
-    })
-}
-
-pub async fn insert_event(tx: &mut Tx, event: &NewEvent) -> Result<pb::ServiceRequestEvent> {
-    let row = sqlx::query(&format!(
-        "INSERT INTO service_request_events (request_id, kind, field, from_value, to_value, body, actor, at, \
-         recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {EVENT}"
-    ))
-    .bind(event.request_id)
-    .bind(event.kind)
-    .bind(&event.field)
-    .bind(&event.from_value)
-    .bind(&event.to_value)
-    .bind(&event.body)
-    .bind(&event.actor)
-    .bind(event.at)
-    .bind(now_micros())
-    .fetch_one(&mut **tx)
-    .await?;
-    event_from_row(&row)
-}
-
-/// A page of the request's timeline, oldest first.
-pub async fn events(db: &Db, request_id: i64, page: Page) -> Result<Vec<pb::ServiceRequestEvent>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {EVENT} FROM service_request_events WHERE request_id = $1 AND id > $2 ORDER BY id LIMIT $3"
-    ))
-    .bind(request_id)
-    .bind(page.after_id)
-    .bind(page.fetch_limit())
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter().map(event_from_row).collect()
-}
-
-/// When the request's latest entry happened: a change recorded later may not go before it.
-pub async fn last_event_at(conn: &mut AnyConnection, request_id: i64) -> Result<i64> {
-    let at: Option<i64> = sqlx::query_scalar("SELECT MAX(at) FROM service_request_events WHERE request_id = $1")
-        .bind(request_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(at.unwrap_or(0))
-}
-
-/// The statuses each request entered, in order.
-pub async fn status_marks(conn: &mut AnyConnection, request_ids: &[i64]) -> Result<HashMap<i64, Vec<StatusMark>>> {
-    let mut marks: HashMap<i64, Vec<StatusMark>> = HashMap::new();
-    if request_ids.is_empty() {
-        return Ok(marks);
-    }
-    let sql = format!(
-        "SELECT request_id, to_value, at FROM service_request_events WHERE kind = 'status' AND request_id IN ({}) \
-         ORDER BY request_id, id",
-        id_list(request_ids)
-    );
-    for row in sqlx::query(&sql).fetch_all(&mut *conn).await? {
-        let status = RequestStatus::stored(&row.try_get::<String, _>("to_value")?)?;
-        let mark = StatusMark { at: row.try_get("at")?, status };
-        marks.entry(row.try_get("request_id")?).or_default().push(mark);
-    }
-    Ok(marks)
 }

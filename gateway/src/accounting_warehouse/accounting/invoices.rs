@@ -21,8 +21,12 @@ pub struct InvoiceLineBody {
     pub product_id: i64,
     pub model_code: String,
     pub quantity: i64,
+    /// VND per unit, without VAT, before discount
     pub unit_price: i64,
     pub vat_rate: String,
+    /// The line's share of its order line's discount (chiết khấu thương mại), VND without VAT
+    pub discount_amount: i64,
+    /// quantity × unit_price less discount_amount
     pub net_amount: i64,
     pub vat_amount: i64,
 }
@@ -50,6 +54,8 @@ pub struct InvoiceBody {
     pub lines: Vec<InvoiceLineBody>,
     /// Totals per VAT rate
     pub vat: Vec<VatSummaryBody>,
+    /// Sum of the lines' discounts, booked on 5211
+    pub total_discount: i64,
     pub total_net: i64,
     pub total_vat: i64,
     pub total_gross: i64,
@@ -83,6 +89,7 @@ impl From<pb::Invoice> for InvoiceBody {
                     quantity: l.quantity,
                     unit_price: l.unit_price,
                     vat_rate: rate_text(l.vat_rate_bp),
+                    discount_amount: l.discount_amount,
                     net_amount: l.net_amount,
                     vat_amount: l.vat_amount,
                 })
@@ -96,6 +103,7 @@ impl From<pb::Invoice> for InvoiceBody {
                     vat_amount: v.vat_amount,
                 })
                 .collect(),
+            total_discount: i.total_discount,
             total_net: i.total_net,
             total_vat: i.total_vat,
             total_gross: i.total_gross,

@@ -71,6 +71,12 @@ pub struct ReconciliationBody {
     /// Account 641 (selling expenses) and the bonuses accrued less clawed back
     pub selling_expense_ledger: i64,
     pub selling_expense_documents: i64,
+    /// Account 5211 (trade discounts) and the invoices' discounts less the returned lines' share
+    pub trade_discount_ledger: i64,
+    pub trade_discount_documents: i64,
+    /// Account 334 (owed to staff) and the sales commissions accrued; 641 includes them
+    pub commission_payable_ledger: i64,
+    pub commission_payable_documents: i64,
     /// Everything above agrees
     pub agree: bool,
 }
@@ -99,6 +105,10 @@ pub async fn reconciliation(
         bonus_payable_documents: r.bonus_payable_documents,
         selling_expense_ledger: r.selling_expense_ledger,
         selling_expense_documents: r.selling_expense_documents,
+        trade_discount_ledger: r.trade_discount_ledger,
+        trade_discount_documents: r.trade_discount_documents,
+        commission_payable_ledger: r.commission_payable_ledger,
+        commission_payable_documents: r.commission_payable_documents,
         agree: r.agree,
     }))
 }

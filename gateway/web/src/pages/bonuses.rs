@@ -22,6 +22,7 @@ pub fn router() -> Router<UiState> {
         .route("/bonus-schemes", get(schemes))
         .route("/bonus-statement", get(find_statement))
         .route("/customers/{id}/bonus-statement", get(statement))
+        .route("/customers/{id}/bonus-statement/pdf", get(statement_pdf))
 }
 
 #[derive(Deserialize, Default)]
@@ -210,6 +211,8 @@ struct StatementPage {
     c: Chrome,
     customer: Customer,
     period: String,
+    /// The printed statement of the same period.
+    print: String,
     dates: String,
     scheme: String,
     lines: Vec<LineRow>,
@@ -277,10 +280,23 @@ async fn statement(
         scheme: scheme.unwrap_or_else(|| t.get("bonuses.no_scheme").to_owned()),
         figures: figures(&s, t),
         period: s.period.clone(),
+        print: format!("/customers/{id}/bonus-statement/pdf?{asked}"),
         lines,
         movements,
         customer,
     }))
+}
+
+/// The statement printed by the API, in the page's language.
+async fn statement_pdf(
+    State(ui): State<UiState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Query(query): Query<StatementQuery>,
+) -> Result<Response, PageError> {
+    let period = if query.period.trim().is_empty() { this_quarter() } else { query.period.trim().to_owned() };
+    let asked = serde_urlencoded::to_string([("period", period.as_str())]).unwrap_or_default();
+    super::documents::printed(&ui, &session, &format!("/api/v1/customers/{id}/bonus-statement/pdf?{asked}")).await
 }
 
 #[cfg(test)]

@@ -119,6 +119,8 @@ pub struct LineView {
     pub net_amount: String,
     pub vat_amount: String,
     pub gross_amount: String,
+    /// The promotions behind the line's discount, comma separated; empty for none.
+    pub promotions: String,
 }
 
 /// The totals of a document as shown.

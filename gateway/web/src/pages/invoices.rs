@@ -101,6 +101,7 @@ fn line_view(line: InvoiceLine, product: Option<&Product>, lang: Lang) -> LineVi
         product_name: product.map(|p| product_name(p, lang)).unwrap_or_default(),
         quantity: format::number(line.quantity, lang),
         unit_price: format::money(line.unit_price, lang),
+        discount: if line.discount_amount == 0 { String::new() } else { format::money(line.discount_amount, lang) },
         vat_rate: percent(&line.vat_rate, lang),
         net_amount: format::money(line.net_amount, lang),
         vat_amount: format::money(line.vat_amount, lang),

@@ -7,6 +7,7 @@ mod bonuses;
 mod campaigns;
 mod catalog;
 mod catalog_import;
+mod commissions;
 mod contracts;
 mod costing;
 mod customers;
@@ -24,6 +25,7 @@ mod opening_stock_import;
 mod opportunities;
 mod orders;
 mod price_sheet;
+mod promotions;
 mod quotes;
 mod receivable_import;
 mod receivables;
@@ -78,8 +80,10 @@ pub fn router() -> Router<UiState> {
         .merge(opportunities::router())
         .merge(returns::router())
         .merge(bonuses::router())
+        .merge(commissions::router())
         .merge(targets::router())
         .merge(campaigns::router())
+        .merge(promotions::router())
         .merge(sales_reports::router())
         .merge(discussion::router())
         .merge(requests::router())
@@ -110,6 +114,9 @@ pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("bonuses.rs"),
     include_str!("../../templates/bonus_schemes.html"),
     include_str!("../../templates/bonus_statement.html"),
+    include_str!("commissions.rs"),
+    include_str!("../../templates/commissions.html"),
+    include_str!("../../templates/commission_statement.html"),
     include_str!("return_form.rs"),
     include_str!("../../templates/returns.html"),
     include_str!("../../templates/return.html"),
@@ -158,6 +165,7 @@ pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("../../templates/sheet_import.html"),
     include_str!("stock/transfers.rs"),
     include_str!("stock/counts.rs"),
+    include_str!("stock/counts/posted.rs"),
     include_str!("../../templates/stock_transfer.html"),
     include_str!("../../templates/stock_count.html"),
     include_str!("../../templates/stock_transfers.html"),
@@ -205,6 +213,11 @@ pub const SOURCES_FOR_CATALOG_CHECK: &[&str] = &[
     include_str!("../../templates/campaigns.html"),
     include_str!("../../templates/campaign.html"),
     include_str!("../../templates/campaign_form.html"),
+    include_str!("promotions/mod.rs"),
+    include_str!("promotions/detail.rs"),
+    include_str!("../../templates/promotions.html"),
+    include_str!("../../templates/promotion.html"),
+    include_str!("../../templates/promotion_form.html"),
     include_str!("../../templates/leads.html"),
     include_str!("../../templates/lead.html"),
     include_str!("../../templates/lead_form.html"),

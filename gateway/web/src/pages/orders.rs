@@ -81,10 +81,13 @@ fn line_view(line: OrderLine, lang: Lang) -> OrderLineView {
             product_name: line.product_name,
             quantity: format::number(line.quantity, lang),
             unit_price: format::money(line.unit_price, lang),
+            // The amount off the line: empty for a line without discount.
+            discount: if line.discount_amount == 0 { String::new() } else { format::money(line.discount_amount, lang) },
             vat_rate: percent(&line.vat_rate, lang),
             net_amount: format::money(line.net_amount, lang),
             vat_amount: format::money(line.vat_amount, lang),
             gross_amount: format::money(line.gross_amount, lang),
+            promotions: line.promotions.join(", "),
             ..LineView::default()
         },
     }

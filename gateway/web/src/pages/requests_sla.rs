@@ -3,6 +3,7 @@
 //! coming back with what was typed and the error beside the field.
 
 use askama::Template;
+use atq_platform::Role;
 use atq_platform::caller::Action;
 use axum::extract::{Path, State};
 use axum::http::Method;
@@ -109,7 +110,9 @@ struct TargetsPage {
 async fn page(ui: &UiState, session: &Session, refused: Option<Refused<'_>>) -> Result<Response, PageError> {
     let t = session.texts();
     let targets: SlaTargets = ui.api.get(session.api_caller(), "/api/v1/requests/sla-targets").await?;
-    let c = Chrome::new(session, "/requests", t.get("sla_targets.title").to_owned(), "/requests/sla-targets");
+    // The administrator has no requests section: the page is its own menu entry then.
+    let section = if session.caller.role == Role::Admin { "/requests/sla-targets" } else { "/requests" };
+    let c = Chrome::new(session, section, t.get("sla_targets.title").to_owned(), "/requests/sla-targets");
     Ok(html(&TargetsPage {
         rows: targets.items.iter().map(|target| row(target, refused.as_ref(), t)).collect(),
         may_edit: session.caller.role.may(Action::WriteCalendars),

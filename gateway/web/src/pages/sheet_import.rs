@@ -10,6 +10,7 @@
 //! exactly what was checked (and the API checks every row again in any case).
 
 mod actions;
+mod file_form;
 
 use askama::Template;
 use atq_platform::caller::Action;
@@ -19,7 +20,6 @@ use axum::http::Method;
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use crate::UiState;
 use crate::api::{ApiProblem, Caller};
@@ -29,6 +29,7 @@ use crate::pages::contracts::MAX_UPLOAD_BYTES;
 use crate::pages::documents;
 use crate::pages::forms::{check_csrf, new_idempotency_key};
 use crate::session::Session;
+use file_form::{Upload, content_type_of, digest_of, read_upload};
 
 /// What sets one import screen apart from the other.
 pub struct SheetImport {
@@ -72,59 +73,6 @@ pub fn router(sheet: &'static SheetImport) -> Router<UiState> {
         template(sheet, ui, session, query)
     });
     Router::new().route(sheet.page_path, screen).route(&format!("{}/template", sheet.page_path), template)
-}
-
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// The upload form: which step, and for the import, the digest of the file checked and the key
-/// that makes a resubmitted import write once.
-#[derive(Default)]
-struct Upload {
-    csrf: String,
-    step: String,
-    digest: String,
-    idempotency_key: String,
-    file_name: String,
-    content_type: String,
-    bytes: Vec<u8>,
-}
-
-fn unreadable(error: &axum::extract::multipart::MultipartError) -> PageError {
-    let status = error.status().as_u16();
-    PageError::Api(ApiProblem { status, detail: error.body_text(), ..ApiProblem::default() })
-}
-
-async fn read_upload(mut multipart: Multipart) -> Result<Upload, PageError> {
-    let mut upload = Upload::default();
-    while let Some(field) = multipart.next_field().await.map_err(|e| unreadable(&e))? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "sheet" {
-            upload.file_name = field.file_name().unwrap_or_default().to_owned();
-            upload.content_type = field.content_type().unwrap_or_default().to_owned();
-            upload.bytes = field.bytes().await.map_err(|e| unreadable(&e))?.to_vec();
-            continue;
-        }
-        let value = field.text().await.map_err(|e| unreadable(&e))?;
-        match name.as_str() {
-            "csrf" => upload.csrf = value,
-            "step" => upload.step = value,
-            "digest" => upload.digest = value,
-            "idempotency_key" => upload.idempotency_key = value,
-            _ => {}
-        }
-    }
-    Ok(upload)
-}
-
-/// The type to send: a browser may state none, or plain bytes; the name then tells.
-fn content_type_of(upload: &Upload) -> &'static str {
-    let stated = upload.content_type.to_ascii_lowercase();
-    let named_xlsx = upload.file_name.to_ascii_lowercase().ends_with(".xlsx");
-    if stated.contains("spreadsheetml") || named_xlsx { XLSX } else { "text/csv" }
-}
-
-fn digest_of(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
 }
 
 #[derive(Deserialize)]
@@ -379,18 +327,6 @@ mod tests {
     };
 
     #[test]
-    fn the_type_sent_follows_the_stated_type_or_the_name() {
-        let upload = |name: &str, stated: &str| Upload {
-            file_name: name.into(),
-            content_type: stated.into(),
-            ..Upload::default()
-        };
-        assert_eq!(content_type_of(&upload("khach-hang.xlsx", "application/octet-stream")), XLSX);
-        assert_eq!(content_type_of(&upload("export", XLSX)), XLSX);
-        assert_eq!(content_type_of(&upload("khach-hang.csv", "")), "text/csv");
-    }
-
-    #[test]
     fn a_refused_import_shows_each_row_problem_and_what_is_about_the_file() {
         let field = |field: &str, message: &str| ApiFieldError { field: field.into(), message: message.into() };
         let problem = ApiProblem {
@@ -412,10 +348,5 @@ mod tests {
         let created: Created = serde_json::from_str(r#"{"id": 7, "sku": "TB-01", "title": "Tủ", "x": 1}"#).unwrap();
         let view = created_view(&SHEET.created, created);
         assert_eq!((view.id, view.code.as_str(), view.name.as_str()), (7, "TB-01", "Tủ"));
-    }
-
-    #[test]
-    fn the_digest_names_the_file_checked() {
-        assert_eq!(digest_of(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -41,6 +41,9 @@ pub struct QuoteLine {
     pub net_amount: i64,
     pub vat_amount: i64,
     pub gross_amount: i64,
+    /// The promotion programmes that took part of the line off, by name.
+    #[serde(default)]
+    pub promotions: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +82,11 @@ pub struct OrderLine {
     pub backordered: i64,
     pub shipped: i64,
     pub delivered: i64,
+    /// The quote's discount and the promotions', VND without VAT.
+    #[serde(default)]
+    pub discount_amount: i64,
+    #[serde(default)]
+    pub promotions: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -141,6 +149,9 @@ pub struct InvoiceLine {
     pub vat_rate: String,
     pub net_amount: i64,
     pub vat_amount: i64,
+    /// The line's share of its order line's discount (chiết khấu thương mại).
+    #[serde(default)]
+    pub discount_amount: i64,
 }
 
 /// An invoice's net and VAT at one rate.

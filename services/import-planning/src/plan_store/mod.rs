@@ -4,6 +4,8 @@
 
 mod milestones;
 mod proposals;
+mod revisions;
+mod runs;
 mod terms;
 
 use std::collections::{BTreeMap, HashMap};
@@ -21,6 +23,8 @@ use sqlx::{Any, AnyConnection, Row};
 
 pub use milestones::{StoredMilestone, milestones_of_plan, open_milestones, replace_milestones, save_planned};
 pub use proposals::{proposals, replace_proposals};
+pub use revisions::{find_many, record_replans};
+pub use runs::{CatalogMarks, catalog_marks, planned_fingerprint, planning_counter, set_planned_fingerprint};
 pub use terms::{DEFAULT_BUFFER_DAYS, all_terms, default_terms, planner_terms, reorder_products, set_terms};
 
 use atq_platform::text_status;
@@ -182,27 +186,6 @@ pub async fn close_plan(tx: &mut Tx, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Records a re-plan's outcome on the plan: what moved, a new revision, and its status as its
-/// milestones now stand (late when one cannot make its date; a closed plan stays closed).
-#[tracing::instrument(level = "debug", skip(tx, changes), fields(changes = changes.len()))]
-pub async fn record_replan(tx: &mut Tx, plan_id: i64, changes: &[pb::PlanChange]) -> Result<()> {
-    let encoded = pb::ImportPlan { changes: changes.to_vec(), ..Default::default() }.encode_to_vec();
-    sqlx::query(
-        "UPDATE import_plans SET status = CASE WHEN status = $1 THEN status \
-         WHEN EXISTS (SELECT 1 FROM plan_milestones m WHERE m.plan_id = import_plans.id AND m.late = 1) THEN $2 \
-         ELSE $3 END, changes = $4, revision = revision + 1, updated_at = $5 WHERE id = $6",
-    )
-    .bind(PlanStatus::Closed.as_str())
-    .bind(PlanStatus::Late.as_str())
-    .bind(PlanStatus::Open.as_str())
-    .bind(encoded)
-    .bind(now_micros())
-    .bind(plan_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 fn header_from_row(row: &AnyRow) -> Result<pb::ImportPlan> {
     let office: String = row.try_get("office")?;
     let changes: Vec<u8> = row.try_get("changes")?;
@@ -233,17 +216,26 @@ pub async fn find(executor: &mut AnyConnection, id: i64) -> Result<Option<pb::Im
         .await?;
     let Some(row) = row else { return Ok(None) };
     let mut plan = header_from_row(&row)?;
-    let rows = sqlx::query(
-        "SELECT m.line_no, m.milestone_no, m.product_id, m.needed_by, m.quantity, m.promise_date, m.late, m.reason, \
-         m.coverage, p.model_code, p.supplier_id FROM plan_milestones m LEFT JOIN products p ON p.id = m.product_id \
-         WHERE m.plan_id = $1 ORDER BY m.line_no, m.milestone_no",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT {LINE_COLUMNS} {LINE_FROM} WHERE m.plan_id = $1 ORDER BY m.line_no, m.milestone_no"
+    ))
     .bind(id)
     .fetch_all(&mut *executor)
     .await?;
+    plan.lines = lines_from_rows(&rows)?;
+    Ok(Some(plan))
+}
+
+/// The columns and source of a plan's lines as [`lines_from_rows`] reads them.
+const LINE_COLUMNS: &str = "m.plan_id, m.line_no, m.milestone_no, m.product_id, m.needed_by, m.quantity, \
+                                       m.promise_date, m.late, m.reason, m.coverage, p.model_code, p.supplier_id";
+const LINE_FROM: &str = "FROM plan_milestones m LEFT JOIN products p ON p.id = m.product_id";
+
+/// One plan's lines from its milestone rows, in line and milestone order.
+fn lines_from_rows(rows: &[AnyRow]) -> Result<Vec<pb::PlanLine>> {
     let today = local_date(now_micros());
     let mut lines: BTreeMap<i32, pb::PlanLine> = BTreeMap::new();
-    for row in &rows {
+    for row in rows {
         let line_no = row.try_get::<i64, _>("line_no")? as i32;
         let coverage: Vec<u8> = row.try_get("coverage")?;
         let coverage =
@@ -267,8 +259,7 @@ pub async fn find(executor: &mut AnyConnection, id: i64) -> Result<Option<pb::Im
             coverage: coverage.coverage,
         });
     }
-    plan.lines = lines.into_values().collect();
-    Ok(Some(plan))
+    Ok(lines.into_values().collect())
 }
 
 /// Plans without lines, in id order (keyset paging).

@@ -4,6 +4,9 @@
 //! a plan and its promises change together or not at all.
 
 mod changes;
+mod full;
+#[cfg(test)]
+mod full_tests;
 mod reads;
 #[cfg(test)]
 mod tests;
@@ -21,6 +24,7 @@ use crate::plan_store::{self, StoredMilestone};
 use crate::planner::{self, Demand, Source, Supply};
 use crate::purchase_order_store;
 use crate::warehouse::Warehouse;
+pub use full::{FullRun, Reads, replan_everything};
 
 #[derive(Clone)]
 pub struct Planning {
@@ -92,19 +96,12 @@ impl Planning {
     }
 
     async fn replan_today(&self) -> Result<bool> {
-        let today = local_date(now_micros()).to_string();
-        if plan_store::last_full_replan(self.db.pool()).await? >= today {
+        let today = local_date(now_micros());
+        if plan_store::last_full_replan(self.db.pool()).await? >= today.to_string() {
             return Ok(false);
         }
-        let mut tx = self.db.begin().await?;
-        Self::lock(&mut tx).await?;
-        if plan_store::last_full_replan(&mut *tx).await? >= today {
-            return Ok(false);
-        }
-        let changed = self.run(&mut tx, None, &HashMap::new()).await?;
-        plan_store::set_last_full_replan(&mut tx, &today).await?;
-        tx.commit().await?;
-        tracing::info!(day = %today, plans_changed = changed.len(), "daily re-plan done");
+        let run = full::replan_everything(&self.db, self, today).await?;
+        tracing::info!(day = %today, plans_changed = run.changed.len(), reads = run.reads, "daily re-plan done");
         Ok(true)
     }
 }
@@ -213,20 +210,47 @@ pub async fn settle(
     gathered: Gathered,
 ) -> Result<Vec<i64>> {
     let today = local_date(now_micros());
+    let planned = plan_gathered(tx, gathered, today).await?;
+    store(tx, backend, scope, before, &planned, today).await
+}
+
+/// What the planner made of what was gathered, beside what was stored before.
+struct Planned {
+    stored: Vec<(StoredMilestone, String)>,
+    products: BTreeSet<i64>,
+    outcome: planner::Outcome,
+}
+
+/// Reads the terms and supplier orders of the gathered products and plans them as of `today`.
+async fn plan_gathered(tx: &mut Tx, gathered: Gathered, today: NaiveDate) -> Result<Planned> {
     let Gathered { stored, products, free, held } = gathered;
     let product_list: Vec<i64> = products.iter().copied().collect();
     let terms = plan_store::planner_terms(tx, Some(&product_list)).await?;
     let supplies = supplies_of(tx, &product_list, free, today).await?;
     let demands = demands_of(&stored, held);
     let outcome = planner::plan(&planner::Input { today, terms: &terms, demands: &demands, supplies: &supplies });
+    Ok(Planned { stored, products, outcome })
+}
+
+/// Writes a plan: the promises and proposals that changed, a revision and an event for each plan
+/// that moved. With the scope everything, proposals of products no longer planned go too.
+async fn store(
+    tx: &mut Tx,
+    backend: Backend,
+    scope: &Scope,
+    before: &HashMap<i64, Vec<StoredMilestone>>,
+    planned: &Planned,
+    today: NaiveDate,
+) -> Result<Vec<i64>> {
+    let Planned { stored, products, outcome } = planned;
+    let product_list: Vec<i64> = products.iter().copied().collect();
     // Only what changed is written: the daily re-plan of everything mostly confirms.
-    plan_store::save_planned(tx, &changes::unsaved(&stored, &outcome.planned, today)).await?;
-    plan_store::replace_proposals(tx, Some(&product_list), &outcome.proposals).await?;
-    let moved = changes::moved_plans(&stored, before, scope, &products, &outcome.planned, today);
+    plan_store::save_planned(tx, &changes::unsaved(stored, &outcome.planned, today)).await?;
+    let proposal_scope = scope.as_ref().map(|_| product_list.as_slice());
+    plan_store::replace_proposals(tx, proposal_scope, &outcome.proposals).await?;
+    let moved = changes::moved_plans(stored, before, scope, products, &outcome.planned, today);
+    plan_store::record_replans(tx, &moved).await?;
     let changed: Vec<i64> = moved.iter().map(|(plan_id, _)| *plan_id).collect();
-    for (plan_id, changes) in &moved {
-        plan_store::record_replan(tx, *plan_id, changes).await?;
-    }
     announce(tx, backend, &changed).await?;
     tracing::info!(
         products = products.len(),
@@ -238,18 +262,26 @@ pub async fn settle(
     Ok(changed)
 }
 
+/// Plans announced per batch: each batch's plans are read whole to be sent.
+const ANNOUNCE_BATCH: usize = 500;
+
 /// One event per order each changed plan serves, each naming its order, so sales can show it.
 async fn announce(tx: &mut Tx, backend: Backend, changed: &[i64]) -> Result<()> {
-    let orders = plan_store::orders_of(tx, changed).await?;
-    for plan_id in changed {
-        let plan = plan_store::find(tx, *plan_id)
-            .await?
-            .ok_or_else(|| Error::internal(anyhow::anyhow!("plan {plan_id} vanished while re-planning")))?;
-        let refs = orders.get(plan_id).cloned().unwrap_or_else(|| vec![plan.order_ref.clone()]);
-        for order_ref in refs {
-            let event = pb::ImportPlanChanged { plan: Some(pb::ImportPlan { order_ref, ..plan.clone() }) };
-            outbox::record(tx, backend, "import_plan", &plan_id.to_string(), &event).await?;
+    for chunk in changed.chunks(ANNOUNCE_BATCH) {
+        let orders = plan_store::orders_of(tx, chunk).await?;
+        let plans = plan_store::find_many(tx, chunk).await?;
+        let mut events = Vec::new();
+        for plan_id in chunk {
+            let plan = plans
+                .get(plan_id)
+                .ok_or_else(|| Error::internal(anyhow::anyhow!("plan {plan_id} vanished while re-planning")))?;
+            let refs = orders.get(plan_id).cloned().unwrap_or_else(|| vec![plan.order_ref.clone()]);
+            for order_ref in refs {
+                let event = pb::ImportPlanChanged { plan: Some(pb::ImportPlan { order_ref, ..plan.clone() }) };
+                events.push((plan_id.to_string(), event));
+            }
         }
+        outbox::record_many(tx, backend, "import_plan", &events).await?;
     }
     Ok(())
 }

@@ -11,6 +11,18 @@ use futures::StreamExt;
 use super::Planning;
 use crate::plan_store::{self, StoredMilestone};
 
+/// Units available in good condition per product, of the products `wanted` keeps.
+fn free_of(levels: Vec<wh::StockLevel>, wanted: impl Fn(i64) -> bool) -> HashMap<i64, i64> {
+    let mut free = HashMap::new();
+    for level in levels {
+        if level.condition != wh::Condition::Good as i32 || level.available <= 0 || !wanted(level.product_id) {
+            continue;
+        }
+        *free.entry(level.product_id).or_insert(0) += level.available;
+    }
+    free
+}
+
 /// Up to this many products are read one by one; more in one read of all stock.
 const FEW_PRODUCTS: usize = 20;
 /// Reads of the warehouse in flight at once during a re-plan.
@@ -34,17 +46,13 @@ impl Planning {
         } else {
             self.warehouse.stock_of(0).await?
         };
-        let mut free = HashMap::new();
-        for level in levels {
-            if level.condition != wh::Condition::Good as i32
-                || level.available <= 0
-                || !products.contains(&level.product_id)
-            {
-                continue;
-            }
-            *free.entry(level.product_id).or_insert(0) += level.available;
-        }
-        Ok(free)
+        Ok(free_of(levels, |product_id| products.contains(&product_id)))
+    }
+
+    /// Free good stock of every product, in one read of all stock: what a re-plan of everything
+    /// counts on.
+    pub(super) async fn free_everywhere(&self) -> Result<HashMap<i64, i64>> {
+        Ok(free_of(self.warehouse.stock_of(0).await?, |_| true))
     }
 
     /// Units an order already holds or has received, per product: as last read, unless the stock
@@ -73,6 +81,11 @@ impl Planning {
     ) -> Result<HashMap<(i64, i64), i64>> {
         let plan_ids: Vec<i64> = stored.iter().map(|(m, _)| m.plan_id).collect::<BTreeSet<_>>().into_iter().collect();
         let orders = plan_store::orders_of(tx, &plan_ids).await?;
+        self.held_by_orders(&orders).await
+    }
+
+    /// What these orders hold, per plan (the plan each order serves) and product.
+    pub(super) async fn held_by_orders(&self, orders: &HashMap<i64, Vec<String>>) -> Result<HashMap<(i64, i64), i64>> {
         let pairs: Vec<(i64, String)> =
             orders.iter().flat_map(|(plan_id, refs)| refs.iter().map(move |r| (*plan_id, r.clone()))).collect();
         let planning = self.clone();

@@ -4,7 +4,9 @@
 //! twice adds nothing. The data is fixed, so every load asks for the same records.
 
 mod activities;
+mod bonuses;
 mod catalog;
+mod commissions;
 mod costing;
 mod crm_contacts;
 mod customers;
@@ -15,6 +17,7 @@ mod opportunities;
 mod orders;
 mod planning;
 mod prices;
+mod promotions;
 mod returns;
 mod sales;
 mod sales_reports;
@@ -142,7 +145,10 @@ pub async fn load(peers: &Peers, key: &InternalKey) -> anyhow::Result<()> {
     sales_reports::load(&services, &customers).await?;
     targets::load(&services).await?;
     dealers::load(&services, &customers).await?;
+    bonuses::load(&services).await?;
+    commissions::load(&services).await?;
     service_requests::load(&services, &customers).await?;
+    promotions::load(&services, &catalog, &customers).await?;
     tracing::info!(
         customers = customers.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,

@@ -34,6 +34,7 @@ pub async fn create(
         let (order, customer, by) = (order.clone(), customer.clone(), by.clone());
         Box::pin(async move {
             let id = order_store::insert(tx, &order, &customer, warehouse, &by).await?;
+            crate::promotion_store::record_uses(tx, "order", id, &order.promotion_uses).await?;
             if order.quote_id > 0 {
                 quote_store::link_order(tx, order.quote_id, id).await?;
             }

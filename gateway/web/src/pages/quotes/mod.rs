@@ -104,6 +104,7 @@ fn line_view(line: QuoteLine, lang: crate::Lang) -> LineView {
         net_amount: format::money(line.net_amount, lang),
         vat_amount: format::money(line.vat_amount, lang),
         gross_amount: format::money(line.gross_amount, lang),
+        promotions: line.promotions.join(", "),
     }
 }
 
